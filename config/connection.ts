@@ -1,0 +1,37 @@
+import * as fs from 'node:fs';
+import { Connection, Client, ConnectionOptions } from '@temporalio/client';
+import { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
+import { TemporalConfig } from './temporal-config';
+
+type TlsOption = ConnectionOptions['tls'];
+
+function tlsOptions(cfg: TemporalConfig): TlsOption {
+  if (cfg.tls === false) return undefined;
+  if (cfg.tls === true) return true;
+  const read = (p?: string) => (p ? fs.readFileSync(p) : undefined);
+  const cert = read(cfg.tls.clientCertPath);
+  const key = read(cfg.tls.clientKeyPath);
+  return {
+    serverNameOverride: cfg.tls.serverName,
+    serverRootCACertificate: read(cfg.tls.serverRootCaCertPath),
+    clientCertPair: cert && key ? { crt: cert, key } : undefined,
+  };
+}
+
+export async function connectClient(cfg: TemporalConfig): Promise<Client> {
+  const connection = await Connection.connect({
+    address: cfg.address,
+    tls: tlsOptions(cfg),
+    apiKey: cfg.apiKey,
+    connectTimeout: '5s',
+  });
+  return new Client({ connection, namespace: cfg.namespace });
+}
+
+export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {
+  return NativeConnection.connect({
+    address: cfg.address,
+    tls: tlsOptions(cfg) as NativeConnectionOptions['tls'],
+    apiKey: cfg.apiKey,
+  });
+}
