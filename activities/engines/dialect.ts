@@ -1,0 +1,37 @@
+import type { ColumnDefinition, IndexDefinition, TableDefinition } from './schema';
+
+/**
+ * How one SQL family spells the statements dbmove renders from its declarative policies.
+ * Policies (scrub, post-configuration, verification, schema sync) are written once and
+ * rendered through a dialect, so SQLite and T-SQL run the same rules.
+ */
+export interface Dialect {
+  readonly name: 'sqlite' | 'tsql';
+  /** Validates an identifier against the strict pattern, then quotes it. */
+  quote(identifier: string): string;
+  /** The placeholder for the index-th bound value (0-based). */
+  param(index: number): string;
+  /** Case-insensitive equality on a text column. */
+  equalsIgnoreCase(columnSql: string, paramSql: string): string;
+  /** Statements that remove every row of a table, as fast as the platform allows. */
+  clearTable(table: string, referencedByForeignKey: boolean): RenderedStatement[];
+  /** A DELETE of matching rows; T-SQL deletes in batches to bound log growth. */
+  deleteWhere(table: string, whereSql: string, params: unknown[]): RenderedStatement;
+  /** Counts rows; `whereSql` may be empty. */
+  count(table: string, whereSql: string): string;
+  createTable(table: TableDefinition): string;
+  addColumn(table: string, column: ColumnDefinition): string;
+  createIndex(index: IndexDefinition): string;
+  dropIndex(index: IndexDefinition): string;
+  /** A deterministic lowercase hex SHA-256 of a text expression (consistent masking across tables). */
+  hash(expressionSql: string): string;
+  /** True when data stored under `from` reads correctly under the target's `to` type. */
+  compatibleTypes(from: string, to: string): boolean;
+}
+
+export interface RenderedStatement {
+  sql: string;
+  params: unknown[];
+  /** Run again until it changes no rows (batched deletes). */
+  repeatUntilNoRows?: boolean;
+}

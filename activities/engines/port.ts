@@ -1,0 +1,184 @@
+import type { EngineKind, EnvironmentConfig } from '../../config/catalog';
+import type { Holding, Marker } from '../../workflows/types';
+import type { Dialect } from './dialect';
+import type { SchemaDefinition } from './schema';
+
+/**
+ * The database engine port: everything a movement operation needs from a database platform,
+ * and nothing about what a refresh is. The workflow never sees an engine; activities pick
+ * the engine an environment names in the catalog and call it through this interface.
+ *
+ * Every method is keyed by the operation id, and every engine derives the names of what it
+ * creates (staging databases, restore points, aside copies) from that id. Temporal runs an
+ * activity at least once, so each method checks before it acts: a second call with the same
+ * arguments finds its own earlier work and returns the same answer.
+ */
+export interface DatabaseEngine {
+  readonly kind: EngineKind;
+
+  /** Existence and size of an environment's live database, without opening it for writing. */
+  inspect(env: EnvironmentConfig): Promise<DatabaseFacts>;
+
+  /** A read-only session on the live database. The source of a movement is only ever opened this way. */
+  openLive(env: EnvironmentConfig): Promise<DataSession>;
+
+  /** A read-write session on the staging database that this operation is preparing for `target`. */
+  openStaging(target: EnvironmentConfig, operationId: string): Promise<DataSession>;
+
+  /**
+   * MARKER: record the point in time that rollback returns the target to. The target stays
+   * online. Local engine: a byte-exact restore point. Azure SQL: the server's time, checked
+   * against the database's earliest restore date.
+   */
+  markPointInTime(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<Marker>;
+
+  /**
+   * COPY: a transactionally consistent copy of the source into the target's staging
+   * database, while the source stays readable and is never written.
+   */
+  copyToStaging(
+    source: EnvironmentConfig,
+    target: EnvironmentConfig,
+    operationId: string,
+    ctx: EngineContext,
+  ): Promise<CopyResult>;
+
+  /** SWAP: staging becomes the target. The only moment the target is unavailable. */
+  swapIn(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<SwapResult>;
+
+  /**
+   * Rollback after SWAP: return the target to the marker. Azure SQL restores to a new
+   * database and rename-swaps; the local engine swaps its restore point back in. The live
+   * name always points at a usable database, whatever step fails.
+   */
+  restoreToMarker(target: EnvironmentConfig, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult>;
+
+  /** Rollback before SWAP, and cancellation: drop the staging database if it exists. */
+  dropStaging(target: EnvironmentConfig, operationId: string): Promise<Holding[]>;
+
+  /** What this operation holds for `env` right now (staging, restore points, aside copies). */
+  holdings(env: EnvironmentConfig, operationId: string): Promise<Holding[]>;
+
+  /** Sign-off housekeeping: remove everything `holdings` lists. Returns what was removed. */
+  releaseHoldings(env: EnvironmentConfig, operationId: string): Promise<Holding[]>;
+
+  /** Points in time the environment can be restored to (kept restore points, or the PITR window). */
+  restorePoints(env: EnvironmentConfig): Promise<RestoreWindow>;
+
+  /**
+   * RESTORE (point-in-time restore operation): prepare staging as the target was at `at`.
+   * Returns the point actually used, which may be earlier than asked where an engine keeps
+   * discrete restore points.
+   */
+  restoreToStaging(target: EnvironmentConfig, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult>;
+
+  /**
+   * Export: write the (already scrubbed) staging database to a backup at `destination`,
+   * carrying `manifest` (source, versions, time, policy) where the format allows.
+   */
+  exportStaging(
+    env: EnvironmentConfig,
+    operationId: string,
+    destination: string,
+    manifest: Record<string, unknown>,
+    ctx: EngineContext,
+  ): Promise<ExportResult>;
+
+  /** Import: load a validated backup into the target's staging database. */
+  importToStaging(target: EnvironmentConfig, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult>;
+}
+
+export interface DatabaseFacts {
+  exists: boolean;
+  /** Human-readable location, never a secret: a file path or server/database. */
+  location: string;
+  sizeBytes?: number;
+}
+
+export interface CopyResult {
+  bytes: number;
+  durationMs: number;
+  /** Where the staging database is, for status and housekeeping. */
+  staging: Holding;
+  /** True when an earlier attempt already finished the copy and this call only confirmed it. */
+  resumed: boolean;
+  /** Engine-specific facts worth a log line (method used, consistency point). */
+  notes: string[];
+}
+
+export interface SwapResult {
+  /** The window during which the target could not be used. */
+  unavailableWindowMs: number;
+  durationMs: number;
+  resumed: boolean;
+  notes: string[];
+}
+
+export interface RestorePointInfo {
+  at: string;
+  id: string;
+  description?: string;
+  bytes?: number;
+}
+
+export interface RestoreWindow {
+  environment: string;
+  /** Continuous engines restore to any time in [earliest, latest]; discrete ones only to listed points. */
+  continuous: boolean;
+  earliest?: string;
+  latest?: string;
+  points: RestorePointInfo[];
+}
+
+export interface RestoreResult extends CopyResult {
+  restoredTo: string;
+}
+
+export interface ExportResult {
+  destination: string;
+  bytes: number;
+  checksum: string;
+  durationMs: number;
+  notes: string[];
+}
+
+/**
+ * What an activity lends an engine: progress reporting (heartbeats), cancellation, and the
+ * state an earlier attempt saved, so that a retried activity resumes a long-running cloud
+ * operation instead of starting a second one.
+ */
+export interface EngineContext {
+  progress(percent: number, detail?: string): void;
+  /** Saved with the next heartbeat; read back on the next attempt as `resumeState`. */
+  saveResumeState(state: unknown): void;
+  readonly resumeState: unknown;
+  readonly signal: AbortSignal;
+  log(message: string): void;
+  /**
+   * Called at the points where a crash would hurt most (halfway through a copy, between
+   * statements). Fault injection hooks in here; engines that have no such point skip it.
+   */
+  checkpoint?(label: string): Promise<void>;
+}
+
+/** A session on one database. Values are always bound as parameters, never spliced into SQL. */
+export interface DataSession {
+  readonly dialect: Dialect;
+  /** Display name for logs: environment and role, never a connection string. */
+  readonly description: string;
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs one statement; returns the number of rows it changed. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  introspect(): Promise<SchemaDefinition>;
+  close(): Promise<void>;
+}
+
+/** An engine method was asked to do something this platform cannot do. */
+export class UnsupportedByEngineError extends Error {
+  constructor(engine: EngineKind, what: string, instead: string) {
+    super(`The ${engine} engine cannot ${what}. ${instead}`);
+    this.name = 'UnsupportedByEngine';
+  }
+}
