@@ -53,14 +53,25 @@ export interface DatabaseEngine {
    */
   restoreToMarker(target: EnvironmentConfig, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult>;
 
+  /**
+   * Rollback before SWAP reports whether the live target is still as it was at the marker
+   * (its users may have changed it since; this operation never did). 'unknown' where the
+   * platform cannot tell cheaply.
+   */
+  compareWithMarker(target: EnvironmentConfig, marker: Marker): Promise<'identical' | 'changed' | 'unknown'>;
+
   /** Rollback before SWAP, and cancellation: drop the staging database if it exists. */
   dropStaging(target: EnvironmentConfig, operationId: string): Promise<Holding[]>;
 
   /** What this operation holds for `env` right now (staging, restore points, aside copies). */
   holdings(env: EnvironmentConfig, operationId: string): Promise<Holding[]>;
 
-  /** Sign-off housekeeping: remove everything `holdings` lists. Returns what was removed. */
-  releaseHoldings(env: EnvironmentConfig, operationId: string): Promise<Holding[]>;
+  /**
+   * Sign-off housekeeping: remove everything `holdings` lists and return it. With
+   * `keepRestorePoint`, an engine that keeps discrete restore points for point-in-time
+   * restore moves the marker into the environment's retained history instead of deleting it.
+   */
+  releaseHoldings(env: EnvironmentConfig, operationId: string, options: { keepRestorePoint: boolean }): Promise<Holding[]>;
 
   /** Points in time the environment can be restored to (kept restore points, or the PITR window). */
   restorePoints(env: EnvironmentConfig): Promise<RestoreWindow>;

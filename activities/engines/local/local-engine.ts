@@ -241,6 +241,11 @@ export class LocalEngine implements DatabaseEngine {
     return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
   }
 
+  async compareWithMarker(target: EnvironmentConfig, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
+    if (!marker.checksum) return 'unknown';
+    return (await sha256File(this.databaseFile(target))) === marker.checksum ? 'identical' : 'changed';
+  }
+
   async dropStaging(target: EnvironmentConfig, operationId: string): Promise<Holding[]> {
     const removed: Holding[] = [];
     for (const file of [this.stagingFile(target, operationId), `${this.stagingFile(target, operationId)}.partial`, this.rollbackFile(target, operationId)]) {
@@ -270,14 +275,14 @@ export class LocalEngine implements DatabaseEngine {
     return found;
   }
 
-  async releaseHoldings(env: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async releaseHoldings(env: EnvironmentConfig, operationId: string, options: { keepRestorePoint: boolean }): Promise<Holding[]> {
     const held = await this.holdings(env, operationId);
     await this.dropStaging(env, operationId);
     const restorePoint = this.restorePointFile(env, operationId);
     const manifestFile = `${restorePoint.slice(0, -'.sqlite'.length)}.json`;
     const manifest = await readJson<RestorePointManifest>(manifestFile);
     const retentionMs = parseDuration(env.restorePointRetention ?? this.options.defaultRetention ?? '0d');
-    if (manifest && fs.existsSync(restorePoint) && retentionMs > 0) {
+    if (options.keepRestorePoint && manifest && fs.existsSync(restorePoint) && retentionMs > 0) {
       // The environment keeps pre-operation states for point-in-time restore, like Azure's automatic backups.
       const name = `${manifest.at.replace(/[:.]/g, '-')}--${operationId}`;
       await fs.promises.mkdir(this.historyDir(env), { recursive: true });

@@ -1,0 +1,113 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Connection } from '@temporalio/client';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { ensureSearchAttributes } from './search-attributes';
+import { locateTemporalCli } from './temporal-cli';
+
+/**
+ * The local Temporal: `temporal server start-dev` with a persistent database file, so that
+ * operations waiting days for sign-off survive restarts of the server, and with the Web UI.
+ */
+export interface DevServerOptions {
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  log: (line: string) => void;
+  /** Where the server's own output goes (a file), so it never interleaves with dbmove's. */
+  logFile?: string;
+}
+
+export interface RunningServer {
+  address: string;
+  uiUrl: string;
+  how: string;
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export async function isReachable(address: string, timeoutMs = 1500): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    try {
+      await connection.workflowService.getSystemInfo({});
+      return true;
+    } finally {
+      await connection.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilReachable(address: string, child: ChildProcess | undefined, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`The Temporal dev server exited during start-up (exit code ${child.exitCode})`);
+    if (await isReachable(address, 1000)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`The Temporal dev server did not answer on ${address} within ${timeoutMs / 1000} s`);
+}
+
+export async function registerSearchAttributes(address: string, namespace: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    return await ensureSearchAttributes(connection.operatorService, namespace);
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<RunningServer> {
+  const address = `localhost:${options.port}`;
+  const uiUrl = `http://localhost:${options.uiPort}`;
+  fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  const cli = await locateTemporalCli({ build: true, log: options.log });
+  if (!cli) {
+    // Machines with internet and no Go: the SDK downloads a dev server of its own.
+    options.log('No Temporal CLI on PATH and no Go toolchain to build one: using the Temporal SDK\'s download');
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: { dbFilename: options.dbFile, port: options.port, ui: true, uiPort: options.uiPort, namespace: options.namespace, searchAttributes: ALL_SEARCH_ATTRIBUTES },
+    });
+    await registerSearchAttributes(address, options.namespace);
+    let resolveExit: (code: number | null) => void = () => {};
+    const exited = new Promise<number | null>((r) => (resolveExit = r));
+    return { address, uiUrl, how: 'Temporal SDK download', exited, stop: async () => { await env.teardown(); resolveExit(0); } };
+  }
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', options.dbFile,
+    '--port', String(options.port),
+    '--ui-port', String(options.uiPort),
+    '--log-level', 'warn',
+    ...(options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
+  ];
+  const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(cli.path, args, { stdio: ['ignore', out, out] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await waitUntilReachable(address, child, 60_000);
+    await registerSearchAttributes(address, options.namespace);
+  } catch (err) {
+    child.kill('SIGTERM');
+    throw err;
+  }
+  return {
+    address,
+    uiUrl,
+    how: `${cli.path} (${cli.source})`,
+    exited,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { createDemoEstate } from '../../demo/estate';
+import { loadCatalog, LoadedCatalog } from '../../config/catalog';
+import { packageRoot } from '../../config/package-root';
+
+export interface TestEstate {
+  home: string;
+  catalogFile: string;
+  stateDir: string;
+  catalog(): LoadedCatalog;
+  database(env: string): string;
+  /** Rewrites the catalog through `edit` (for tests that change settings). */
+  editCatalog(edit: (catalog: any) => void): void;
+}
+
+/** A fresh demo estate in its own directory under .tmp/tests. */
+export function createTestEstate(rows = 3000, name = 'estate'): TestEstate {
+  const home = path.join(packageRoot(), '.tmp', 'tests', `${name}-${crypto.randomBytes(4).toString('hex')}`);
+  fs.mkdirSync(home, { recursive: true });
+  createDemoEstate({ home, rows });
+  const catalogFile = path.join(home, 'environments.json');
+  return {
+    home,
+    catalogFile,
+    stateDir: path.join(home, 'state'),
+    catalog: () => loadCatalog(catalogFile),
+    database: (env) => {
+      const found = loadCatalog(catalogFile).environments.find((e) => e.name === env);
+      if (!found || found.engine !== 'local') throw new Error(`No local environment ${env}`);
+      return found.database.path;
+    },
+    editCatalog(edit) {
+      const raw = JSON.parse(fs.readFileSync(catalogFile, 'utf8'));
+      edit(raw);
+      fs.writeFileSync(catalogFile, JSON.stringify(raw, null, 2));
+    },
+  };
+}
+
+export function fileSha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+export interface TableChecksum {
+  rows: number;
+  sha256: string;
+}
+
+/** Content checksums per table (rows in rowid order), independent of file layout. */
+export function tableChecksums(file: string, only?: string[]): Record<string, TableChecksum> {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[])
+      .map((t) => t.name)
+      .filter((t) => !only || only.includes(t));
+    const result: Record<string, TableChecksum> = {};
+    for (const table of tables) {
+      const hash = crypto.createHash('sha256');
+      let rows = 0;
+      for (const row of db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).iterate()) {
+        hash.update(JSON.stringify(row, (_k, v) => (Buffer.isBuffer(v) ? v.toString('base64') : v)));
+        rows++;
+      }
+      result[table] = { rows, sha256: hash.digest('hex') };
+    }
+    return result;
+  } finally {
+    db.close();
+  }
+}
+
+/** Runs a read-only query against a demo database. */
+export function query<T = Record<string, unknown>>(file: string, sql: string, ...params: unknown[]): T[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Changes a demo database (test set-up only: making an environment fail a check). */
+export function mutate(file: string, sql: string, ...params: unknown[]): void {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,37 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { locateTemporalCli } from '../../server/temporal-cli';
+
+/**
+ * One real Temporal dev server for the whole test run: the same CLI binary `dbmove server`
+ * uses (built from the Go module proxy when missing), never a mock. Each test gets its own
+ * task queue and its own demo estate, so tests cannot see each other's work.
+ */
+let env: TestWorkflowEnvironment | undefined;
+let cliPath: string | undefined;
+
+export async function startTestServer(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger((process.env.DBMOVE_TEST_LOG as 'WARN') ?? 'ERROR') });
+  const cli = await locateTemporalCli({ build: true, log: (line) => process.stderr.write(`${line}\n`) });
+  if (!cli) throw new Error('No Temporal CLI found and no Go toolchain to build one; see README "Running the tests"');
+  cliPath = cli.path;
+  env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: false },
+  });
+}
+
+export async function stopTestServer(): Promise<void> {
+  await env?.teardown();
+  env = undefined;
+}
+
+export function testServer(): TestWorkflowEnvironment {
+  if (!env) throw new Error('The test Temporal server is not running (test/support/hooks.ts starts it)');
+  return env;
+}
+
+export function temporalCliPath(): string {
+  if (!cliPath) throw new Error('The Temporal CLI has not been located yet');
+  return cliPath;
+}

@@ -1,0 +1,3 @@
+/** Every workflow the dbmove worker runs. The worker bundles this file. */
+export { refresh } from './refresh';
+export { environmentLease } from './lease';

@@ -1,0 +1,44 @@
+import { condition, setHandler, startChild, ChildWorkflowHandle, ParentClosePolicy } from '@temporalio/workflow';
+import { leaseHolderQuery, LeaseHolder, releaseLeaseSignal } from './messages';
+import { leaseWorkflowId } from './lease-id';
+
+/**
+ * One open operation per environment, enforced by Temporal itself: every operation that
+ * changes an environment starts this child with the fixed id `dbmove-lease-<environment>`.
+ * Temporal refuses a second running workflow with the same id, so two operations can never
+ * both hold an environment, however they were started (CLI, script, schedule, Web UI). The
+ * lease ends when its operation releases it at sign-off, or with its operation
+ * (ParentClosePolicy TERMINATE) if that is terminated.
+ */
+export async function environmentLease(holder: LeaseHolder): Promise<LeaseHolder> {
+  let released = false;
+  setHandler(leaseHolderQuery, () => holder);
+  setHandler(releaseLeaseSignal, ({ operationId }) => {
+    if (operationId === holder.operationId) released = true;
+  });
+  await condition(() => released);
+  return holder;
+}
+
+export { leaseWorkflowId } from './lease-id';
+
+export type LeaseOutcome = { acquired: true; handle: ChildWorkflowHandle<typeof environmentLease> } | { acquired: false };
+
+export async function acquireLease(holder: LeaseHolder): Promise<LeaseOutcome> {
+  try {
+    const handle = await startChild(environmentLease, {
+      workflowId: leaseWorkflowId(holder.environment),
+      args: [holder],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+    });
+    return { acquired: true, handle };
+  } catch (err) {
+    // WorkflowExecutionAlreadyStartedError lives in @temporalio/common; its name is stable.
+    if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') return { acquired: false };
+    throw err;
+  }
+}
+
+export async function releaseLease(handle: ChildWorkflowHandle<typeof environmentLease>, operationId: string): Promise<void> {
+  await handle.signal(releaseLeaseSignal, { operationId });
+}

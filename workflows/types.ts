@@ -1,0 +1,218 @@
+/**
+ * The vocabulary shared by workflows, activities and the client. Types only: importing this
+ * file brings no code into the workflow bundle.
+ */
+import type { Duration } from '@temporalio/common';
+
+export type OperationKind = 'refresh' | 'export' | 'import' | 'restore';
+
+/** Steps that do work. Each operation runs a subset of them, in order. */
+export type StepName =
+  | 'PRECHECK'
+  | 'VALIDATE'
+  | 'MARKER'
+  | 'COPY'
+  | 'RESTORE'
+  | 'SCRUB'
+  | 'SYNC'
+  | 'POSTCONFIG'
+  | 'VERIFY'
+  | 'PACKAGE'
+  | 'NOTIFY'
+  | 'SWAP';
+
+/** Where an operation stands. Step names double as phases while the step runs. */
+export type Phase =
+  | StepName
+  | 'AWAITING_SIGNOFF'
+  | 'COMPLETED'
+  | 'REFUSED'
+  | 'FAILED'
+  | 'ROLLING_BACK'
+  | 'ROLLED_BACK'
+  | 'ROLLBACK_FAILED'
+  | 'CANCELLED';
+
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
+
+export interface StepRecord {
+  name: StepName;
+  status: StepStatus;
+  startedAt?: string;
+  endedAt?: string;
+  durationMs?: number;
+  /** Time the activity itself reported working; the rest of durationMs is orchestration. */
+  activityMs?: number;
+  attempts: number;
+  rowsAffected?: number;
+  summary?: string;
+  error?: string;
+}
+
+export interface LogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  step?: StepName | 'ROLLBACK' | 'SIGNOFF' | 'CANCEL';
+  message: string;
+}
+
+/** Something an operation keeps on disk (or in the cloud) until sign-off. */
+export interface Holding {
+  kind: 'staging' | 'restore-point' | 'aside' | 'temporary';
+  environment: string;
+  location: string;
+  bytes?: number;
+}
+
+export interface Marker {
+  environment: string;
+  /** ISO time of the point in time rollback returns to. */
+  at: string;
+  /** Engine-specific handle of the restore point (a file name, a database name, a time). */
+  restorePoint: string;
+  /** Content checksum at the marker, when the engine can compute one cheaply. */
+  checksum?: string;
+}
+
+export interface FailureInfo {
+  step: StepName | 'ROLLBACK';
+  message: string;
+  type?: string;
+  at: string;
+  attempts: number;
+  /** What each decision will do, in words an administrator can act on. */
+  choices: { retry: string; rollback?: string };
+}
+
+export interface Decision {
+  kind: 'sign-off' | 'rollback' | 'retry' | 'cancel';
+  by: string;
+  at: string;
+  via: 'signal' | 'update';
+  accepted: boolean;
+  reason?: string;
+  note?: string;
+}
+
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  message: string;
+  /** How to fix it, for failed checks. */
+  fix?: string;
+  /** A warning does not refuse the operation. */
+  severity?: 'error' | 'warning';
+}
+
+export interface OperationStatus {
+  operationId: string;
+  kind: OperationKind;
+  source?: string;
+  target?: string;
+  requestedBy: string;
+  startedAt: string;
+  phase: Phase;
+  steps: StepRecord[];
+  checks: CheckResult[];
+  marker?: Marker;
+  /** Milliseconds the target could not be used: the SWAP (or rollback swap) window. */
+  unavailableWindowMs?: number;
+  failure?: FailureInfo;
+  holdings: Holding[];
+  decisions: Decision[];
+  logs: LogLine[];
+  signedOff?: { by: string; at: string; note?: string };
+  rolledBack?: { at: string; restoredTo?: string; unavailableWindowMs?: number; durationMs?: number };
+  /** Filled by the client from the running activity's heartbeat; the workflow never sees it. */
+  progress?: Progress;
+  result?: Record<string, unknown>;
+}
+
+export interface Progress {
+  step: string;
+  percent: number;
+  detail?: string;
+}
+
+export type OnFailure = 'wait' | 'rollback';
+
+export interface OperationOptions {
+  /** Who asked for it: recorded in history and shown in status. Never a credential. */
+  requestedBy: string;
+  /** 'wait' (default) pauses in FAILED for a decision; 'rollback' compensates at once. */
+  onFailure?: OnFailure;
+  /** Sign off automatically once VERIFY passed and SWAP completed (scheduled refreshes). */
+  autoSignOff?: boolean;
+  tuning?: Tuning;
+}
+
+export interface RefreshInput extends OperationOptions {
+  source: string;
+  target: string;
+}
+
+export interface ExportInput extends OperationOptions {
+  source: string;
+  /** Where the backup goes: a file path (local engine) or a blob URI (Azure SQL). */
+  output: string;
+}
+
+export interface ImportInput extends OperationOptions {
+  target: string;
+  input: string;
+}
+
+export interface RestoreInput extends OperationOptions {
+  target: string;
+  /** ISO time to restore to. */
+  to: string;
+}
+
+export interface OperationResult {
+  operationId: string;
+  kind: OperationKind;
+  outcome: 'completed' | 'rolled-back' | 'cancelled';
+  phase: Phase;
+  signedOffBy?: string;
+  unavailableWindowMs?: number;
+  steps: StepRecord[];
+}
+
+/** Payload of sign-off, rollback and retry, whether sent as a signal or an update. */
+export interface DecisionInput {
+  /** The person (or program) deciding. Checked against the environment's approvers. */
+  by: string;
+  /** Why, in free text; recorded in the history. */
+  note?: string;
+}
+
+/** What every step activity returns: facts for the status and the log, never secrets. */
+export interface StepOutcome {
+  summary: string;
+  /** Milliseconds the activity spent working (the rest of the step is orchestration). */
+  activityMs: number;
+  rowsAffected?: number;
+  notes: string[];
+  /** What the operation holds on disk after this step. */
+  holdings?: Holding[];
+  details?: Record<string, unknown>;
+}
+
+export interface PrecheckOutcome extends StepOutcome {
+  checks: CheckResult[];
+  /** Who may sign off, retry and roll back on the target; empty means anyone. */
+  approvers: string[];
+}
+
+/** Timeouts and retries, overridable per operation (tests use short ones to see hangs fast). */
+export interface Tuning {
+  heartbeatTimeout?: Duration;
+  maximumAttempts?: number;
+  initialInterval?: Duration;
+}
+
+export interface OperationRef {
+  operationId: string;
+  source?: string;
+  target?: string;
+}
