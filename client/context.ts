@@ -1,0 +1,86 @@
+import * as os from 'node:os';
+import { Client } from '@temporalio/client';
+import { LoadedCatalog } from '../config/catalog';
+import { connectClient } from '../config/connection';
+import { DbmoveHome, homeCatalog, homeTemporalConfig, resolveHome } from '../config/home';
+import { TemporalConfig } from '../config/temporal-config';
+
+/** Exit codes of the `dbmove` command line. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Bad input from the person at the keyboard: exit code 2, nothing started or changed. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The operation ran and failed, or was refused: exit code 1. */
+export class OperationFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OperationFailed';
+  }
+}
+
+export class TemporalUnreachableError extends Error {
+  constructor(config: TemporalConfig, cause: unknown) {
+    super(
+      `Cannot reach Temporal at ${config.address} (namespace ${config.namespace}): ${(cause as Error)?.message ?? cause}. ` +
+        'Start the local stack with `npm start` (or `dbmove server` and `dbmove worker`), or point TEMPORAL_ADDRESS at your Temporal service.',
+    );
+    this.name = 'TemporalUnreachable';
+  }
+}
+
+/** What every command may need, loaded lazily so `dbmove --help` needs nothing. */
+export class CliContext {
+  readonly home: DbmoveHome;
+  private clientPromise: Promise<Client> | undefined;
+  private config: TemporalConfig | undefined;
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    this.home = resolveHome(env);
+  }
+
+  temporal(): TemporalConfig {
+    return (this.config ??= homeTemporalConfig(this.home));
+  }
+
+  catalog(): LoadedCatalog {
+    return homeCatalog(this.home);
+  }
+
+  async client(): Promise<Client> {
+    this.clientPromise ??= connectClient(this.temporal()).catch((err) => {
+      this.clientPromise = undefined;
+      throw new TemporalUnreachableError(this.temporal(), err);
+    });
+    return this.clientPromise;
+  }
+
+  async close(): Promise<void> {
+    if (this.clientPromise) await (await this.clientPromise.catch(() => undefined))?.connection.close();
+  }
+
+  workflowUrl(operationId: string): string {
+    const t = this.temporal();
+    return `${t.webUiUrl}/namespaces/${encodeURIComponent(t.namespace)}/workflows/${encodeURIComponent(operationId)}`;
+  }
+}
+
+/** Who is acting, recorded in the history: --by, else DBMOVE_USER, else the OS account. */
+export function actor(explicit: string | undefined): string {
+  if (explicit !== undefined) {
+    if (!/^[\w.@+\- ]{1,128}$/u.test(explicit)) throw new UsageError(`--by "${explicit.slice(0, 40)}" is not a valid name: use letters, digits, spaces and . @ + - _ (at most 128)`);
+    return explicit;
+  }
+  const fromEnv = process.env.DBMOVE_USER;
+  if (fromEnv && /^[\w.@+\- ]{1,128}$/u.test(fromEnv)) return fromEnv;
+  try {
+    return os.userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
