@@ -212,7 +212,7 @@ export class UnknownEnvironmentError extends Error {
       `Unknown environment "${environment}": ${file} defines ${known.map((k) => `"${k}"`).join(', ')}. ` +
         'Use one of those names, or add the environment to the catalog.',
     );
-    this.name = 'UnknownEnvironmentError';
+    this.name = 'UnknownEnvironment';
   }
 }
 

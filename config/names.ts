@@ -20,7 +20,7 @@ export function describePattern(pattern: RegExp): string {
 export class InvalidNameError extends Error {
   constructor(readonly kind: string, readonly value: string, pattern: RegExp) {
     super(`Invalid ${kind} ${JSON.stringify(truncate(value, 80))}: use ${describePattern(pattern)}.`);
-    this.name = 'InvalidNameError';
+    this.name = 'InvalidName';
   }
 }
 
