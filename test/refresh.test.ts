@@ -1,30 +1,9 @@
 import { expect } from 'chai';
-import { WorkflowHandle } from '@temporalio/client';
-import { decide, getStatus, startOperation } from '../client/operations';
-import type { OperationResult, OperationStatus, RefreshInput } from '../workflows/types';
+import { decide } from '../client/operations';
+import type { OperationResult } from '../workflows/types';
 import { createTestEstate, fileSha256, query, tableChecksums, TestEstate } from './support/estate';
-import { testServer } from './support/server';
+import { startRefresh, waitForPhase } from './support/operations';
 import { createTestWorker, TestWorker } from './support/worker';
-
-export async function startRefresh(worker: TestWorker, input: Partial<RefreshInput> = {}): Promise<WorkflowHandle> {
-  const full: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'tester', tuning: { initialInterval: '100ms' }, ...input };
-  return startOperation(testServer().client, 'refresh', 'refresh', full, { taskQueue: worker.taskQueue }, `refresh ${full.source} → ${full.target}`);
-}
-
-export async function waitForPhase(handle: WorkflowHandle, phases: string[], timeoutMs = 60_000): Promise<OperationStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OperationStatus | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await getStatus(testServer().client, handle);
-      if (phases.includes(last.phase)) return last;
-    } catch {
-      /* the first workflow task may not have run yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out waiting for ${phases.join(' or ')}; last phase ${last?.phase}, logs: ${JSON.stringify(last?.logs.slice(-5))}`);
-}
 
 const BUSINESS = ['CustTable', 'VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
 

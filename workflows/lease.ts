@@ -1,10 +1,10 @@
-import { condition, setHandler, startChild, ChildWorkflowHandle, ParentClosePolicy } from '@temporalio/workflow';
+import { condition, setHandler, startChild, ChildWorkflowHandle, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { leaseHolderQuery, LeaseHolder, releaseLeaseSignal } from './messages';
 import { leaseWorkflowId } from './lease-id';
 
 /**
  * One open operation per environment, enforced by Temporal itself: every operation that
- * changes an environment starts this child with the fixed id `dbmove-lease-<environment>`.
+ * changes an environment starts this child with the fixed id `dbmove-lease-<environment>@<task queue>`.
  * Temporal refuses a second running workflow with the same id, so two operations can never
  * both hold an environment, however they were started (CLI, script, schedule, Web UI). The
  * lease ends when its operation releases it at sign-off, or with its operation
@@ -27,7 +27,7 @@ export type LeaseOutcome = { acquired: true; handle: ChildWorkflowHandle<typeof 
 export async function acquireLease(holder: LeaseHolder): Promise<LeaseOutcome> {
   try {
     const handle = await startChild(environmentLease, {
-      workflowId: leaseWorkflowId(holder.environment),
+      workflowId: leaseWorkflowId(holder.environment, workflowInfo().taskQueue),
       args: [holder],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
     });

@@ -6,8 +6,9 @@ export function createLeaseActivities() {
   return {
     /** Who holds an environment, and where that operation stands, for PRECHECK's refusal message. */
     async describeLease(input: { environment: string }): Promise<(LeaseHolder & { phase?: string }) | undefined> {
-      const client = Context.current().client;
-      const lease = client.workflow.getHandle(leaseWorkflowId(input.environment));
+      const context = Context.current();
+      const client = context.client;
+      const lease = client.workflow.getHandle(leaseWorkflowId(input.environment, context.info.taskQueue));
       let holder: LeaseHolder;
       try {
         holder = await lease.query(leaseHolderQuery);

@@ -18,8 +18,10 @@ export const registerList: Register = (program, ctx) => {
         const client = await ctx.client().catch(() => undefined);
         const holders = new Map<string, string>();
         if (client) {
-          for await (const lease of client.workflow.list({ query: "WorkflowType = 'environmentLease' AND ExecutionStatus = 'Running'" })) {
-            holders.set(lease.workflowId.replace(/^dbmove-lease-/, ''), lease.parentExecution?.workflowId ?? '?');
+          const taskQueue = ctx.temporal().taskQueue;
+          for await (const lease of client.workflow.list({ query: `WorkflowType = 'environmentLease' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'` })) {
+            const environment = lease.workflowId.slice('dbmove-lease-'.length, -`@${taskQueue}`.length);
+            holders.set(environment, lease.parentExecution?.workflowId ?? '?');
           }
         }
         const rows = catalog.environments.map((e) => ({ name: e.name, type: e.type, engine: e.engine, database: e.engine === 'local' ? e.database.path : `${e.database.server}/${e.database.database}`, heldBy: holders.get(e.name) ?? null }));

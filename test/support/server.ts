@@ -12,7 +12,9 @@ let env: TestWorkflowEnvironment | undefined;
 let cliPath: string | undefined;
 
 export async function startTestServer(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger((process.env.DBMOVE_TEST_LOG as 'WARN') ?? 'ERROR') });
+  // Quiet by default: refusals and failures are logged on purpose by many tests. DBMOVE_TEST_LOG=INFO shows them.
+  const level = process.env.DBMOVE_TEST_LOG as 'INFO' | undefined;
+  Runtime.install({ logger: level ? new DefaultLogger(level) : new DefaultLogger('ERROR', () => undefined) });
   const cli = await locateTemporalCli({ build: true, log: (line) => process.stderr.write(`${line}\n`) });
   if (!cli) throw new Error('No Temporal CLI found and no Go toolchain to build one; see README "Running the tests"');
   cliPath = cli.path;

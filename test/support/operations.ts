@@ -1,0 +1,28 @@
+import { WorkflowHandle } from '@temporalio/client';
+import { getStatus, startOperation } from '../../client/operations';
+import type { OperationStatus, RefreshInput } from '../../workflows/types';
+import { testServer } from './server';
+import type { TestWorker } from './worker';
+
+/** Starts a refresh on the test worker's task queue; retries are fast so failures show quickly. */
+export async function startRefresh(worker: TestWorker, input: Partial<RefreshInput> = {}): Promise<WorkflowHandle> {
+  const full: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'tester', tuning: { initialInterval: '100ms' }, ...input };
+  return startOperation(testServer().client, 'refresh', 'refresh', full, { taskQueue: worker.taskQueue }, `refresh ${full.source} → ${full.target}`);
+}
+
+/** Polls the status query until the operation reaches one of `phases`. */
+export async function waitForPhase(handle: WorkflowHandle, phases: string[], timeoutMs = 60_000): Promise<OperationStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: OperationStatus | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await getStatus(testServer().client, handle);
+      if (phases.includes(last.phase)) return last;
+    } catch {
+      /* the first workflow task may not have run yet */
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out waiting for ${phases.join(' or ')}; last phase ${last?.phase}, logs: ${JSON.stringify(last?.logs.slice(-5))}`);
+}
+
