@@ -32,8 +32,15 @@ export const registerDecisions: Register = (program, ctx) => {
         if (opts.note !== undefined && opts.note.length > 1000) throw new UsageError('--note is longer than 1000 characters');
         const client = await ctx.client();
         const handle = await findOperation(client, ref);
+        const by = actor(opts.by);
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') {
+          const closed = await getStatus(client, handle).catch(() => undefined);
+          const signed = closed?.signedOff ? `; signed off by ${closed.signedOff.by} at ${closed.signedOff.at}` : '';
+          throw new UsageError(`${kind} refused for ${handle.workflowId}: the operation is already closed (${closed?.phase ?? description.status.name}${signed})`);
+        }
         try {
-          await decide(handle, kind, { by: actor(opts.by), note: opts.note });
+          await decide(handle, kind, { by, note: opts.note });
         } catch (err) {
           if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`${kind} refused for ${handle.workflowId}: ${reason(err).replace(/^(sign-off|rollback|retry) refused: /, '')}`);
           throw err;

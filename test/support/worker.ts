@@ -11,6 +11,15 @@ export interface TestWorker {
   run<T>(fn: () => Promise<T>): Promise<T>;
 }
 
+const created: Worker[] = [];
+
+/** Root hook: a worker a test created but never ran still holds the connection; start and stop it. */
+export async function releaseUnusedWorkers(): Promise<void> {
+  for (const worker of created.splice(0)) {
+    if (worker.getState() === 'INITIALIZED') await worker.runUntil(Promise.resolve());
+  }
+}
+
 export async function createTestWorker(estate: TestEstate, env: NodeJS.ProcessEnv = {}): Promise<TestWorker> {
   const taskQueue = `test-${crypto.randomBytes(6).toString('hex')}`;
   const worker = await createDbmoveWorker({
@@ -21,5 +30,6 @@ export async function createTestWorker(estate: TestEstate, env: NodeJS.ProcessEn
     stateDir: estate.stateDir,
     env,
   });
+  created.push(worker);
   return { worker, taskQueue, run: (fn) => worker.runUntil(fn) };
 }
