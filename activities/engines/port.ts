@@ -183,6 +183,11 @@ export interface DataSession {
   /** Runs `fn` in one transaction. */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   introspect(): Promise<SchemaDefinition>;
+  /**
+   * Whether a foreign key references `table`. Optional: only platforms where that changes how
+   * a table is emptied (SQL Server refuses TRUNCATE TABLE on a referenced table) implement it.
+   */
+  referencedByForeignKey?(table: string): Promise<boolean>;
   close(): Promise<void>;
 }
 

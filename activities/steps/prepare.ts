@@ -74,6 +74,7 @@ export function createPrepareActivities(deps: ActivityDeps) {
         const engine = scope.engine(target);
         const results = await withSession(engine.openStaging(target, input.operationId), (session) =>
           applyScrubPolicy(session, policy, {
+            referencedByForeignKey: session.referencedByForeignKey?.bind(session),
             between: async (id) => {
               scope.heartbeat((100 * (policy.elements.findIndex((e) => e.id === id) + 1)) / policy.elements.length, `scrubbed ${id}`);
               await scope.engineContext().checkpoint?.('scrub-element');
