@@ -30,6 +30,17 @@ const sqlAuthentication = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('access-token'), tokenEnv: envVarName }),
 ]);
 
+/**
+ * Azure SQL export and import (bacpac through the ARM import/export service): the storage key
+ * and the SQL administrator password the service needs, both as environment variable names.
+ */
+const azureImportExport = z.strictObject({
+  storageKeyType: z.enum(['StorageAccessKey', 'SharedAccessKey']).default('SharedAccessKey'),
+  storageKeyEnv: envVarName,
+  administratorLogin: z.string().min(1).max(128),
+  administratorPasswordEnv: envVarName,
+});
+
 const azureSqlDatabase = z.strictObject({
   subscriptionId: z.string().regex(/^[0-9a-fA-F-]{36}$/, 'must be a subscription GUID'),
   resourceGroup: z.string().regex(/^[-\w._()]{1,90}$/, 'must be an Azure resource group name'),
@@ -38,6 +49,7 @@ const azureSqlDatabase = z.strictObject({
   location: z.string().min(1).optional(),
   authentication: sqlAuthentication.default({ type: 'default' }),
   serviceObjective: z.string().regex(/^[A-Za-z0-9_]+$/).optional(),
+  importExport: azureImportExport.optional(),
 });
 
 const sqlServerDatabase = z.strictObject({
