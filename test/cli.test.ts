@@ -25,7 +25,7 @@ describe('the dbmove command line', function () {
       const result = JSON.parse(refresh.stdout);
       expect(result.operationId).to.match(/^refresh-uat-\d{8}t\d{6}z-[0-9a-f]{4}$/);
       expect(result.phase).to.equal('AWAITING_SIGNOFF');
-      expect(result.steps.map((s: { name: string }) => s.name)).to.deep.equal(['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'SWAP']);
+      expect(result.steps.map((s: { name: string }) => s.name)).to.deep.equal(['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'NOTIFY', 'SWAP']);
       for (const step of result.steps) {
         expect(step.status, step.name).to.equal('completed');
         expect(Date.parse(step.startedAt), step.name).to.be.a('number').and.not.NaN;

@@ -47,7 +47,7 @@ const CASES: RefusalCase[] = [
     title: 'the target runs platform update 12 or earlier',
     arrange: (e) => mutate(e.database('uat'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '12' WHERE PARM = 'PLATFORMUPDATE'"),
     check: 'platform-update-uat',
-    message: /uat runs platform update 12; refresh needs platform update 13 or later/,
+    message: /uat runs platform update 12; database movement needs platform update 13 or later/,
     fix: /update uat's platform/,
   },
   {

@@ -69,7 +69,7 @@ describe('refresh of a sandbox from production', function () {
 
     // Status and result: every step completed, in order, with timings; the window was measured.
     expect(status.steps.map((s) => [s.name, s.status])).to.deep.equal(
-      ['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'SWAP'].map((n) => [n, 'completed']),
+      ['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'NOTIFY', 'SWAP'].map((n) => [n, 'completed']),
     );
     for (const step of status.steps) {
       expect(step.startedAt, step.name).to.be.a('string');

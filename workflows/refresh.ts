@@ -3,7 +3,7 @@ import { housekeepingActivities, stepActivities } from './activity-proxies';
 import { precheckAndLease, runMovement } from './movement';
 import type { OperationResult, RefreshInput, StepName } from './types';
 
-export const REFRESH_STEPS: StepName[] = ['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'SWAP'];
+export const REFRESH_STEPS: StepName[] = ['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'NOTIFY', 'SWAP'];
 
 /**
  * Refresh a sandbox from production (or from another sandbox), as Lifecycle Services does,
@@ -39,8 +39,9 @@ export async function refresh(input: RefreshInput): Promise<OperationResult> {
         ['SCRUB', () => steps.scrubStaging({ ...op, policy: 'refresh' })],
         ['SYNC', () => steps.syncSchema(op)],
         ['POSTCONFIG', () => steps.postConfigure(op)],
-        ['VERIFY', () => steps.verifyStaging({ ...op, policy: 'refresh' })],
+        ['VERIFY', () => steps.verifyStaging({ ...op, policy: 'refresh', postConfigured: true })],
       ],
+      notify: () => steps.notifyUsers(op),
       swap: () => steps.swapIn(op),
     },
     lease,

@@ -95,6 +95,23 @@ export interface DatabaseEngine {
     ctx: EngineContext,
   ): Promise<ExportResult>;
 
+  /**
+   * Reads and checks a backup before anything is touched: format, checksums, and the
+   * manifest `exportStaging` wrote (source environment, versions, time, policy). Throws
+   * InvalidBackup naming the problem. Optional: an engine without it cannot import.
+   */
+  readBackup?(env: EnvironmentConfig, location: string): Promise<BackupManifest>;
+
+  /** Removes a backup this operation wrote (rollback of an export). Only ever the operation's own file. */
+  removeBackup?(env: EnvironmentConfig, location: string, operationId: string): Promise<boolean>;
+
+  /**
+   * Writes a downtime broadcast that the environment shows its online users (F&O's
+   * SysBroadcastMessage). Optional: the only write to a live target before SWAP, and only
+   * when the catalog configures notifications.
+   */
+  broadcast?(env: EnvironmentConfig, message: string, from: Date, to: Date): Promise<void>;
+
   /** Import: load a validated backup into the target's staging database. */
   importToStaging(target: EnvironmentConfig, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult>;
 }
@@ -143,6 +160,16 @@ export interface RestoreWindow {
 
 export interface RestoreResult extends CopyResult {
   restoredTo: string;
+}
+
+/** What a backup says about itself; engine-neutral, written at export and checked at import. */
+export interface BackupManifest {
+  operationId: string;
+  createdAt: string;
+  source: { environment: string; type: string; engine: string };
+  versions: { applicationRelease?: string; platformUpdate?: number; financialReporting?: string };
+  policy: { sources: string[]; elements: string[] };
+  content?: { bytes: number; sha256: string };
 }
 
 export interface ExportResult {

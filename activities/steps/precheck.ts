@@ -67,12 +67,20 @@ export function identityCheck(reading: LiveReading): CheckResult {
   return { name: `identity-${env.name}`, ok: true, message: `${env.name}'s database identifies itself as ${facts.environmentName ?? env.name}` };
 }
 
-export function versionChecks(source: LiveReading, target: LiveReading, minimumPlatformUpdate: number, targetRole = 'target'): CheckResult[] {
+/** Versions as a live database or a backup's manifest states them. */
+export interface VersionHolder {
+  name: string;
+  facts: EnvironmentFacts;
+}
+
+export const holder = (reading: LiveReading): VersionHolder => ({ name: reading.env.name, facts: reading.facts });
+
+export function versionChecks(source: VersionHolder, target: VersionHolder, minimumPlatformUpdate: number, targetRole = 'target'): CheckResult[] {
   const checks: CheckResult[] = [];
   const s = source.facts;
   const t = target.facts;
-  const sn = source.env.name;
-  const tn = target.env.name;
+  const sn = source.name;
+  const tn = target.name;
   if (!s.applicationRelease || !t.applicationRelease) {
     checks.push({ name: 'application-release', ok: false, message: `The application release of ${!s.applicationRelease ? sn : tn} cannot be read from its database (SQLSYSTEMVARIABLES.APPLICATIONRELEASE)`, fix: 'make sure the database is a Finance and Operations database with version data' });
   } else if (s.applicationRelease !== t.applicationRelease) {
@@ -82,12 +90,13 @@ export function versionChecks(source: LiveReading, target: LiveReading, minimumP
   }
   for (const r of [source, target]) {
     const pu = r.facts.platformUpdate;
+    const id = `platform-update-${r.name.split(' ').pop()}`;
     if (pu === undefined) {
-      checks.push({ name: `platform-update-${r.env.name}`, ok: false, message: `The platform update of ${r.env.name} cannot be read from its database (SQLSYSTEMVARIABLES.PLATFORMUPDATE)`, fix: 'make sure the database carries its version data' });
+      checks.push({ name: id, ok: false, message: `The platform update of ${r.name} cannot be read (SQLSYSTEMVARIABLES.PLATFORMUPDATE)`, fix: 'make sure the database carries its version data' });
     } else if (pu < minimumPlatformUpdate) {
-      checks.push({ name: `platform-update-${r.env.name}`, ok: false, message: `${r.env.name} runs platform update ${pu}; refresh needs platform update ${minimumPlatformUpdate} or later (update 12 and earlier cannot be refreshed)`, fix: `update ${r.env.name}'s platform first (the minimum is the catalog's defaults.minimumPlatformUpdate)` });
+      checks.push({ name: id, ok: false, message: `${r.name} runs platform update ${pu}; database movement needs platform update ${minimumPlatformUpdate} or later (update 12 and earlier cannot be refreshed)`, fix: `update ${r.name}'s platform first (the minimum is the catalog's defaults.minimumPlatformUpdate)` });
     } else {
-      checks.push({ name: `platform-update-${r.env.name}`, ok: true, message: `${r.env.name} runs platform update ${pu} (minimum ${minimumPlatformUpdate})` });
+      checks.push({ name: id, ok: true, message: `${r.name} runs platform update ${pu} (minimum ${minimumPlatformUpdate})` });
     }
   }
   if (!s.financialReporting || !t.financialReporting) {
@@ -156,7 +165,7 @@ export function createPrecheckActivities(deps: ActivityDeps) {
           const [s, t] = readings;
           if (s.exists && t.exists) {
             checks.push(identityCheck(s), identityCheck(t));
-            checks.push(...versionChecks(s, t, catalog.defaults.minimumPlatformUpdate));
+            checks.push(...versionChecks(holder(s), holder(t), catalog.defaults.minimumPlatformUpdate));
             checks.push(...targetChecks(deps, t));
             if (s.runningDataJobs.length) {
               checks.push({ name: 'source-recurring-data-jobs', ok: false, severity: 'warning', message: `${s.env.name} still runs recurring data jobs (${s.runningDataJobs.join(', ')}); files they are processing will not travel`, fix: `refresh after ${s.env.name}'s recurring jobs have been fully processed` });

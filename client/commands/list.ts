@@ -2,7 +2,7 @@ import { DbmoveOperation, DbmovePhase, DbmoveSource, DbmoveTarget } from '../../
 import { bold, dim, phaseText } from '../render';
 import { printJson, Register } from './shared';
 
-export const OPERATION_TYPES = ['refresh', 'export', 'import', 'restore'];
+export const OPERATION_KINDS = ['refresh', 'export', 'import', 'restore'];
 
 export const registerList: Register = (program, ctx) => {
   program
@@ -30,8 +30,8 @@ export const registerList: Register = (program, ctx) => {
         return;
       }
       const client = await ctx.client();
-      const types = OPERATION_TYPES.map((t) => `'${t}'`).join(', ');
-      const query = `WorkflowType IN (${types})${opts.all ? '' : " AND ExecutionStatus = 'Running'"}`;
+      const kinds = OPERATION_KINDS.map((t) => `'${t}'`).join(', ');
+      const query = `DbmoveOperation IN (${kinds})${opts.all ? '' : " AND ExecutionStatus = 'Running'"}`;
       const rows: Record<string, unknown>[] = [];
       for await (const w of client.workflow.list({ query })) {
         const sa = w.typedSearchAttributes;

@@ -1,10 +1,7 @@
 import type { RefreshInput } from '../../workflows/types';
-import { actor, OperationFailedError } from '../context';
-import { startOperation } from '../operations';
-import { displayFor, followOperation } from '../progress';
-import { renderStatus, statusJson } from '../render';
-import { oneOf, printJson, Register, requireEnvironment } from './shared';
-import { getStatusWhenReady } from './status';
+import { actor } from '../context';
+import { launch } from './launch';
+import { oneOf, Register, requireEnvironment } from './shared';
 
 export const registerRefresh: Register = (program, ctx) => {
   program
@@ -23,19 +20,6 @@ export const registerRefresh: Register = (program, ctx) => {
       requireEnvironment(ctx, opts.source, 'source');
       requireEnvironment(ctx, opts.target, 'target');
       const input: RefreshInput = { source: opts.source, target: opts.target, requestedBy: actor(opts.by), onFailure: opts.onFailure, autoSignOff: Boolean(opts.autoSignOff) };
-      const client = await ctx.client();
-      const handle = await startOperation(client, 'refresh', 'refresh', input, { taskQueue: ctx.temporal().taskQueue, operationId: opts.id }, `refresh ${opts.source} → ${opts.target}`);
-      if (!opts.wait) {
-        const status = await getStatusWhenReady(client, handle);
-        if (opts.json) printJson(statusJson(status, { webUrl: ctx.workflowUrl(handle.workflowId) }));
-        else process.stdout.write(`Started ${handle.workflowId}.\n  watch:   dbmove status ${handle.workflowId}\n  web UI:  ${ctx.workflowUrl(handle.workflowId)}\n`);
-        return;
-      }
-      const status = await followOperation(client, handle, { display: displayFor(Boolean(opts.json)) });
-      if (opts.json) printJson(statusJson(status, { webUrl: ctx.workflowUrl(handle.workflowId) }));
-      else process.stdout.write(`\n${renderStatus(status, ctx.workflowUrl(handle.workflowId))}\n`);
-      if (status.phase !== 'AWAITING_SIGNOFF' && status.phase !== 'COMPLETED') {
-        throw new OperationFailedError(`${handle.workflowId} ended in ${status.phase}${status.failure ? `: ${status.failure.message}` : ''}`);
-      }
+      await launch(ctx, 'refresh', 'refresh', input, `refresh ${opts.source} → ${opts.target}`, opts);
     });
 };

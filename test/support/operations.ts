@@ -26,3 +26,14 @@ export async function waitForPhase(handle: WorkflowHandle, phases: string[], tim
   throw new Error(`Timed out waiting for ${phases.join(' or ')}; last phase ${last?.phase}, logs: ${JSON.stringify(last?.logs.slice(-5))}`);
 }
 
+
+/** Starts any operation kind on the test worker's task queue. */
+export async function startKind(
+  worker: TestWorker,
+  kind: 'export' | 'import' | 'restore',
+  input: Record<string, unknown>,
+): Promise<WorkflowHandle> {
+  const type = { export: 'exportDatabase', import: 'importDatabase', restore: 'restoreDatabase' }[kind];
+  const full = { requestedBy: 'tester', tuning: { initialInterval: '100ms' }, ...input } as { requestedBy: string; source?: string; target?: string };
+  return startOperation(testServer().client, kind, type, full, { taskQueue: worker.taskQueue }, `${kind} test`);
+}

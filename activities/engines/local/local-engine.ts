@@ -4,6 +4,7 @@ import type { EnvironmentConfig, LocalEnvironment } from '../../../config/catalo
 import type { Holding, Marker } from '../../../workflows/types';
 import { FACT, readEnvironmentFacts } from '../../environment-facts';
 import type {
+  BackupManifest,
   CopyResult,
   DatabaseEngine,
   DatabaseFacts,
@@ -17,7 +18,7 @@ import type {
 } from '../port';
 import { consistentCopy, fsyncDirectory, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
 import { openSqlite, SqliteSession } from './sqlite-session';
-import { exportBackupFile, importBackupFile } from './backup-file';
+import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
 import { parseDuration } from '../../../config/durations';
 
 /**
@@ -362,8 +363,41 @@ export class LocalEngine implements DatabaseEngine {
     return exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
   }
 
+  async broadcast(env: EnvironmentConfig, message: string, from: Date, to: Date): Promise<void> {
+    const db = openSqlite(this.databaseFile(env), 'read-write');
+    try {
+      db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(message, from.toISOString(), to.toISOString(), 'dbmove');
+    } finally {
+      db.close();
+    }
+  }
+
+  async readBackup(_env: EnvironmentConfig, location: string): Promise<BackupManifest> {
+    const { manifest } = await readBackupManifest(location);
+    const m = manifest as unknown as Partial<BackupManifest>;
+    if (!m.source?.environment || !m.versions || !m.operationId) {
+      throw new InvalidBackupError(location, 'the manifest does not name its source environment, versions and operation', 'Give a file written by `dbmove export`.');
+    }
+    return { ...(m as BackupManifest), content: manifest.content };
+  }
+
+  async removeBackup(_env: EnvironmentConfig, location: string, operationId: string): Promise<boolean> {
+    for (const file of [`${location}.partial`]) await removeIfExists(file);
+    try {
+      const { manifest } = await readBackupManifest(location);
+      if ((manifest as { operationId?: string }).operationId !== operationId) return false;
+    } catch {
+      return false;
+    }
+    return removeIfExists(location);
+  }
+
   async importToStaging(target: EnvironmentConfig, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const file = this.stagingFile(target, operationId);
+    const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
+    if (done && fs.existsSync(file)) {
+      return { bytes: done.bytes, durationMs: 0, staging: this.stagingHolding(target, file, done.bytes), resumed: true, notes: ['The backup was already restored into staging by an earlier attempt'] };
+    }
     const started = performance.now();
     const bytes = await importBackupFile(backup, file, ctx);
     await writeJsonAtomic(this.stagingManifest(target, operationId), { operationId, completedAt: this.now().toISOString(), bytes, origin: backup } satisfies StagingManifest);
