@@ -7,13 +7,14 @@
 export const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$/;
 export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 export const DATABASE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-export const OPERATION_ID = /^[a-z][a-z0-9-]{2,99}$/;
+/** Lowercase words and dashes; a run started by a Temporal Schedule also carries the nominal time Temporal appends. */
+export const OPERATION_ID = /^[a-z][a-z0-9-]{2,99}(-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)?$/;
 
 export function describePattern(pattern: RegExp): string {
   if (pattern === ENVIRONMENT_NAME) return 'lowercase letters, digits and "-", starting with a letter, at most 32 characters';
   if (pattern === SQL_IDENTIFIER) return 'letters, digits and "_", starting with a letter or "_", at most 128 characters';
   if (pattern === DATABASE_NAME) return 'letters, digits, "_" and "-", at most 128 characters';
-  if (pattern === OPERATION_ID) return 'lowercase letters, digits and "-", 3 to 100 characters';
+  if (pattern === OPERATION_ID) return 'lowercase letters, digits and "-", 3 to 100 characters (schedules append their nominal time)';
   return pattern.source;
 }
 

@@ -6,6 +6,7 @@ import { createEngineRegistry, EngineRegistryOptions } from '../activities/engin
 import { FaultPlan } from '../activities/faults';
 import { loadCatalog } from '../config/catalog';
 import { ensureSearchAttributes } from '../server/search-attributes';
+import { notificationSinks } from '../activities/notifications/webhooks';
 
 export interface DbmoveWorkerOptions {
   connection: NativeConnection;
@@ -47,6 +48,7 @@ export async function createDbmoveWorker(options: DbmoveWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     ...workflowSource(),
     activities,
+    sinks: notificationSinks({ catalog, secret: (name) => env[name] }),
     ...options.workerOptions,
   });
 }

@@ -21,6 +21,7 @@ import {
   statusQuery,
 } from './messages';
 import { DbmoveOperation, DbmovePhase, DbmoveSource, DbmoveTarget } from './search-attributes';
+import { notifications } from './sinks';
 import type {
   Decision,
   DecisionInput,
@@ -114,6 +115,16 @@ export class Runbook {
     this.status.phase = phase;
     upsertSearchAttributes([{ key: DbmovePhase, value: phase }]);
     setCurrentDetails(this.currentDetails());
+    const s = this.status;
+    notifications.phaseChanged({
+      operationId: s.operationId,
+      kind: s.kind,
+      source: s.source,
+      target: s.target,
+      phase,
+      at: new Date().toISOString(),
+      message: phase === 'FAILED' || phase === 'ROLLBACK_FAILED' ? s.failure?.message : undefined,
+    });
   }
 
   step(name: StepName): StepRecord {
