@@ -88,8 +88,18 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];
   const out = options.logFile ? fs.openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(cli.path, args, { stdio: ['ignore', out, out] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Its own process group: Ctrl-C in the terminal reaches dbmove alone, which drains the
+  // worker first and only then stops the server. Killing the server first would leave the
+  // worker retrying a dead address. The exit hook still stops it if dbmove dies abruptly.
+  const child = spawn(cli.path, args, { stdio: ['ignore', out, out], detached: true });
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      process.removeListener('exit', killOnExit);
+      resolve(code);
+    }),
+  );
   try {
     await waitUntilReachable(address, child, 60_000);
     await registerSearchAttributes(address, options.namespace);
