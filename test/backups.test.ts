@@ -86,6 +86,36 @@ describe('export, import and point-in-time restore', function () {
     });
   });
 
+  it('runs export, import and a restore to before the import through the command line', async () => {
+    const prod = estate.database('prod');
+    const train = estate.database('train');
+    const prodFile = fileSha256(prod);
+    const trainBefore = tableChecksums(train);
+    writeTemporalConfig(estate, worker.taskQueue);
+    const cli = async (args: string[]) => {
+      const run = await runCli(estate, args);
+      expect(run.code, `dbmove ${args.join(' ')}: ${run.stderr}`).to.equal(0);
+      return JSON.parse(run.stdout);
+    };
+    await worker.run(async () => {
+      const exported = await cli(['export', '--source', 'prod', '--output', backup, '--wait', '--json']);
+      expect(exported.phase).to.equal('AWAITING_SIGNOFF');
+      expect((await cli(['sign-off', exported.operationId, '--json'])).phase).to.equal('COMPLETED');
+
+      const imported = await cli(['import', '--input', backup, '--target', 'train', '--wait', '--json']);
+      expect(imported.phase).to.equal('AWAITING_SIGNOFF');
+      expect(tableChecksums(train, ['VendTable']).VendTable).to.deep.equal(tableChecksums(prod, ['VendTable']).VendTable);
+      expect((await cli(['sign-off', 'train', '--json'])).phase).to.equal('COMPLETED');
+
+      const restored = await cli(['restore', '--target', 'train', '--to', imported.marker.at, '--wait', '--json']);
+      expect(restored.phase).to.equal('AWAITING_SIGNOFF');
+      expect((await cli(['sign-off', 'train', '--json'])).phase).to.equal('COMPLETED');
+    });
+    const after = tableChecksums(train);
+    for (const table of Object.keys(trainBefore).filter((t) => t !== 'SQLSYSTEMVARIABLES')) expect(after[table], table).to.deep.equal(trainBefore[table]);
+    expect(fileSha256(prod), 'the source is never written').to.equal(prodFile);
+  });
+
   it('rolls back an import after SWAP: train is as it was', async () => {
     const train = estate.database('train');
     const before = tableChecksums(train);
@@ -154,6 +184,7 @@ describe('export, import and point-in-time restore', function () {
         [['restore', '--target', 'prod', '--to', '-1h'], /prod is a production environment/],
         [['restore', '--target', 'train', '--to', '2999-01-01T00:00:00Z'], /is in the future/],
         [['restore', '--target', 'train', '--to', 'yesterday'], /is not a time/],
+        [['restore', '--target', 'train', '--to', '2001-01-01T00:00:00Z'], /Nothing is kept for train yet|outside what is kept/],
         [['export', '--source', 'prod', '--output', backup], /already exists; an export never overwrites a file/],
         [['export', '--source', 'nowhere', '--output', `${backup}.2`], /Unknown environment "nowhere"/],
       ];

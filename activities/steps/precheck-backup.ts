@@ -4,6 +4,7 @@ import type { CheckResult, PrecheckOutcome } from '../../workflows/types';
 import { ActivityDeps, ActivityScope, elapsed, runStepActivity } from '../deps';
 import type { EnvironmentConfig } from '../../config/catalog';
 import { holder, identityCheck, readLive, targetChecks, versionChecks } from './precheck';
+import { checkRestoreTime } from './restore-time';
 
 /** The checks every operation that replaces a target shares: known, a sandbox, its database there and itself. */
 async function replaceableTarget(deps: ActivityDeps, scope: ActivityScope, name: string, operation: string, checks: CheckResult[]) {
@@ -91,24 +92,8 @@ export function createBackupPrecheckActivities(deps: ActivityDeps) {
         const started = performance.now();
         const checks: CheckResult[] = [];
         const reading = await replaceableTarget(deps, scope, input.target, 'a point-in-time restore', checks);
-        const at = Date.parse(input.to);
-        if (Number.isNaN(at)) {
-          checks.push({ name: 'restore-time', ok: false, message: `"${input.to}" is not a time`, fix: 'give an ISO time such as 2026-11-22T08:00:00Z' });
-        } else if (at > Date.now()) {
-          checks.push({ name: 'restore-time', ok: false, message: `${new Date(at).toISOString()} is in the future`, fix: 'give a time in the past' });
-        } else if (reading) {
-          const window = await scope.engine(reading.env).restorePoints(reading.env);
-          const latest = window.continuous ? new Date().toISOString() : window.latest;
-          if (!window.earliest || !latest || at < Date.parse(window.earliest) || at > Date.parse(latest)) {
-            checks.push({
-              name: 'restore-time',
-              ok: false,
-              message: window.earliest ? `${new Date(at).toISOString()} is outside what is kept for ${reading.env.name}: the earliest is ${window.earliest}, the latest ${latest}` : `Nothing is kept for ${reading.env.name} yet: restore points are taken at the start of every operation on it`,
-              fix: window.earliest ? `give a time between ${window.earliest} and ${latest} (dbmove restore-points ${reading.env.name} lists them)` : 'run an operation on it first',
-            });
-          } else {
-            checks.push({ name: 'restore-time', ok: true, message: `${new Date(at).toISOString()} is within ${window.earliest} and ${latest}` });
-          }
+        if (reading) {
+          checks.push(checkRestoreTime(reading.env.name, input.to, await scope.engine(reading.env).restorePoints(reading.env)));
         }
         return outcome(checks, started, reading?.env.approvers ?? []);
       });

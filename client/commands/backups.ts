@@ -10,6 +10,7 @@ import { actor, CliContext, UsageError } from '../context';
 import { bold, dim } from '../render';
 import { launch } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
+import { checkRestoreTime } from '../../activities/steps/restore-time';
 
 /** Common options of operations that run long and may fail. */
 function operationOptions(command: Command): Command {
@@ -88,7 +89,13 @@ export const registerBackups: Register = (program, ctx) => {
       .requiredOption('--to <time>', 'ISO time (2026-11-22T08:00:00Z) or a duration ago (-2h)'),
   ).action(async (opts: { target: string; to: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
     requireSandbox(ctx, opts.target, 'target');
-    const input: RestoreInput = { target: opts.target, to: parseRestoreTime(opts.to), requestedBy: actor(opts.by), onFailure: opts.onFailure };
+    const to = parseRestoreTime(opts.to);
+    const catalog = ctx.catalog();
+    const env = findEnvironment(catalog, opts.target);
+    const window = await createEngineRegistry({ defaultRetention: catalog.defaults.restorePointRetention })(env).restorePoints(env);
+    const check = checkRestoreTime(env.name, to, window);
+    if (!check.ok) throw new UsageError(`--to: ${check.message}; ${check.fix}`);
+    const input: RestoreInput = { target: opts.target, to, requestedBy: actor(opts.by), onFailure: opts.onFailure };
     await launch(ctx, 'restore', 'restoreDatabase', input, `restore ${opts.target} to ${input.to}`, opts);
   });
 
