@@ -90,15 +90,33 @@ export class ServerApi {
     }
   }
 
-  async restorableDropped(): Promise<{ id: string; databaseName: string; deletionDate?: Date; earliestRestoreDate?: Date }[]> {
-    const found: { id: string; databaseName: string; deletionDate?: Date; earliestRestoreDate?: Date }[] = [];
+  async restorableDropped(): Promise<DroppedDatabase[]> {
+    const found: DroppedDatabase[] = [];
     await armCall(`Listing restorable dropped databases of ${this.server}`, async () => {
       for await (const db of this.client.restorableDroppedDatabases.listByServer(this.resourceGroup, this.server)) {
-        if (db.id && db.databaseName) found.push({ id: db.id, databaseName: db.databaseName, deletionDate: db.deletionDate, earliestRestoreDate: db.earliestRestoreDate });
+        if (db.id && db.databaseName) found.push({ id: db.id, databaseName: db.databaseName, creationDate: db.creationDate, deletionDate: db.deletionDate, earliestRestoreDate: db.earliestRestoreDate });
       }
     });
     return found;
   }
+}
+
+export interface DroppedDatabase {
+  id: string;
+  databaseName: string;
+  creationDate?: Date;
+  deletionDate?: Date;
+  /** Optional in the API, and absent from Microsoft's own list example. */
+  earliestRestoreDate?: Date;
+}
+
+/**
+ * The earliest time a dropped database can be restored to, as far as the list tells: its
+ * earliestRestoreDate, else its creation date, else nothing is known (0), and Azure judges
+ * the restore request itself.
+ */
+export function droppedRestorableFrom(d: DroppedDatabase): number {
+  return (d.earliestRestoreDate ?? d.creationDate)?.getTime() ?? 0;
 }
 
 /** Database states in which a copy or restore target is still being built. */

@@ -7,7 +7,7 @@ import type { ConnectionFactory } from '../tsql/tsql-connection';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
 import { utcIso } from '../tsql/server-time';
-import { armCall, BROKEN, BUILDING, ServerApi } from './arm';
+import { armCall, BROKEN, BUILDING, droppedRestorableFrom, ServerApi } from './arm';
 import { exportBacpac, importBacpac } from './bacpac';
 import { derivedNames, DerivedNames, isAsideOf } from './names';
 import { ResumeJournal, runResumable, sleep } from './resumable';
@@ -416,7 +416,7 @@ export class AzureSqlEngine implements DatabaseEngine {
       // database it replaced (its aside, or an older live database) is a dropped database now.
       const dropped = (await api.restorableDropped())
         .filter((d) => d.databaseName === n.live || isAsideOf(n.live, d.databaseName))
-        .filter((d) => (d.earliestRestoreDate?.getTime() ?? Infinity) <= wanted && wanted <= (d.deletionDate?.getTime() ?? 0))
+        .filter((d) => droppedRestorableFrom(d) <= wanted && wanted <= (d.deletionDate?.getTime() ?? 0))
         .sort((a, b) => (b.deletionDate?.getTime() ?? 0) - (a.deletionDate?.getTime() ?? 0))[0];
       if (!dropped) {
         throw new Error(`${target.name} cannot be restored to ${at}: its backups reach back to ${live?.earliestRestoreDate?.toISOString() ?? 'nothing'}, and no dropped database of it covers that time`);
