@@ -1,0 +1,81 @@
+-- scrub-refresh: T-SQL rendered by dbmove (test/tsql-golden.test.ts). Review changes; UPDATE_GOLDEN=1 rewrites.
+SELECT t.name AS tableName, c.name AS columnName, ty.name AS typeName, c.max_length AS maxLength, c.precision AS numericPrecision, c.scale AS numericScale, c.is_nullable AS isNullable, dc.definition AS defaultValue, CASE WHEN pk.column_id IS NULL THEN 0 ELSE 1 END AS isPrimaryKey FROM sys.tables AS t JOIN sys.columns AS c ON c.object_id = t.object_id JOIN sys.types AS ty ON ty.user_type_id = c.user_type_id LEFT JOIN sys.default_constraints AS dc ON dc.object_id = c.default_object_id LEFT JOIN (SELECT ic.object_id, ic.column_id FROM sys.indexes AS i JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id WHERE i.is_primary_key = 1) AS pk ON pk.object_id = c.object_id AND pk.column_id = c.column_id WHERE t.is_ms_shipped = 0 AND t.schema_id = SCHEMA_ID('dbo') ORDER BY t.name, c.column_id;
+
+SELECT t.name AS tableName, i.name AS indexName, i.is_unique AS isUnique, c.name AS columnName FROM sys.indexes AS i JOIN sys.tables AS t ON t.object_id = i.object_id JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE t.is_ms_shipped = 0 AND t.schema_id = SCHEMA_ID('dbo') AND i.is_primary_key = 0 AND i.is_unique_constraint = 0 AND i.name IS NOT NULL AND ic.is_included_column = 0 ORDER BY t.name, i.name, ic.key_ordinal;
+
+-- params: ["",2,"%@%",""]
+UPDATE [LogisticsElectronicAddress] SET [LOCATOR] = @p0 WHERE (([TYPE] = @p1) OR ([LOCATOR] LIKE @p2)) AND (([LOCATOR] IS NULL OR [LOCATOR] <> @p3));
+
+-- params: ["BatchJobHistory"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+DELETE TOP (4000) FROM [BatchJobHistory];
+
+-- params: ["BatchHistory"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [BatchHistory];
+
+-- params: ["BatchConstraintHistory"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [BatchConstraintHistory];
+
+-- params: ["SysEmailSMTPPassword"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [SysEmailSMTPPassword];
+
+-- params: ["",""]
+UPDATE [SysEmailParameters] SET [SMTPRELAYSERVERNAME] = @p0 WHERE (([SMTPRELAYSERVERNAME] IS NULL OR [SMTPRELAYSERVERNAME] <> @p1));
+
+-- params: ["PrintMgmtSettings"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [PrintMgmtSettings];
+
+-- params: ["PrintMgmtDocInstance"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [PrintMgmtDocInstance];
+
+-- params: ["SysServerConfig"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [SysServerConfig];
+
+-- params: ["SysServerSessions"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [SysServerSessions];
+
+-- params: ["SysCorpNetPrinters"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [SysCorpNetPrinters];
+
+-- params: ["SysClientSessions"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [SysClientSessions];
+
+-- params: ["BatchServerConfig"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [BatchServerConfig];
+
+-- params: ["BatchServerGroup"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [BatchServerGroup];
+
+-- params: ["DocuValue"]
+SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
+
+TRUNCATE TABLE [DocuValue];
+
+-- params: [0,"Admin",0]
+UPDATE [UserInfo] SET [ENABLE] = @p0 WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p2));
+
+-- params: [0,0]
+UPDATE [BatchJob] SET [STATUS] = @p0 WHERE (([STATUS] IS NULL OR [STATUS] <> @p1));
