@@ -7,7 +7,9 @@ import { registerDecisions } from './commands/decisions';
 import { registerDemo } from './commands/demo';
 import { registerList } from './commands/list';
 import { registerLogs } from './commands/logs';
+import { registerPlan } from './commands/plan';
 import { registerRefresh } from './commands/refresh';
+import { registerSchedule } from './commands/schedule';
 import { registerServer } from './commands/server';
 import { registerStart } from './commands/start';
 import { registerStatus } from './commands/status';
@@ -24,7 +26,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run dbmove --help, or dbmove <command> --help, for usage)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(red(text)) });
-  for (const register of [registerStart, registerServer, registerWorker, registerDemo, registerRefresh, registerBackups, registerStatus, registerDecisions, registerCancel, registerLogs, registerList]) {
+  for (const register of [registerStart, registerServer, registerWorker, registerDemo, registerRefresh, registerBackups, registerStatus, registerDecisions, registerCancel, registerLogs, registerList, registerSchedule, registerPlan]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride();

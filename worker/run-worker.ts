@@ -5,6 +5,7 @@ import { connectWorker } from '../config/connection';
 import { DbmoveHome } from '../config/home';
 import { TemporalConfig } from '../config/temporal-config';
 import { createDbmoveWorker } from './create-worker';
+import { telemetryOptions, tracingWorkerOptions } from './telemetry';
 
 /**
  * Installs the Temporal runtime's logger once per process: to standard error for a
@@ -17,13 +18,13 @@ export function installRuntimeLogging(logFile?: string, options: { handleSignals
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     const out = fs.createWriteStream(logFile, { flags: 'a' });
     const write = (entry: LogEntry) => out.write(`${JSON.stringify({ at: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), level: entry.level, message: entry.message, ...entry.meta })}\n`);
-    Runtime.install({ logger: new DefaultLogger('INFO', write), ...(shutdownSignals ? { shutdownSignals } : {}) });
+    Runtime.install({ logger: new DefaultLogger('INFO', write), telemetryOptions: telemetryOptions(), ...(shutdownSignals ? { shutdownSignals } : {}) });
   } else {
-    Runtime.install({ logger: new DefaultLogger((process.env.DBMOVE_LOG_LEVEL as 'INFO') ?? 'INFO'), ...(shutdownSignals ? { shutdownSignals } : {}) });
+    Runtime.install({ logger: new DefaultLogger((process.env.DBMOVE_LOG_LEVEL as 'INFO') ?? 'INFO'), telemetryOptions: telemetryOptions(), ...(shutdownSignals ? { shutdownSignals } : {}) });
   }
 }
 
 export async function startWorker(home: DbmoveHome, config: TemporalConfig): Promise<Worker> {
   const connection = await connectWorker(config);
-  return createDbmoveWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, catalogFile: home.catalogFile, stateDir: home.stateDir });
+  return createDbmoveWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, catalogFile: home.catalogFile, stateDir: home.stateDir, workerOptions: tracingWorkerOptions() });
 }

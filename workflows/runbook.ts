@@ -72,6 +72,7 @@ export class Runbook {
   readonly operationId: string;
   private approvers: string[] = [];
   private pending: Decision | undefined;
+  private phaseChanges = 0;
   /** Words for the rollback choice shown in FAILED; operations set it as they progress. */
   rollbackMeans = 'Drop what the operation prepared; the target was not touched.';
   /** Whether the current phase offers rollback at all. */
@@ -122,6 +123,7 @@ export class Runbook {
       source: s.source,
       target: s.target,
       phase,
+      sequence: ++this.phaseChanges,
       at: new Date().toISOString(),
       message: phase === 'FAILED' || phase === 'ROLLBACK_FAILED' ? s.failure?.message : undefined,
     });

@@ -7,7 +7,7 @@ import type { SchemaDefinition } from '../engines/schema';
 import { applyScrubPolicy } from '../policy/apply-policy';
 import { EXPORT_POLICY, loadScrubPolicy, REFRESH_POLICY, shippedPolicyFile } from '../policy/scrub-policy';
 import { withSession } from '../sessions';
-import { applySchemaSync, planSchemaSync } from '../sync/schema-sync';
+import { applySchemaSync, describeSyncAction, planSchemaSync } from '../sync/schema-sync';
 
 export type PolicyKind = 'refresh' | 'export';
 
@@ -117,7 +117,7 @@ export function createPrepareActivities(deps: ActivityDeps) {
             : `the copied data already matches ${target.name}'s schema`,
           activityMs: elapsed(started),
           notes: [
-            ...outcome.applied.map((a) => `${a.kind} ${a.table}${'column' in a ? `.${a.column}` : ''}${'index' in a ? ` ${a.index}` : ''}`),
+            ...outcome.applied.map(describeSyncAction),
             ...(outcome.kept.length ? [`Kept, not defined by ${target.name}: ${outcome.kept.slice(0, 20).join(', ')}`] : []),
           ],
           details: { applied: outcome.applied.map((a) => ({ kind: a.kind, table: a.table })), kept: outcome.kept.length },

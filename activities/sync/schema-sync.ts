@@ -106,6 +106,11 @@ function createIndex(dialect: Dialect, index: IndexDefinition): SyncAction {
   return { kind: 'create-index', table: index.table, index: index.name, columns: index.columns, unique: index.unique, sql: dialect.createIndex(index) };
 }
 
+/** One line per action, as SYNC logs it and `dbmove plan` prints it. */
+export function describeSyncAction(action: SyncAction): string {
+  return `${action.kind} ${action.table}${'column' in action ? `.${action.column}` : ''}${'index' in action ? ` ${action.index}` : ''}`;
+}
+
 export class SchemaIncompatibleError extends Error {
   constructor(readonly incompatibilities: Incompatibility[], environment: string) {
     const [first] = incompatibilities;

@@ -1,0 +1,135 @@
+import * as path from 'node:path';
+import { expect } from 'chai';
+import { chromium, Browser, Page } from 'playwright-core';
+import { Worker } from '@temporalio/worker';
+import { getStatus, startOperation } from '../client/operations';
+import { packageRoot } from '../config/package-root';
+import { createDbmoveWorker } from '../worker/create-worker';
+import type { OperationResult, OperationStatus, RefreshInput } from '../workflows/types';
+import { createTestEstate, TestEstate } from './support/estate';
+import { findChromium, startUiServer, UiServer } from './support/ui-server';
+
+/**
+ * The administrator's path through the Temporal Web UI, in a real browser: find a refresh
+ * by its target with a search-attribute query, read its phase, send the sign-off signal
+ * from the workflow page, and see the operation complete. The screenshots it saves are the
+ * ones the README shows.
+ */
+const SCREENSHOTS = path.join(packageRoot(), 'docs', 'screenshots');
+
+describe('Temporal Web UI (browser)', function () {
+  this.timeout(180_000);
+  let estate: TestEstate;
+  let ui: UiServer;
+  let browser: Browser;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  before(async () => {
+    // Fails (never skips) without Chromium: CI installs it, so a missing browser is a broken set-up.
+    const executablePath = findChromium();
+    estate = createTestEstate(1000, 'web-ui');
+    ui = await startUiServer(path.join(estate.home, 'ui-server'));
+    worker = await createDbmoveWorker({
+      connection: ui.workerConnection,
+      namespace: 'default',
+      taskQueue: 'dbmove-ui-test',
+      catalogFile: estate.catalogFile,
+      stateDir: estate.stateDir,
+    });
+    running = worker.run();
+    browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await ui?.stop();
+  });
+
+  async function waitForPhase(operationId: string, phases: string[]): Promise<OperationStatus> {
+    const handle = ui.client.workflow.getHandle(operationId);
+    const deadline = Date.now() + 60_000;
+    let last: OperationStatus | undefined;
+    while (Date.now() < deadline) {
+      last = await getStatus(ui.client, handle).catch(() => last);
+      if (last && phases.includes(last.phase)) return last;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`Timed out waiting for ${phases.join(' or ')}; last phase ${last?.phase}`);
+  }
+
+  /** Waits until the page or one of its frames shows text matching `pattern`. */
+  async function waitForText(page: Page, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let seen: string[] = [];
+    while (Date.now() < deadline) {
+      seen = await Promise.all(page.frames().map((frame) => frame.evaluate<string>('document.body ? document.body.innerText : ""').catch(() => '')));
+      if (seen.some((text) => pattern.test(text))) return;
+      await page.waitForTimeout(250);
+    }
+    throw new Error(`The Web UI never showed ${pattern}; it showed: ${seen.join(' | ').replace(/\s+/g, ' ').slice(0, 600)}`);
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+  }
+
+  it('finds a refresh by target, reads its phase, signs it off from the UI and sees it complete', async () => {
+    const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'ops@contoso.test', tuning: { initialInterval: '100ms' } };
+    const handle = await startOperation(ui.client, 'refresh', 'refresh', input, { taskQueue: 'dbmove-ui-test' }, 'refresh prod → uat');
+    const operationId = handle.workflowId;
+    await waitForPhase(operationId, ['AWAITING_SIGNOFF']);
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const base = `${ui.server.uiUrl}/namespaces/default`;
+
+    // 1. The list, filtered by a search-attribute query on the target.
+    await page.goto(`${base}/workflows?query=${encodeURIComponent(`DbmoveTarget="uat" AND DbmoveOperation="refresh"`)}`);
+    const row = page.getByRole('link', { name: operationId });
+    await row.waitFor({ timeout: 30_000 });
+    expect(await page.getByText('1 Workflow', { exact: false }).count(), 'the query finds exactly this refresh').to.be.greaterThan(0);
+    await shot(page, 'web-ui-list');
+
+    // 2. The detail page: the phase as a search attribute and in the current details.
+    await row.click();
+    await page.getByRole('heading', { name: operationId }).waitFor();
+    await page.getByRole('tab', { name: 'Search Attributes' }).click();
+    const phaseLine = page.locator('.cm-line', { hasText: 'DbmovePhase' });
+    await phaseLine.waitFor();
+    expect(await phaseLine.innerText()).to.match(/"DbmovePhase":\s*"AWAITING_SIGNOFF"/);
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    // Summary and current details are Markdown, which the UI renders in sandboxed frames.
+    await waitForText(page, /refresh prod → uat/);
+    await waitForText(page, /phase AWAITING_SIGNOFF/);
+    await shot(page, 'web-ui-details');
+
+    // 3. Send a Signal from the UI: signOff with the documented payload.
+    await page.getByRole('button', { name: 'More Actions' }).click();
+    await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
+    // The UI renders the modal twice (one per layout); the visible one is the one a person uses.
+    const modal = page.getByTestId('signal-confirmation-modal').filter({ visible: true });
+    await modal.getByTestId('signal-select-button').click();
+    await modal.getByRole('option', { name: /^signOff/ }).click();
+    const editor = modal.locator('.cm-content');
+    await editor.click();
+    await page.keyboard.insertText('{"by": "ui-tester@contoso.test", "note": "signed off in the Web UI"}');
+    await shot(page, 'web-ui-signal');
+    await modal.getByTestId('confirm-modal-button').click();
+
+    // 4. The operation completes; the UI shows it and the runbook records who decided, and how.
+    const result = (await handle.result()) as OperationResult;
+    expect(result.phase).to.equal('COMPLETED');
+    await page.reload();
+    await page.getByText('Completed', { exact: true }).first().waitFor({ timeout: 30_000 });
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    await waitForText(page, /phase COMPLETED/);
+    await shot(page, 'web-ui-completed');
+
+    const status = await getStatus(ui.client, handle);
+    const signOff = status.decisions.find((d) => d.kind === 'sign-off' && d.accepted);
+    expect(signOff, JSON.stringify(status.decisions)).to.include({ by: 'ui-tester@contoso.test', via: 'signal', note: 'signed off in the Web UI' });
+    await page.close();
+  });
+});
