@@ -12,10 +12,11 @@ import { findChromium, startUiServer, UiServer } from './support/ui-server';
 /**
  * The administrator's path through the Temporal Web UI, in a real browser: find a refresh
  * by its target with a search-attribute query, read its phase, send the sign-off signal
- * from the workflow page, and see the operation complete. The screenshots it saves are the
- * ones the README shows.
+ * from the workflow page, and see the operation complete. Its screenshots go to
+ * .tmp/screenshots; with UPDATE_SCREENSHOTS=1 they replace the ones the README shows
+ * (docs/screenshots), so an ordinary test run never changes tracked files.
  */
-const SCREENSHOTS = path.join(packageRoot(), 'docs', 'screenshots');
+const SCREENSHOTS = path.join(packageRoot(), ...(process.env.UPDATE_SCREENSHOTS === '1' ? ['docs', 'screenshots'] : ['.tmp', 'screenshots']));
 
 describe('Temporal Web UI (browser)', function () {
   this.timeout(180_000);
