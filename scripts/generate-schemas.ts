@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { scrubPolicyFileSchema } from '../activities/policy/scrub-policy';
 import { catalogSchema } from '../config/catalog';
 import { packageRoot } from '../config/package-root';
 import { temporalConfigSchema } from '../config/temporal-config';
 
 /**
- * JSON Schemas for the two files people edit, generated from the zod schemas dbmove itself
+ * JSON Schemas for the files people edit (the catalog, the Temporal settings, scrub policies), generated from the zod schemas dbmove itself
  * validates with, so editors complete and check exactly what the loader accepts (except
  * rules zod cannot express in JSON Schema, such as unique environment names). The example
  * files point at them with "$schema". Run after changing a config schema:
@@ -32,6 +33,12 @@ export function generatedSchemas(): Record<string, string> {
       'https://dbmove.local/schemas/temporal.config.schema.json',
       'dbmove Temporal connection (temporal.config.json)',
       'How dbmove reaches Temporal; TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and the API key variable override it.',
+    ),
+    'scrub-policy.schema.json': render(
+      scrubPolicyFileSchema,
+      'https://dbmove.local/schemas/scrub-policy.schema.json',
+      'dbmove scrub policy (policies/*.json and the files named in scrubPolicies)',
+      'Data elements that must not travel: tables to clear, rows to delete, columns to set or mask. VERIFY proves each one after SCRUB.',
     ),
   };
 }

@@ -13,6 +13,16 @@ describe('JSON Schemas of the configuration files', () => {
     }
   });
 
+  it('are referenced by every shipped scrub policy, and the reference resolves', () => {
+    const policies = fs.readdirSync(path.join(packageRoot(), 'policies')).filter((f) => f.endsWith('-scrub.json'));
+    expect(policies).to.have.length.greaterThan(0);
+    for (const file of policies) {
+      const raw = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'policies', file), 'utf8'));
+      expect(raw.$schema, file).to.equal(`../${SCHEMA_DIR}/scrub-policy.schema.json`);
+      expect(fs.existsSync(path.join(packageRoot(), 'policies', raw.$schema)), `${file}: ${raw.$schema}`).to.equal(true);
+    }
+  });
+
   it('are referenced by the example files, and describe every key those files use', () => {
     for (const [example, schemaFile] of [['environments.json', 'environments.schema.json'], ['temporal.config.json', 'temporal.config.schema.json']]) {
       const raw = JSON.parse(fs.readFileSync(path.join(packageRoot(), example), 'utf8'));
