@@ -1,0 +1,284 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import Database from 'better-sqlite3';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { NativeConnection } from '@temporalio/worker';
+import { FACT } from '../activities/environment-facts';
+import { getStatus, startOperation } from '../client/operations';
+import type { OperationStatus, RefreshInput } from '../workflows/types';
+import { createDbmoveWorker } from '../worker/create-worker';
+
+/**
+ * What `npm run bench` measures: the demo estate at each size through a full refresh on a
+ * real Temporal server with an in-process worker, and a plain `cp` of the same source file in
+ * the same run as the yardstick for COPY. Figures come from the operation's own records
+ * (StepRecord.activityMs, the SWAP window, SCRUB's per-element timings in its activity result)
+ * and from the workflow history, never from guesses.
+ */
+
+export interface BenchServer {
+  client: Client;
+  connection: NativeConnection;
+  namespace: string;
+}
+
+export interface BenchOptions {
+  sizes: number[];
+  /** Refreshes started together at the smallest size (0 skips the concurrency run). */
+  concurrent: number;
+  /** Scratch directory for estates (git-ignored bench/out/ by default). */
+  outDir: string;
+  log?: (line: string) => void;
+}
+
+export interface ScrubFigures {
+  wholeTableMs: number;
+  rowLevelMs: number;
+  elements: { id: string; kind: string; rows: number; ms: number }[];
+}
+
+export interface RefreshFigures {
+  operationId: string;
+  phase: string;
+  endToEndMs: number;
+  activityMs: number;
+  orchestrationOverheadMs: number;
+  steps: { name: string; status: string; durationMs?: number; activityMs?: number; attempts: number }[];
+  historyEvents: number;
+  historyBytes: number;
+  failedActivities: number;
+}
+
+export interface SizeFigures {
+  businessRows: number;
+  sourceBytes: number;
+  generateMs: number;
+  cpMs: number;
+  copyMs: number;
+  copyOverCp: number;
+  swapWindowMs: number;
+  scrub: ScrubFigures;
+  refresh: RefreshFigures;
+  workerPeakRssBytes: number;
+}
+
+export interface ConcurrencyFigures {
+  businessRows: number;
+  refreshes: number;
+  completed: number;
+  failedActivities: number;
+  wallMs: number;
+  singleRefreshMs: number;
+  wallOverSingle: number;
+  maxHistoryEvents: number;
+  workerPeakRssBytes: number;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  machine: { cpus: number; memoryBytes: number; node: string; platform: string };
+  quick: boolean;
+  sizes: SizeFigures[];
+  concurrency?: ConcurrencyFigures;
+}
+
+const SANDBOX = (i: number) => `sbx${String(i).padStart(2, '0')}`;
+
+export async function runBench(server: BenchServer, options: BenchOptions): Promise<Omit<BenchResults, 'startedAt' | 'machine' | 'quick'>> {
+  const log = options.log ?? (() => {});
+  const sizes: SizeFigures[] = [];
+  let concurrency: ConcurrencyFigures | undefined;
+  const smallest = Math.min(...options.sizes);
+  for (const rows of options.sizes) {
+    const home = path.join(options.outDir, `estate-${rows}`);
+    const generated = generateEstate(home, rows);
+    log(`${rows.toLocaleString('en-US')} rows: estate generated in ${(generated.ms / 1000).toFixed(1)} s`);
+    if (rows === smallest && options.concurrent > 0) addSandboxes(home, options.concurrent);
+    const catalogFile = path.join(home, 'environments.json');
+    const prod = path.join(home, 'state', 'estate', 'prod.sqlite');
+
+    const taskQueue = `bench-${rows}-${process.pid}`;
+    const worker = await createDbmoveWorker({
+      connection: server.connection,
+      namespace: server.namespace,
+      taskQueue,
+      catalogFile,
+      stateDir: path.join(home, 'state'),
+    });
+    await worker.runUntil(async () => {
+      // The yardstick: the same source file through plain cp, hot in the page cache like COPY's.
+      const cpMs = timeCp(prod, path.join(home, 'cp-of-prod.sqlite'));
+      const rss = sampleRss();
+      const single = await refreshOnce(server, taskQueue, 'uat');
+      const peak = rss.stop();
+      const copyDetails = single.activityResults.copyToStaging?.details as { copyMs: number; bytes: number } | undefined;
+      const scrubDetails = single.activityResults.scrubStaging?.details as { elements: ScrubFigures['elements'] } | undefined;
+      const elements = scrubDetails?.elements ?? [];
+      const figures: SizeFigures = {
+        businessRows: rows,
+        sourceBytes: fs.statSync(prod).size,
+        generateMs: generated.ms,
+        cpMs,
+        copyMs: copyDetails?.copyMs ?? NaN,
+        copyOverCp: (copyDetails?.copyMs ?? NaN) / Math.max(cpMs, 0.001),
+        swapWindowMs: single.status.unavailableWindowMs ?? NaN,
+        scrub: {
+          wholeTableMs: sum(elements.filter((e) => e.kind === 'whole-table').map((e) => e.ms)),
+          rowLevelMs: sum(elements.filter((e) => e.kind === 'row-level').map((e) => e.ms)),
+          elements,
+        },
+        refresh: single.figures,
+        workerPeakRssBytes: peak,
+      };
+      sizes.push(figures);
+      log(`${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs} ms vs cp ${cpMs.toFixed(0)} ms; window ${figures.swapWindowMs} ms`);
+
+      if (rows === smallest && options.concurrent > 0) {
+        const rssAll = sampleRss();
+        const started = performance.now();
+        const all = await Promise.all(Array.from({ length: options.concurrent }, (_, i) => refreshOnce(server, taskQueue, SANDBOX(i + 1))));
+        const wallMs = performance.now() - started;
+        concurrency = {
+          businessRows: rows,
+          refreshes: options.concurrent,
+          completed: all.filter((r) => r.figures.phase === 'COMPLETED').length,
+          failedActivities: sum(all.map((r) => r.figures.failedActivities)),
+          wallMs,
+          singleRefreshMs: single.figures.endToEndMs,
+          wallOverSingle: wallMs / single.figures.endToEndMs,
+          maxHistoryEvents: Math.max(...all.map((r) => r.figures.historyEvents)),
+          workerPeakRssBytes: rssAll.stop(),
+        };
+        log(`${options.concurrent} concurrent refreshes: ${concurrency.completed} completed in ${(wallMs / 1000).toFixed(2)} s`);
+      }
+    });
+  }
+  return { sizes, concurrency };
+}
+
+function generateEstate(home: string, rows: number): { ms: number } {
+  fs.rmSync(home, { recursive: true, force: true });
+  fs.mkdirSync(home, { recursive: true });
+  // A child process, so the generator's memory never counts as the worker's.
+  const started = performance.now();
+  const cli = path.join(__dirname, '..', 'client', 'cli.js');
+  const run = spawnSync(process.execPath, [cli, 'demo', '--rows', String(rows)], { cwd: home, env: { ...process.env, DBMOVE_HOME: home }, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`dbmove demo --rows ${rows} failed: ${run.stderr || run.stdout}`);
+  return { ms: performance.now() - started };
+}
+
+/** Sandboxes sbx01..sbxNN: uat's catalog entry under new names, each with its own copy of uat's database. */
+function addSandboxes(home: string, count: number): void {
+  const catalogFile = path.join(home, 'environments.json');
+  const catalog = JSON.parse(fs.readFileSync(catalogFile, 'utf8'));
+  const uat = catalog.environments.find((e: { name: string }) => e.name === 'uat');
+  const uatFile = path.join(home, uat.database.path);
+  for (let i = 1; i <= count; i++) {
+    const name = SANDBOX(i);
+    const file = uat.database.path.replace(/uat\.sqlite$/, `${name}.sqlite`);
+    fs.copyFileSync(uatFile, path.join(home, file));
+    // The data says which environment it is; PRECHECK refuses a database that claims to be uat.
+    const db = new Database(path.join(home, file));
+    try {
+      db.prepare('UPDATE SQLSYSTEMVARIABLES SET VALUE = ? WHERE PARM = ?').run(name, FACT.environmentName);
+    } finally {
+      db.close();
+    }
+    catalog.environments.push({ ...structuredClone(uat), name, description: `Benchmark sandbox ${i}`, database: { path: file } });
+  }
+  fs.writeFileSync(catalogFile, JSON.stringify(catalog, null, 2));
+}
+
+function timeCp(from: string, to: string): number {
+  fs.rmSync(to, { force: true });
+  const started = performance.now();
+  const run = spawnSync('cp', [from, to]);
+  const ms = performance.now() - started;
+  if (run.status !== 0) throw new Error(`cp ${from} ${to} failed: ${run.stderr}`);
+  fs.rmSync(to, { force: true });
+  return ms;
+}
+
+/** Peak resident memory of this process (the worker runs in it) while `stop` is not called. */
+function sampleRss(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 25);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, process.memoryUsage.rss());
+    },
+  };
+}
+
+interface OneRefresh {
+  status: OperationStatus;
+  figures: RefreshFigures;
+  activityResults: Record<string, { details?: Record<string, unknown> } | undefined>;
+}
+
+async function refreshOnce(server: BenchServer, taskQueue: string, target: string): Promise<OneRefresh> {
+  const input: RefreshInput = { source: 'prod', target, requestedBy: 'bench', autoSignOff: true };
+  const handle = await startOperation(server.client, 'refresh', 'refresh', input, { taskQueue }, `bench refresh prod → ${target}`);
+  let phase = 'COMPLETED';
+  try {
+    await handle.result();
+  } catch (err) {
+    phase = `FAILED (${(err as Error).message})`;
+  }
+  const status = await getStatus(server.client, handle);
+  if (phase === 'COMPLETED') phase = status.phase;
+  const history = await readHistory(handle);
+  const activityMs = sum(status.steps.map((s) => s.activityMs ?? 0));
+  return {
+    status,
+    activityResults: history.activityResults,
+    figures: {
+      operationId: handle.workflowId,
+      phase,
+      endToEndMs: history.endToEndMs,
+      activityMs,
+      orchestrationOverheadMs: history.endToEndMs - activityMs,
+      steps: status.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs, activityMs: s.activityMs, attempts: s.attempts })),
+      historyEvents: history.events,
+      historyBytes: history.bytes,
+      failedActivities: history.failedActivities,
+    },
+  };
+}
+
+const EventType = temporal.api.enums.v1.EventType;
+
+async function readHistory(handle: WorkflowHandle) {
+  const history = await handle.fetchHistory();
+  const events = history.events ?? [];
+  const bytes = temporal.api.history.v1.History.encode(history).finish().length;
+  const time = (e: temporal.api.history.v1.IHistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + Number(e.eventTime?.nanos ?? 0) / 1e6;
+  const endToEndMs = time(events[events.length - 1]) - time(events[0]);
+  const scheduled = new Map<string, string>();
+  const activityResults: OneRefresh['activityResults'] = {};
+  let failedActivities = 0;
+  for (const event of events) {
+    if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
+      scheduled.set(String(event.eventId), event.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
+    } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
+      const attrs = event.activityTaskCompletedEventAttributes!;
+      const name = scheduled.get(String(attrs.scheduledEventId)) ?? '';
+      const payload = attrs.result?.payloads?.[0];
+      activityResults[name] = payload ? defaultPayloadConverter.fromPayload(payload) : undefined;
+    } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED || event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT) {
+      failedActivities++;
+    } else if (event.activityTaskStartedEventAttributes && (event.activityTaskStartedEventAttributes.attempt ?? 1) > 1) {
+      // A retried activity that then succeeded still failed once; the server records only its last attempt.
+      failedActivities += (event.activityTaskStartedEventAttributes.attempt ?? 1) - 1;
+    }
+  }
+  return { events: events.length, bytes, endToEndMs, activityResults, failedActivities };
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
