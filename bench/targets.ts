@@ -69,6 +69,7 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
     ['orchestration overhead', (s: SizeFigures) => ms(s.refresh.orchestrationOverheadMs)],
     ['history events per refresh', (s: SizeFigures) => String(s.refresh.historyEvents)],
     ['history bytes per refresh', (s: SizeFigures) => `${s.refresh.historyBytes}`],
+    ['worker warm-up (first workflow, not counted)', (s: SizeFigures) => ms(s.workerWarmUpMs)],
     ['worker peak RSS (bench process)', (s: SizeFigures) => mb(s.workerPeakRssBytes)],
   ] as const;
   const lines = [
