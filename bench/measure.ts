@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
+import { consistentCopy } from '../activities/engines/local/consistent-copy';
 import { FACT } from '../activities/environment-facts';
 import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
@@ -58,9 +59,15 @@ export interface SizeFigures {
   businessRows: number;
   sourceBytes: number;
   generateMs: number;
+  /** Median of three plain `cp` runs of the source file. */
   cpMs: number;
+  /** Median of three runs of COPY's consistent copy, each beside a cp run (alternating order). */
   copyMs: number;
+  /** Median of the three COPY/cp pairs' ratios. */
   copyOverCp: number;
+  copyPairs: { cpMs: number; copyMs: number }[];
+  /** COPY as timed inside the refresh's own activity (one run, whatever else the machine did then). */
+  copyInRefreshMs: number;
   swapWindowMs: number;
   scrub: ScrubFigures;
   refresh: RefreshFigures;
@@ -100,7 +107,6 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
     const home = path.join(options.outDir, `estate-${rows}`);
     const generated = generateEstate(home, rows);
     log(`${rows.toLocaleString('en-US')} rows: estate generated in ${(generated.ms / 1000).toFixed(1)} s`);
-    if (rows === smallest && options.concurrent > 0) addSandboxes(home, options.concurrent);
     const catalogFile = path.join(home, 'environments.json');
     const prod = path.join(home, 'state', 'estate', 'prod.sqlite');
 
@@ -116,8 +122,10 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       // A fresh worker loads the workflow bundle into its V8 context on its first workflow
       // task (about a second here); a long-running worker pays that once, not per refresh.
       const warmUpMs = await warmUp(server, taskQueue);
-      // The yardstick: the same source file through plain cp, hot in the page cache like COPY's.
-      const cpMs = timeCp(prod, path.join(home, 'cp-of-prod.sqlite'));
+      // The yardstick: the same source file through plain cp and through COPY's own
+      // mechanism, alternately, on a settled disk; medians of three pairs.
+      const sideBySide = await copyBesideCp(prod, home);
+      const cpMs = sideBySide.cpMs;
       const rss = sampleRss();
       const single = await refreshOnce(server, taskQueue, 'uat');
       const peak = rss.stop();
@@ -129,8 +137,10 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         sourceBytes: fs.statSync(prod).size,
         generateMs: generated.ms,
         cpMs,
-        copyMs: copyDetails?.copyMs ?? NaN,
-        copyOverCp: (copyDetails?.copyMs ?? NaN) / Math.max(cpMs, 0.001),
+        copyMs: sideBySide.copyMs,
+        copyOverCp: sideBySide.ratio,
+        copyPairs: sideBySide.pairs,
+        copyInRefreshMs: copyDetails?.copyMs ?? NaN,
         swapWindowMs: single.status.unavailableWindowMs ?? NaN,
         scrub: {
           wholeTableMs: sum(elements.filter((e) => e.kind === 'whole-table').map((e) => e.ms)),
@@ -142,9 +152,11 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         workerPeakRssBytes: peak,
       };
       sizes.push(figures);
-      log(`${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs} ms vs cp ${cpMs.toFixed(0)} ms; window ${figures.swapWindowMs} ms`);
+      log(`${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`);
 
       if (rows === smallest && options.concurrent > 0) {
+        addSandboxes(home, options.concurrent);
+        settleDisk();
         const rssAll = sampleRss();
         const started = performance.now();
         const all = await Promise.all(Array.from({ length: options.concurrent }, (_, i) => refreshOnce(server, taskQueue, SANDBOX(i + 1))));
@@ -200,20 +212,36 @@ function addSandboxes(home: string, count: number): void {
   fs.writeFileSync(catalogFile, JSON.stringify(catalog, null, 2));
 }
 
-/** Median of three plain `cp` runs: on a shared machine one run can be off by half. */
-function timeCp(from: string, to: string): number {
-  const runs: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    fs.rmSync(to, { force: true });
-    settleDisk();
+/**
+ * cp and COPY's consistent copy (the function the local engine's COPY runs, read lock and
+ * all) of the same file, in pairs whose order alternates, each on a settled disk. On a shared
+ * machine a single run can be off by a factor of two either way (measured), so a lone COPY
+ * against a lone cp says more about the neighbours than about COPY.
+ */
+async function copyBesideCp(source: string, dir: string): Promise<{ cpMs: number; copyMs: number; ratio: number; pairs: { cpMs: number; copyMs: number }[] }> {
+  const to = path.join(dir, 'side-by-side.sqlite');
+  const timeCp = async () => {
     const started = performance.now();
-    const run = spawnSync('cp', [from, to]);
-    runs.push(performance.now() - started);
-    if (run.status !== 0) throw new Error(`cp ${from} ${to} failed: ${run.stderr}`);
+    const run = spawnSync('cp', [source, to]);
+    if (run.status !== 0) throw new Error(`cp ${source} ${to} failed: ${run.stderr}`);
+    return performance.now() - started;
+  };
+  const timeCopy = async () => (await consistentCopy(source, to, () => {}, { durable: false })).durationMs;
+  const pairs: { cpMs: number; copyMs: number }[] = [];
+  for (let i = 0; i < 3; i++) {
+    const order = i % 2 === 0 ? [timeCp, timeCopy] : [timeCopy, timeCp];
+    const times: number[] = [];
+    for (const run of order) {
+      fs.rmSync(to, { force: true });
+      settleDisk();
+      times.push(await run());
+    }
+    pairs.push(i % 2 === 0 ? { cpMs: times[0], copyMs: times[1] } : { cpMs: times[1], copyMs: times[0] });
   }
   fs.rmSync(to, { force: true });
   settleDisk();
-  return runs.sort((a, b) => a - b)[1];
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  return { cpMs: median(pairs.map((p) => p.cpMs)), copyMs: median(pairs.map((p) => p.copyMs)), ratio: median(pairs.map((p) => p.copyMs / p.cpMs)), pairs };
 }
 
 /**

@@ -15,7 +15,7 @@ export function judge(results: BenchResults): TargetVerdict[] {
   const sizes = [...results.sizes].sort((a, b) => a.businessRows - b.businessRows);
   for (const s of sizes) {
     const rows = s.businessRows.toLocaleString('en-US');
-    verdicts.push({ target: `COPY <= 1.3x cp (${rows} rows)`, figure: `${ms(s.copyMs)} / ${ms(s.cpMs)} = ${x(s.copyOverCp)}`, pass: s.copyOverCp <= 1.3 });
+    verdicts.push({ target: `COPY <= 1.3x cp (${rows} rows)`, figure: `median of pairs ${x(s.copyOverCp)} (${s.copyPairs.map((p) => `${p.copyMs.toFixed(0)}/${p.cpMs.toFixed(0)} ms`).join(', ')})`, pass: s.copyOverCp <= 1.3 });
     verdicts.push({ target: `unavailable window <= 1 s (${rows} rows)`, figure: ms(s.swapWindowMs), pass: s.swapWindowMs <= 1000 });
     verdicts.push({ target: `orchestration overhead <= 1.5 s (${rows} rows)`, figure: ms(s.refresh.orchestrationOverheadMs), pass: s.refresh.orchestrationOverheadMs <= 1500 });
     verdicts.push({ target: `<= 200 history events per refresh (${rows} rows)`, figure: `${s.refresh.historyEvents} events, ${s.refresh.historyBytes} bytes`, pass: s.refresh.historyEvents <= 200 });
@@ -58,9 +58,10 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
   const rows = [
     ['source database file', (s: SizeFigures) => mb(s.sourceBytes)],
     ['demo estate generated in', (s: SizeFigures) => ms(s.generateMs)],
-    ['plain `cp` of the source file', (s: SizeFigures) => ms(s.cpMs)],
-    ['COPY (consistent copy into staging)', (s: SizeFigures) => ms(s.copyMs)],
-    ['COPY / cp', (s: SizeFigures) => x(s.copyOverCp)],
+    ['plain `cp` of the source file (median of 3)', (s: SizeFigures) => ms(s.cpMs)],
+    ['COPY\'s consistent copy beside it (median of 3)', (s: SizeFigures) => ms(s.copyMs)],
+    ['COPY / cp (median of 3 pairs)', (s: SizeFigures) => x(s.copyOverCp)],
+    ['COPY inside the refresh (one run)', (s: SizeFigures) => ms(s.copyInRefreshMs)],
     ['unavailable window (SWAP)', (s: SizeFigures) => ms(s.swapWindowMs)],
     ['SCRUB whole-table elements', (s: SizeFigures) => ms(s.scrub.wholeTableMs)],
     ['SCRUB row-level elements', (s: SizeFigures) => ms(s.scrub.rowLevelMs)],
