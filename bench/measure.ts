@@ -59,11 +59,11 @@ export interface SizeFigures {
   businessRows: number;
   sourceBytes: number;
   generateMs: number;
-  /** Median of three plain `cp` runs of the source file. */
+  /** Median of the plain `cp` runs of the source file. */
   cpMs: number;
-  /** Median of three runs of COPY's consistent copy, each beside a cp run (alternating order). */
+  /** Median of COPY's consistent copy runs, each beside a cp run (alternating order). */
   copyMs: number;
-  /** Median of the three COPY/cp pairs' ratios. */
+  /** Median of the COPY/cp pairs' ratios. */
   copyOverCp: number;
   copyPairs: { cpMs: number; copyMs: number }[];
   /** COPY as timed inside the refresh's own activity (one run, whatever else the machine did then). */
@@ -123,8 +123,8 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       // task (about a second here); a long-running worker pays that once, not per refresh.
       const warmUpMs = await warmUp(server, taskQueue);
       // The yardstick: the same source file through plain cp and through COPY's own
-      // mechanism, alternately, on a settled disk; medians of three pairs.
-      const sideBySide = await copyBesideCp(prod, home);
+      // mechanism, alternately, on a settled disk; medians of five pairs.
+      const sideBySide = await copyBesideCp(prod, home, 5);
       const cpMs = sideBySide.cpMs;
       const rss = sampleRss();
       const single = await refreshOnce(server, taskQueue, 'uat');
@@ -218,7 +218,7 @@ function addSandboxes(home: string, count: number): void {
  * machine a single run can be off by a factor of two either way (measured), so a lone COPY
  * against a lone cp says more about the neighbours than about COPY.
  */
-async function copyBesideCp(source: string, dir: string): Promise<{ cpMs: number; copyMs: number; ratio: number; pairs: { cpMs: number; copyMs: number }[] }> {
+export async function copyBesideCp(source: string, dir: string, rounds = 3): Promise<{ cpMs: number; copyMs: number; ratio: number; pairs: { cpMs: number; copyMs: number }[] }> {
   const to = path.join(dir, 'side-by-side.sqlite');
   const timeCp = async () => {
     const started = performance.now();
@@ -228,7 +228,7 @@ async function copyBesideCp(source: string, dir: string): Promise<{ cpMs: number
   };
   const timeCopy = async () => (await consistentCopy(source, to, () => {}, { durable: false })).durationMs;
   const pairs: { cpMs: number; copyMs: number }[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < rounds; i++) {
     const order = i % 2 === 0 ? [timeCp, timeCopy] : [timeCopy, timeCp];
     const times: number[] = [];
     for (const run of order) {
