@@ -79,7 +79,9 @@ export async function runStepActivity<T>(
         resumeState: previous?.resume,
         signal: context?.cancellationSignal ?? new AbortController().signal,
         log: (message) => log.info(message, { operationId, step: point }),
-        checkpoint: (label) => deps.faults.checkpoint(point, label, operationId),
+        // Only when a fault is planned here: engines take a slower, interruptible path for it
+        // (COPY copies in two halves through JavaScript instead of one kernel copy).
+        checkpoint: deps.faults.plan.has(point) ? (label) => deps.faults.checkpoint(point, label, operationId) : undefined,
       }),
     };
     return await work(scope);

@@ -16,7 +16,7 @@ import type {
   RestoreWindow,
   SwapResult,
 } from '../port';
-import { consistentCopy, fsyncDirectory, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
+import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
 import { openSqlite, SqliteSession } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
 import { parseDuration } from '../../../config/durations';
@@ -51,6 +51,8 @@ interface StagingManifest {
   completedAt: string;
   bytes: number;
   origin: string;
+  /** The boot the copy was made in: it is not fsynced until SWAP, so a crash since voids it. */
+  bootId?: string;
 }
 
 interface OperationJournal {
@@ -148,7 +150,7 @@ export class LocalEngine implements DatabaseEngine {
     const file = this.stagingFile(target, operationId);
     const manifestFile = this.stagingManifest(target, operationId);
     const done = await readJson<StagingManifest>(manifestFile);
-    if (done && fs.existsSync(file)) {
+    if (done && fs.existsSync(file) && done.bootId === bootId()) {
       return { bytes: done.bytes, durationMs: 0, staging: this.stagingHolding(target, file, done.bytes), resumed: true, notes: [`Staging copy already complete (${done.completedAt}); an earlier attempt finished it`] };
     }
     const started = performance.now();
@@ -156,9 +158,10 @@ export class LocalEngine implements DatabaseEngine {
       this.databaseFile(source),
       file,
       (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, `${formatBytes(p.copiedBytes)} of ${formatBytes(p.totalBytes)}`),
-      { signal: ctx.signal, midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined },
+      // Not fsynced here: SQLite's own commits in SCRUB flush it, and SWAP fsyncs it before the rename.
+      { signal: ctx.signal, midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined, durable: false },
     );
-    await writeJsonAtomic(manifestFile, { operationId, completedAt: this.now().toISOString(), bytes: copy.bytes, origin: source.name } satisfies StagingManifest);
+    await writeJsonAtomic(manifestFile, { operationId, completedAt: this.now().toISOString(), bytes: copy.bytes, origin: source.name, bootId: bootId() } satisfies StagingManifest);
     return {
       bytes: copy.bytes,
       durationMs: performance.now() - started,
@@ -199,6 +202,8 @@ export class LocalEngine implements DatabaseEngine {
   private async replaceLiveFile(target: EnvironmentConfig, replacement: string, ctx: EngineContext): Promise<SwapResult> {
     const started = performance.now();
     const live = this.databaseFile(target);
+    // The replacement reaches the disk before its name can: a crash never leaves a torn live database.
+    await fsyncFile(replacement);
     const lock = openSqlite(live, 'read-write');
     let windowMs = 0;
     try {
@@ -207,8 +212,10 @@ export class LocalEngine implements DatabaseEngine {
         lock.pragma('wal_checkpoint(TRUNCATE)');
         lock.pragma('journal_mode = DELETE');
       }
-      lock.exec('BEGIN EXCLUSIVE');
+      // The window opens when we ask for the lock: while it waits for running transactions,
+      // its pending lock already keeps new ones out.
       const offline = performance.now();
+      lock.exec('BEGIN EXCLUSIVE');
       await fs.promises.rename(replacement, live);
       windowMs = performance.now() - offline;
       lock.exec('ROLLBACK');
