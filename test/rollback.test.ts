@@ -33,6 +33,10 @@ describe('a failed refresh rolls back to exactly the state before it, at every p
   for (const phase of PHASES) {
     it(`${phase}=fail, then rollback`, async () => {
       const estate = createTestEstate(1000, `fail-${phase.toLowerCase()}`);
+      // NOTIFY posts a downtime notice into the live target: a rollback must take it away again.
+      estate.editCatalog((c) => {
+        c.environments.find((e: { name: string }) => e.name === 'uat').notifications = { broadcastLeadTime: '0s' };
+      });
       const before = snapshot(estate);
       const worker = await createTestWorker(estate, { DBMOVE_FAULTS: `${phase}=fail` });
       const { failed, rolledBack, result, closed } = await worker.run(async () => {

@@ -377,6 +377,15 @@ export class LocalEngine implements DatabaseEngine {
     }
   }
 
+  async withdrawBroadcast(env: EnvironmentConfig, message: string): Promise<boolean> {
+    const db = openSqlite(this.databaseFile(env), 'read-write');
+    try {
+      return db.prepare("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(message).changes > 0;
+    } finally {
+      db.close();
+    }
+  }
+
   async readBackup(_env: EnvironmentConfig, location: string): Promise<BackupManifest> {
     const { manifest } = await readBackupManifest(location);
     const m = manifest as unknown as Partial<BackupManifest>;
