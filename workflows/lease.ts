@@ -1,4 +1,4 @@
-import { condition, setHandler, startChild, ChildWorkflowHandle, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, setHandler, startChild, ChildWorkflowHandle, ParentClosePolicy, workflowInfo } from '@temporalio/workflow';
 import { leaseHolderQuery, LeaseHolder, releaseLeaseSignal } from './messages';
 import { leaseWorkflowId } from './lease-id';
 
@@ -26,11 +26,16 @@ export type LeaseOutcome = { acquired: true; handle: ChildWorkflowHandle<typeof 
 
 export async function acquireLease(holder: LeaseHolder): Promise<LeaseOutcome> {
   try {
-    const handle = await startChild(environmentLease, {
-      workflowId: leaseWorkflowId(holder.environment, workflowInfo().taskQueue),
-      args: [holder],
-      parentClosePolicy: ParentClosePolicy.TERMINATE,
-    });
+    // Outside the operation's cancellation scope: a cancel request (accepted before SWAP,
+    // refused after it) must not cancel the lease too, or the environment would be free to a
+    // second operation while this one still waits for sign-off. Releasing is explicit.
+    const handle = await CancellationScope.nonCancellable(() =>
+      startChild(environmentLease, {
+        workflowId: leaseWorkflowId(holder.environment, workflowInfo().taskQueue),
+        args: [holder],
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+      }),
+    );
     return { acquired: true, handle };
   } catch (err) {
     // WorkflowExecutionAlreadyStartedError lives in @temporalio/common; its name is stable.

@@ -112,6 +112,9 @@ export interface DatabaseEngine {
    */
   broadcast?(env: EnvironmentConfig, message: string, from: Date, to: Date): Promise<void>;
 
+  /** Removes the broadcast `broadcast` wrote with this message (rollback before SWAP); true if there was one. */
+  withdrawBroadcast?(env: EnvironmentConfig, message: string): Promise<boolean>;
+
   /** Import: load a validated backup into the target's staging database. */
   importToStaging(target: EnvironmentConfig, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult>;
 }

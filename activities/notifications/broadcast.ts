@@ -26,6 +26,23 @@ export async function postBroadcast(scope: ActivityScope, target: EnvironmentCon
   }
   const engine = scope.engine(target);
   if (!engine.broadcast) return 'no broadcast channel for this engine';
-  await engine.broadcast(target, `${target.name} will be unavailable for a database refresh (${window.operationId})`, window.from, window.to);
+  await engine.broadcast(target, broadcastMessage(target, window.operationId), window.from, window.to);
   return 'SysBroadcastMessage';
+}
+
+/** The notice's text; it names the operation, so a repeat or a withdrawal finds it. */
+export function broadcastMessage(target: EnvironmentConfig, operationId: string): string {
+  return `${target.name} will be unavailable for a database refresh (${operationId})`;
+}
+
+/**
+ * A rollback before SWAP withdraws the notice: the downtime it announces will not happen.
+ * Returns where it was withdrawn from, or why it could not be.
+ */
+export async function withdrawBroadcast(scope: ActivityScope, target: EnvironmentConfig, operationId: string): Promise<string | undefined> {
+  if (!target.notifications) return undefined;
+  if (target.notifications.broadcastEndpoint) return `The downtime notice posted to the broadcast service of ${target.name} stays until its end time; the service offers no way to withdraw it`;
+  const engine = scope.engine(target);
+  if (!engine.withdrawBroadcast) return undefined;
+  return (await engine.withdrawBroadcast(target, broadcastMessage(target, operationId))) ? `Withdrew the downtime notice from ${target.name}: the refresh will not replace it` : undefined;
 }

@@ -3,6 +3,7 @@ import type { Marker, StepOutcome } from '../../workflows/types';
 import { ActivityDeps, ActivityScope, elapsed, runStepActivity, SafetyCheckFailed, VerificationFailed } from '../deps';
 import { readEnvironmentFacts } from '../environment-facts';
 import { countScrubPolicy } from '../policy/apply-policy';
+import { withdrawBroadcast } from '../notifications/broadcast';
 import { withSession } from '../sessions';
 import { postConfigAllowances, smtpPasswordFor } from './post-configure';
 import { policyFor, PolicyKind } from './prepare';
@@ -99,6 +100,10 @@ export function createFinishActivities(deps: ActivityDeps) {
         }
         const dropped = await engine.dropStaging(target, input.operationId);
         if (dropped.length) notes.push(`Dropped ${dropped.map((h) => h.location).join(', ')}`);
+        if (!restored) {
+          const withdrawn = await withdrawBroadcast(scope, target, input.operationId);
+          if (withdrawn) notes.push(withdrawn);
+        }
         if (!restored && input.marker) {
           const comparison = await engine.compareWithMarker(target, input.marker);
           if (comparison === 'identical') notes.push(`${target.name} is byte for byte as it was at the marker (${input.marker.at})`);

@@ -373,7 +373,21 @@ export class LocalEngine implements DatabaseEngine {
   async broadcast(env: EnvironmentConfig, message: string, from: Date, to: Date): Promise<void> {
     const db = openSqlite(this.databaseFile(env), 'read-write');
     try {
-      db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(message, from.toISOString(), to.toISOString(), 'dbmove');
+      // One notice per message (it names the operation): a retried NOTIFY moves the window of
+      // the notice users already see instead of posting a second one.
+      db.transaction(() => {
+        const moved = db.prepare("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(from.toISOString(), to.toISOString(), message);
+        if (moved.changes === 0) db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(message, from.toISOString(), to.toISOString(), 'dbmove');
+      })();
+    } finally {
+      db.close();
+    }
+  }
+
+  async withdrawBroadcast(env: EnvironmentConfig, message: string): Promise<boolean> {
+    const db = openSqlite(this.databaseFile(env), 'read-write');
+    try {
+      return db.prepare("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(message).changes > 0;
     } finally {
       db.close();
     }

@@ -1,0 +1,152 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { decide, getStatus, startOperation } from '../client/operations';
+import { packageRoot } from '../config/package-root';
+import { createDemoEstate } from '../demo/estate';
+import { locateTemporalCli } from '../server/temporal-cli';
+import { createDbmoveWorker } from '../worker/create-worker';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import type { OperationStatus, RefreshInput } from '../workflows/types';
+
+/**
+ * Records real histories of dbmove operations for the replay test (test/replay.test.ts):
+ *
+ *   node dist/scripts/record-histories.js            writes test/histories/*.json
+ *
+ * Run it, and commit the files, when a workflow change is meant to be incompatible (then
+ * old operations need `patched()`), or to add a scenario. Each history runs against a
+ * throwaway demo estate on its own dev server. Histories hold environment names and the
+ * status the workflow reports; the estate's directory is replaced by <estate> so they carry
+ * no path of the machine that recorded them.
+ */
+interface Scenario {
+  name: string;
+  faults?: string;
+  /** Drives the operation from start to the point the history is taken. */
+  drive(handle: WorkflowHandle, waitFor: (phases: string[]) => Promise<OperationStatus>): Promise<void>;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'refresh-completed',
+    async drive(handle, waitFor) {
+      await waitFor(['AWAITING_SIGNOFF']);
+      await decide(handle, 'sign-off', { by: 'recorder' });
+      await handle.result();
+    },
+  },
+  {
+    // Open: replaying it is what a new worker does for an operation waiting for sign-off.
+    name: 'refresh-awaiting-signoff',
+    async drive(_handle, waitFor) {
+      await waitFor(['AWAITING_SIGNOFF']);
+    },
+  },
+  {
+    name: 'refresh-failed-rolled-back',
+    faults: 'SYNC=fail',
+    async drive(handle, waitFor) {
+      await waitFor(['FAILED']);
+      await decide(handle, 'rollback', { by: 'recorder' });
+      await waitFor(['ROLLED_BACK']);
+      await decide(handle, 'sign-off', { by: 'recorder' });
+      await handle.result();
+    },
+  },
+  {
+    name: 'refresh-failed-retried',
+    faults: 'SYNC=fail-once',
+    async drive(handle, waitFor) {
+      await waitFor(['FAILED']);
+      await decide(handle, 'retry', { by: 'recorder' });
+      await waitFor(['AWAITING_SIGNOFF']);
+      await decide(handle, 'sign-off', { by: 'recorder' });
+      await handle.result();
+    },
+  },
+  {
+    name: 'refresh-rolled-back-after-swap',
+    async drive(handle, waitFor) {
+      await waitFor(['AWAITING_SIGNOFF']);
+      await decide(handle, 'rollback', { by: 'recorder' });
+      await waitFor(['ROLLED_BACK']);
+      await decide(handle, 'sign-off', { by: 'recorder' });
+      await handle.result();
+    },
+  },
+];
+
+/** Replaces `from` inside every JSON payload of a history (payload data is base64 JSON). */
+export function replaceInPayloads(node: unknown, from: string, to: string): unknown {
+  if (Array.isArray(node)) return node.map((n) => replaceInPayloads(n, from, to));
+  if (node && typeof node === 'object') {
+    const record = node as Record<string, unknown>;
+    const metadata = record.metadata as Record<string, string> | undefined;
+    if (metadata?.encoding && typeof record.data === 'string' && Buffer.from(metadata.encoding, 'base64').toString() === 'json/plain') {
+      const text = Buffer.from(record.data, 'base64').toString('utf8');
+      return { ...record, data: Buffer.from(text.split(from).join(to)).toString('base64') };
+    }
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, replaceInPayloads(v, from, to)]));
+  }
+  return node;
+}
+
+async function main(): Promise<void> {
+  const outDir = path.join(packageRoot(), 'test', 'histories');
+  fs.mkdirSync(outDir, { recursive: true });
+  Runtime.install({ logger: new DefaultLogger('ERROR', () => undefined) });
+  const cli = await locateTemporalCli({ build: true, log: (line) => process.stderr.write(`${line}\n`) });
+  if (!cli) throw new Error('No Temporal CLI: run `npm run temporal-cli` first');
+  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: false } });
+  try {
+    for (const scenario of SCENARIOS) {
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dbmove-history-'));
+      createDemoEstate({ home, rows: 1000 });
+      const taskQueue = `record-${scenario.name}`;
+      const worker = await createDbmoveWorker({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        catalogFile: path.join(home, 'environments.json'),
+        stateDir: path.join(home, 'state'),
+        env: scenario.faults ? { DBMOVE_FAULTS: scenario.faults } : {},
+      });
+      const history = await worker.runUntil(async () => {
+        const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'recorder', tuning: { initialInterval: '100ms', maximumAttempts: 2 } };
+        const handle = await startOperation(env.client, 'refresh', 'refresh', input, { taskQueue }, `recorded: ${scenario.name}`);
+        const waitFor = async (phases: string[]) => {
+          for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+            const status = await getStatus(env.client, handle).catch(() => undefined);
+            if (status && phases.includes(status.phase)) return status;
+          }
+          throw new Error(`${scenario.name}: ${handle.workflowId} did not reach ${phases.join(' or ')}`);
+        };
+        await scenario.drive(handle, waitFor);
+        const fetched = await handle.fetchHistory();
+        if (!(await handle.describe().then((d) => d.status.name !== 'RUNNING'))) await handle.terminate('recorded while waiting for sign-off');
+        return fetched;
+      });
+      // Plain protobuf objects (longs as strings, bytes as base64): History.fromObject reads them back.
+      const plain = temporal.api.history.v1.History.toObject(history as temporal.api.history.v1.History, { longs: String, bytes: String, defaults: false });
+      const scrubbed = replaceInPayloads(plain, home, '<estate>');
+      const file = path.join(outDir, `${scenario.name}.json`);
+      fs.writeFileSync(file, `${JSON.stringify(scrubbed, null, 1)}\n`);
+      process.stdout.write(`Wrote ${path.relative(process.cwd(), file)} (${history.events?.length} events)\n`);
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  } finally {
+    await env.teardown();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err.stack ?? err}\n`);
+    process.exit(1);
+  });
+}
