@@ -55,11 +55,12 @@ export function codecKeysFromEnvironment(env: NodeJS.ProcessEnv): CodecKeys | un
   const activeKeyId = checkKeyId(CODEC_KEY_ID, idValue);
   const keys = new Map<string, Buffer>([[activeKeyId, decodeKey(CODEC_KEY, active)]]);
   for (const entry of (env[CODEC_OLD_KEYS] ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
-    const at = entry.indexOf('=');
-    if (at <= 0) throw new ConfigError(`environment variable ${CODEC_OLD_KEYS}`, '', 'must list id=<base64 key> pairs separated by commas', `write ${CODEC_OLD_KEYS}=2026-05=<base64>,2025-11=<base64>`);
-    const id = checkKeyId(CODEC_OLD_KEYS, entry.slice(0, at));
+    // Never echo the entry: a malformed one may be a bare key.
+    const pair = /^([A-Za-z0-9._-]{1,64})=(.*)$/s.exec(entry);
+    if (!pair) throw new ConfigError(`environment variable ${CODEC_OLD_KEYS}`, '', 'must list id=<base64 key> pairs separated by commas (ids: letters, digits, ".", "_", "-")', `write ${CODEC_OLD_KEYS}=2026-05=<base64>,2025-11=<base64>`);
+    const [, id, value] = pair;
     if (keys.has(id)) throw new ConfigError(`environment variable ${CODEC_OLD_KEYS}`, '', `key id "${id}" is listed twice (or is also the active key id)`, 'give every key its own id');
-    keys.set(id, decodeKey(`${CODEC_OLD_KEYS} (key ${id})`, entry.slice(at + 1)));
+    keys.set(id, decodeKey(`${CODEC_OLD_KEYS} (key ${id})`, value));
   }
   return { activeKeyId, keys };
 }
