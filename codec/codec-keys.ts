@@ -54,13 +54,14 @@ export function codecKeysFromEnvironment(env: NodeJS.ProcessEnv): CodecKeys | un
   if (!idValue) throw new ConfigError(`environment variable ${CODEC_KEY_ID}`, '', `is not set, but ${CODEC_KEY} is`, `name the active key, for example ${CODEC_KEY_ID}=2026-11; the id is stored beside every payload so the key can be rotated`);
   const activeKeyId = checkKeyId(CODEC_KEY_ID, idValue);
   const keys = new Map<string, Buffer>([[activeKeyId, decodeKey(CODEC_KEY, active)]]);
-  for (const entry of (env[CODEC_OLD_KEYS] ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+  const entries = (env[CODEC_OLD_KEYS] ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  for (const [index, entry] of entries.entries()) {
     // Never echo the entry: a malformed one may be a bare key.
     const pair = /^([A-Za-z0-9._-]{1,64})=(.*)$/s.exec(entry);
-    if (!pair) throw new ConfigError(`environment variable ${CODEC_OLD_KEYS}`, '', 'must list id=<base64 key> pairs separated by commas (ids: letters, digits, ".", "_", "-")', `write ${CODEC_OLD_KEYS}=2026-05=<base64>,2025-11=<base64>`);
+    if (!pair || !pair[2]) throw new ConfigError(`environment variable ${CODEC_OLD_KEYS}`, '', 'must list id=<base64 key> pairs separated by commas (ids: letters, digits, ".", "_", "-")', `write ${CODEC_OLD_KEYS}=2026-05=<base64>,2025-11=<base64>`);
     const [, id, value] = pair;
     if (keys.has(id)) throw new ConfigError(`environment variable ${CODEC_OLD_KEYS}`, '', `key id "${id}" is listed twice (or is also the active key id)`, 'give every key its own id');
-    keys.set(id, decodeKey(`${CODEC_OLD_KEYS} (key ${id})`, value));
+    keys.set(id, decodeKey(`${CODEC_OLD_KEYS} (entry ${index + 1})`, value));
   }
   return { activeKeyId, keys };
 }

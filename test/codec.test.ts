@@ -78,7 +78,10 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
       [{ DBMOVE_CODEC_KEY: K1 }, /DBMOVE_CODEC_KEY_ID: is not set/],
       [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k 1' }, /key id "k 1" must be/],
       [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: `k1=${K2}` }, /listed twice/],
-      [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: K2 }, /id=<base64 key> pairs/],
+      [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: K2 }, /id=<base64 key> pairs|DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes/],
+      // A bare key whose base64 happens to look like "id=" (no + or /): still not echoed.
+      [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: Buffer.alloc(32, 0x41).toString('base64') }, /id=<base64 key> pairs|DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes/],
+      [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: `old=${Buffer.alloc(16, 1).toString('base64')}` }, /DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes encoded in base64 \(AES-256\), got 16 bytes/],
       [{ DBMOVE_CODEC_OLD_KEYS: `k1=${K1}` }, /DBMOVE_CODEC_KEY: is not set/],
     ];
     for (const [env, message] of cases) {
@@ -145,7 +148,8 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
       const plain = ((await decoded.json()) as { payloads: { data: string }[] }).payloads.map((p) => Buffer.from(p.data, 'base64').toString('utf8'));
       expect(plain.some((t) => t.includes('"requestedBy":"codec-tester"')), 'the workflow input decodes').to.equal(true);
       // Encode then decode through the server round-trips.
-      const encoded = (await (await fetch(`${base}/encode`, { method: 'POST', body: JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }] }) })).json()) as { payloads: unknown[] };
+      const encoded = (await (await fetch(`${base}/encode`, { method: 'POST', body: JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }] }) })).json()) as { payloads: { metadata: Record<string, string> }[] };
+      expect(Buffer.from(encoded.payloads[0].metadata.encoding, 'base64').toString()).to.equal(ENCRYPTED_ENCODING);
       const back = (await (await fetch(`${base}/decode`, { method: 'POST', body: JSON.stringify(encoded) })).json()) as { payloads: { data: string }[] };
       expect(Buffer.from(back.payloads[0].data, 'base64').toString()).to.equal('"x"');
 
