@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliContext, EXIT } from './context';
 import { registerBackups } from './commands/backups';
 import { registerCancel } from './commands/cancel';
+import { registerCodecServer } from './commands/codec-server';
 import { registerDecisions } from './commands/decisions';
 import { registerDemo } from './commands/demo';
 import { registerList } from './commands/list';
@@ -26,7 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run dbmove --help, or dbmove <command> --help, for usage)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(red(text)) });
-  for (const register of [registerStart, registerServer, registerWorker, registerDemo, registerRefresh, registerBackups, registerStatus, registerDecisions, registerCancel, registerLogs, registerList, registerSchedule, registerPlan]) {
+  for (const register of [registerStart, registerServer, registerWorker, registerDemo, registerRefresh, registerBackups, registerStatus, registerDecisions, registerCancel, registerLogs, registerList, registerSchedule, registerPlan, registerCodecServer]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride();

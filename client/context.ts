@@ -55,6 +55,7 @@ export class CliContext {
   async client(): Promise<Client> {
     this.clientPromise ??= connectClient(this.temporal()).catch((err) => {
       this.clientPromise = undefined;
+      if ((err as Error)?.name === 'ConfigError') throw err; // a bad codec key is bad usage, not an unreachable server
       throw new TemporalUnreachableError(this.temporal(), err);
     });
     return this.clientPromise;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, configErrorFromIssues } from './config-error';
-import { ENVIRONMENT_NAME, DATABASE_NAME, SQL_IDENTIFIER, describePattern } from './names';
+import { ENVIRONMENT_NAME, DATABASE_NAME, SQL_IDENTIFIER, describePattern, truncate } from './names';
 
 /**
  * The environment catalog: which environments exist, what kind they are, where their
@@ -221,7 +221,7 @@ export function loadCatalog(file: string): LoadedCatalog {
 export class UnknownEnvironmentError extends Error {
   constructor(readonly environment: string, readonly known: string[], readonly file: string) {
     super(
-      `Unknown environment "${environment}": ${file} defines ${known.map((k) => `"${k}"`).join(', ')}. ` +
+      `Unknown environment ${JSON.stringify(truncate(environment, 80))}: ${file} defines ${known.map((k) => `"${k}"`).join(', ')}. ` +
         'Use one of those names, or add the environment to the catalog.',
     );
     this.name = 'UnknownEnvironment';

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { Connection, Client, ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
+import { dataConverterFromEnvironment } from '../codec/aes-gcm-codec';
 import { TemporalConfig } from './temporal-config';
 
 type TlsOption = ConnectionOptions['tls'];
@@ -19,13 +20,15 @@ function tlsOptions(cfg: TemporalConfig): TlsOption {
 }
 
 export async function connectClient(cfg: TemporalConfig): Promise<Client> {
+  // The payload codec, when DBMOVE_CODEC_KEY is set: the client encrypts what it sends and decrypts what it reads.
+  const dataConverter = dataConverterFromEnvironment(process.env);
   const connection = await Connection.connect({
     address: cfg.address,
     tls: tlsOptions(cfg),
     apiKey: cfg.apiKey,
     connectTimeout: '5s',
   });
-  return new Client({ connection, namespace: cfg.namespace });
+  return new Client({ connection, namespace: cfg.namespace, dataConverter });
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {

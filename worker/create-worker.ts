@@ -7,6 +7,7 @@ import { FaultPlan } from '../activities/faults';
 import { loadCatalog } from '../config/catalog';
 import { ensureSearchAttributes } from '../server/search-attributes';
 import { notificationSinks } from '../activities/notifications/webhooks';
+import { dataConverterFromEnvironment } from '../codec/aes-gcm-codec';
 
 export interface DbmoveWorkerOptions {
   connection: NativeConnection;
@@ -34,6 +35,8 @@ export async function createDbmoveWorker(options: DbmoveWorkerOptions): Promise<
   // Fail fast on a broken catalog or fault plan, before polling for work.
   const loaded = catalog();
   const faults = FaultPlan.fromEnvironment(env, options.stateDir);
+  // The payload codec, when DBMOVE_CODEC_KEY is set (a bad key fails here, before polling).
+  const dataConverter = dataConverterFromEnvironment(env);
   await ensureSearchAttributes(options.connection.operatorService, options.namespace);
   const activities = createActivities({
     catalog,
@@ -48,6 +51,7 @@ export async function createDbmoveWorker(options: DbmoveWorkerOptions): Promise<
     taskQueue: options.taskQueue,
     ...workflowSource(),
     activities,
+    ...(dataConverter ? { dataConverter } : {}),
     sinks: notificationSinks({ catalog, secret: (name) => env[name] }),
     ...options.workerOptions,
   });

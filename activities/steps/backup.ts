@@ -6,6 +6,7 @@ import { FACT, readEnvironmentFacts, writeEnvironmentFacts } from '../environmen
 import { formatBytes } from '../engines/local/local-engine';
 import { withSession } from '../sessions';
 import { policyFor } from './prepare';
+import { assertReplaceable } from './finish';
 
 export function createBackupActivities(deps: ActivityDeps) {
   return {
@@ -62,7 +63,8 @@ export function createBackupActivities(deps: ActivityDeps) {
     async importBackup(input: { operationId: string; target: string; input: string }): Promise<StepOutcome> {
       return runStepActivity(deps, 'RESTORE', input.operationId, async (scope) => {
         const started = performance.now();
-        const target = scope.environment(input.target);
+        // Checked again at the moment of use: a catalog edited since PRECHECK cannot aim a restore at production.
+        const target = await assertReplaceable(scope, input.target, 'RESTORE');
         const engine = scope.engine(target);
         const copy = await engine.importToStaging(target, input.input, input.operationId, scope.engineContext());
         return { summary: `${input.input} restored into ${target.name}'s staging (${formatBytes(copy.bytes)})`, activityMs: elapsed(started), notes: copy.notes, holdings: await engine.holdings(target, input.operationId) };
@@ -73,7 +75,7 @@ export function createBackupActivities(deps: ActivityDeps) {
     async restorePointInTime(input: { operationId: string; target: string; to: string }): Promise<StepOutcome> {
       return runStepActivity(deps, 'RESTORE', input.operationId, async (scope) => {
         const started = performance.now();
-        const target = scope.environment(input.target);
+        const target = await assertReplaceable(scope, input.target, 'RESTORE');
         const engine = scope.engine(target);
         const restored = await engine.restoreToStaging(target, input.to, input.operationId, scope.engineContext());
         // The stamp lets rollback tell, from the target itself, whether the swap happened.

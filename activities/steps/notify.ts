@@ -2,6 +2,7 @@ import type { StepOutcome } from '../../workflows/types';
 import { parseDuration } from '../../config/durations';
 import { ActivityDeps, elapsed, runStepActivity } from '../deps';
 import { postBroadcast } from '../notifications/broadcast';
+import { assertReplaceable } from './finish';
 
 export function createNotifyActivities(deps: ActivityDeps) {
   return {
@@ -16,6 +17,8 @@ export function createNotifyActivities(deps: ActivityDeps) {
         if (!target.notifications) {
           return { summary: `no downtime notice configured for ${target.name}`, activityMs: elapsed(started), notes: [], leadTimeMs: 0 };
         }
+        // The broadcast writes into the live target: the same guard as SWAP, read afresh.
+        await assertReplaceable(scope, input.target, 'NOTIFY');
         const leadTimeMs = parseDuration(target.notifications.broadcastLeadTime);
         const from = new Date(Date.now() + leadTimeMs);
         const to = new Date(from.getTime() + Math.max(60_000, input.expectedDowntimeMs ?? 60_000));

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { CheckResult, PrecheckOutcome } from '../../workflows/types';
 import { ActivityDeps, ActivityScope, elapsed, runStepActivity } from '../deps';
 import type { EnvironmentConfig } from '../../config/catalog';
-import { holder, identityCheck, readLive, targetChecks, versionChecks } from './precheck';
+import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './precheck';
 import { checkRestoreTime } from './restore-time';
 
 /** The checks every operation that replaces a target shares: known, a sandbox, its database there and itself. */
@@ -51,6 +51,7 @@ export function createBackupPrecheckActivities(deps: ActivityDeps) {
           const reading = await readLive(scope, source);
           if (!reading.exists) checks.push({ name: `database-${source.name}`, ok: false, message: `${source.name}'s database does not exist at ${reading.location}`, fix: 'correct the catalog' });
           else checks.push(identityCheck(reading));
+          checks.push(scrubPolicyCheck('export', source));
           if (source.engine === 'local') {
             const output = path.resolve(input.output);
             if (fs.existsSync(output)) checks.push({ name: 'output-new', ok: false, message: `${output} already exists; an export never overwrites a file`, fix: 'choose another --output, or move the existing file away' });

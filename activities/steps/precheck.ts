@@ -8,6 +8,7 @@ import type { CheckResult, PrecheckOutcome } from '../../workflows/types';
 import { ActivityDeps, elapsed, runStepActivity, ActivityScope } from '../deps';
 import { compareVersions, EnvironmentFacts, readEnvironmentFacts } from '../environment-facts';
 import { withSession } from '../sessions';
+import { policyFor, type PolicyKind } from './prepare';
 import type { DataSession } from '../engines/port';
 
 const BATCH_STATUS_NAMES = ['Withhold', 'Waiting', 'Executing', 'Error', 'Ended', 'Ready', 'Did not run', 'Canceling', 'Canceled', 'Scheduled'];
@@ -53,6 +54,20 @@ export async function readLive(scope: ActivityScope, env: EnvironmentConfig): Pr
     facts: await readEnvironmentFacts(session),
     runningDataJobs: await runningRecurringDataJobs(session),
   }));
+}
+
+/**
+ * The scrub policy (shipped file plus the environment's own) loads and validates: every table
+ * and column it names is a strict identifier, every action known. A bad policy refuses the
+ * operation at PRECHECK, naming the file and the key, rather than failing at SCRUB.
+ */
+export function scrubPolicyCheck(kind: PolicyKind, env: EnvironmentConfig): CheckResult {
+  try {
+    const policy = policyFor(kind, env);
+    return { name: 'scrub-policy', ok: true, message: `The ${kind} scrub policy for ${env.name} has ${policy.elements.length} valid elements` };
+  } catch (err) {
+    return { name: 'scrub-policy', ok: false, message: `The ${kind} scrub policy for ${env.name} is invalid: ${(err as Error).message}`, fix: `correct the policy file, or remove it from ${env.name}.scrubPolicies in the catalog` };
+  }
 }
 
 /** The live database must say it belongs to the environment the catalog says it is. */
@@ -153,6 +168,7 @@ export function createPrecheckActivities(deps: ActivityDeps) {
           } else {
             checks.push({ name: 'target-not-production', ok: true, message: `${target.name} is a sandbox` });
           }
+          checks.push(scrubPolicyCheck('refresh', target));
           if (source.name === target.name) {
             checks.push({ name: 'source-is-not-target', ok: false, message: `The source and the target are both ${source.name}`, fix: 'choose a different source (production or another sandbox) for the refresh' });
           }

@@ -8,6 +8,7 @@ import { applyScrubPolicy } from '../policy/apply-policy';
 import { EXPORT_POLICY, loadScrubPolicy, REFRESH_POLICY, shippedPolicyFile } from '../policy/scrub-policy';
 import { withSession } from '../sessions';
 import { applySchemaSync, describeSyncAction, planSchemaSync } from '../sync/schema-sync';
+import { assertReplaceable } from './finish';
 
 export type PolicyKind = 'refresh' | 'export';
 
@@ -30,7 +31,8 @@ export function createPrepareActivities(deps: ActivityDeps) {
     async markPointInTime(input: { operationId: string; target: string }): Promise<StepOutcome & { marker: Marker }> {
       return runStepActivity(deps, 'MARKER', input.operationId, async (scope) => {
         const started = performance.now();
-        const target = scope.environment(input.target);
+        // A restore point taken of the wrong database would later be restored as this one.
+        const target = await assertReplaceable(scope, input.target, 'MARKER');
         const engine = scope.engine(target);
         const marker = await engine.markPointInTime(target, input.operationId, scope.engineContext());
         return {

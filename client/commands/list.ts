@@ -1,6 +1,6 @@
 import { DbmoveOperation, DbmovePhase, DbmoveSource, DbmoveTarget } from '../../workflows/search-attributes';
 import { bold, dim, phaseText } from '../render';
-import { printJson, Register } from './shared';
+import { integer, printJson, Register } from './shared';
 
 export const OPERATION_KINDS = ['refresh', 'export', 'import', 'restore'];
 
@@ -10,7 +10,7 @@ export const registerList: Register = (program, ctx) => {
     .description('Operations (open ones unless --all), newest first; or, with --environments, the catalog and who holds each environment.')
     .option('--all', 'include closed operations')
     .option('--environments', 'list the environments of the catalog instead')
-    .option('--limit <n>', 'at most this many operations', (v) => Math.max(1, Math.min(1000, Number(v) || 50)), 50)
+    .option('--limit <n>', 'at most this many operations', integer(1, 1000), 50)
     .option('--json', 'print JSON')
     .action(async (opts: { all?: boolean; environments?: boolean; limit: number; json?: boolean }) => {
       if (opts.environments) {

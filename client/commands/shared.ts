@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { findEnvironment } from '../../config/catalog';
+import { assertName, ENVIRONMENT_NAME } from '../../config/names';
+import { loadScrubPolicy } from '../../activities/policy/scrub-policy';
 import { CliContext, UsageError } from '../context';
 
 export type Register = (program: Command, ctx: CliContext) => void;
@@ -22,10 +24,16 @@ export function oneOf<T extends string>(...values: T[]) {
   };
 }
 
-/** Checks that an environment exists in the catalog before anything is started. */
+/**
+ * Checks, before anything is started, that a name is a well-formed environment name, that the
+ * catalog has it, and that the scrub policy files it adds load (their tables and columns are
+ * strict identifiers): bad input is exit 2 here rather than a refusal later.
+ */
 export function requireEnvironment(ctx: CliContext, name: string, role: string): void {
   try {
-    findEnvironment(ctx.catalog(), name);
+    assertName('environment name', name, ENVIRONMENT_NAME);
+    const env = findEnvironment(ctx.catalog(), name);
+    if (env.scrubPolicies.length) loadScrubPolicy(env.scrubPolicies);
   } catch (err) {
     if ((err as Error).name === 'UnknownEnvironment' || (err as Error).name === 'InvalidName') throw new UsageError(`--${role}: ${(err as Error).message}`);
     throw err;

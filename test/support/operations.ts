@@ -37,3 +37,15 @@ export async function startKind(
   const full = { requestedBy: 'tester', tuning: { initialInterval: '100ms' }, ...input } as { requestedBy: string; source?: string; target?: string };
   return startOperation(testServer().client, kind, type, full, { taskQueue: worker.taskQueue }, `${kind} test`);
 }
+
+/** Polls the status query until `done` holds (for waits a phase list cannot express). */
+export async function waitUntil(handle: WorkflowHandle, done: (status: OperationStatus) => boolean, timeoutMs = 60_000): Promise<OperationStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: OperationStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await getStatus(testServer().client, handle).catch(() => last);
+    if (last && done(last)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`Timed out; last phase ${last?.phase}, failure ${JSON.stringify(last?.failure)}, logs: ${JSON.stringify(last?.logs.slice(-5))}`);
+}
