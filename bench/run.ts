@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { packageRoot } from '../config/package-root';
@@ -12,12 +13,7 @@ import { judge, renderMarkdown, TargetVerdict } from './targets';
 /**
  * `npm run bench` (`node dist/bench/run.js`): the full run at 1,000,000 and 5,000,000 business
  * rows writes bench/results.json and bench/results.md (committed); `--quick` runs small sizes
- * into bench/out/ (git-ignored) for smoke runs. Options:
- *   --quick                20,000 and 100,000 rows, results in bench/out/
- *   --sizes a,b            business rows per size
- *   --concurrent n         refreshes started together at the smallest size (default 20)
- *   --results <dir>        where results.json and results.md go
- *   --note "text"          a line for the Notes section (repeatable), e.g. what else ran on the machine
+ * into bench/out/ (git-ignored) for smoke runs. `npm run bench -- --help` lists the options.
  */
 export interface BenchArgs {
   quick: boolean;
@@ -28,48 +24,34 @@ export interface BenchArgs {
   notes: string[];
 }
 
+const wholeNumber = (flag: string, min: number) => (text: string): number => {
+  const n = Number(text.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number of at least ${min}`);
+  return n;
+};
+
 export function parseArgs(argv: string[]): BenchArgs {
   const root = packageRoot();
-  const quick = argv.includes('--quick');
-  const args: BenchArgs = {
+  const program = new Command('npm run bench --')
+    .description('Full refreshes of the demo estate on a real Temporal dev server, measured beside a plain file copy and judged against the performance targets.')
+    .option('--quick', 'small sizes (20,000 and 100,000 rows) for smoke runs; results go to bench/out/')
+    .option('--sizes <rows,...>', 'business rows per size, comma-separated (default 1000000,5000000)', (text) => text.split(',').map(wholeNumber('--sizes', 100)))
+    .option('--concurrent <n>', 'refreshes started together at the smallest size; 0 skips that run', wholeNumber('--concurrent', 0), 20)
+    .option('--results <dir>', 'where results.json and results.md go (default bench/, or bench/out/ with --quick)')
+    .option('--out <dir>', 'scratch space for estates (git-ignored)', path.join(root, 'bench', 'out'))
+    .option('--note <text>', 'a line for the Notes section, e.g. what else ran on the machine (repeatable)', (text, all: string[]) => [...all, text], [])
+    .exitOverride()
+    .parse(argv, { from: 'user' });
+  const opts = program.opts<{ quick?: boolean; sizes?: number[]; concurrent: number; results?: string; out: string; note: string[] }>();
+  const quick = Boolean(opts.quick);
+  return {
     quick,
-    sizes: quick ? [20_000, 100_000] : [1_000_000, 5_000_000],
-    concurrent: 20,
-    resultsDir: quick ? path.join(root, 'bench', 'out') : path.join(root, 'bench'),
-    outDir: path.join(root, 'bench', 'out'),
-    notes: [],
+    sizes: opts.sizes ?? (quick ? [20_000, 100_000] : [1_000_000, 5_000_000]),
+    concurrent: opts.concurrent,
+    resultsDir: path.resolve(opts.results ?? (quick ? path.join(root, 'bench', 'out') : path.join(root, 'bench'))),
+    outDir: path.resolve(opts.out),
+    notes: opts.note,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${argv[i - 1]} needs a value`);
-      return v;
-    };
-    switch (argv[i]) {
-      case '--quick':
-        break;
-      case '--sizes':
-        args.sizes = value().split(',').map((s) => Number(s.replace(/_/g, '')));
-        if (args.sizes.some((n) => !Number.isInteger(n) || n < 100)) throw new Error('--sizes takes whole numbers of business rows, at least 100 each, e.g. --sizes 20000,100000');
-        break;
-      case '--concurrent':
-        args.concurrent = Number(value());
-        if (!Number.isInteger(args.concurrent) || args.concurrent < 0) throw new Error('--concurrent takes a whole number (0 skips the concurrency run)');
-        break;
-      case '--results':
-        args.resultsDir = path.resolve(value());
-        break;
-      case '--out':
-        args.outDir = path.resolve(value());
-        break;
-      case '--note':
-        args.notes.push(value());
-        break;
-      default:
-        throw new Error(`Unknown option ${argv[i]}; see bench/run.ts for the options`);
-    }
-  }
-  return args;
 }
 
 export interface BenchOutcome {
@@ -122,6 +104,8 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err) => {
+    // Commander has already printed usage problems and --help; exit 2 as the CLI does.
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
     process.stderr.write(`${err instanceof Error ? err.stack : err}\n`);
     process.exit(1);
   });
