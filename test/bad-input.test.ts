@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -7,7 +6,7 @@ import { decide, getStatus, startOperation } from '../client/operations';
 import { reason } from '../client/commands/shared';
 import { demoCatalog } from '../demo/estate';
 import type { OperationStatus, Phase } from '../workflows/types';
-import { CliResult, runCli, writeTemporalConfig } from './support/cli';
+import { CliResult, runCli, runProcess, writeTemporalConfig } from './support/cli';
 import { createTestEstate, fileSha256, TestEstate } from './support/estate';
 import { waitForPhase } from './support/operations';
 import { temporalCliPath, testServer } from './support/server';
@@ -175,15 +174,7 @@ const SIGNAL_CASES: SignalCase[] = [
 ];
 
 function temporalSignal(workflowId: string, name: string, input: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(temporalCliPath(), ['workflow', 'signal', '--address', testServer().address, '--namespace', 'default', '--workflow-id', workflowId, '--name', name, '--input', input], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess(temporalCliPath(), ['workflow', 'signal', '--address', testServer().address, '--namespace', 'default', '--workflow-id', workflowId, '--name', name, '--input', input]);
 }
 
 /** Runs `jobs` at most `width` at a time (the command line starts slowly; cases do not interfere). */

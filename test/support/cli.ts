@@ -19,12 +19,16 @@ export function writeTemporalConfig(estate: TestEstate, taskQueue: string): void
 
 /** Runs the real `dbmove` command line as a child process in the estate's home. */
 export function runCli(estate: TestEstate, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), ...args], {
+    cwd: estate.home,
+    env: { ...process.env, DBMOVE_HOME: estate.home, NO_COLOR: '1', DBMOVE_USER: 'cli-tester', ...env },
+  });
+}
+
+/** Runs a program to its end and collects what it printed. */
+export function runProcess(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), ...args], {
-      cwd: estate.home,
-      env: { ...process.env, DBMOVE_HOME: estate.home, NO_COLOR: '1', DBMOVE_USER: 'cli-tester', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

@@ -57,7 +57,7 @@ export async function consistentCopy(
     const totalBytes = (await fs.promises.stat(sourceFile)).size;
     await copyWithProgress(sourceFile, partial, totalBytes, onProgress, options);
     if (journalMode === 'wal' && fs.existsSync(`${sourceFile}-wal`)) {
-      await fs.promises.copyFile(`${sourceFile}-wal`, `${partial}-wal`);
+      await fs.promises.copyFile(`${sourceFile}-wal`, `${partial}-wal`, fs.constants.COPYFILE_EXCL);
     }
     source.exec('COMMIT');
   } finally {
@@ -109,7 +109,10 @@ async function copyWithProgress(
   }, 250);
   try {
     options.signal?.throwIfAborted();
-    await fs.promises.copyFile(from, to);
+    // EXCL, as cp does: without it libuv truncates the new file to zero before copying, and
+    // ext4 (auto_da_alloc) then treats the file as replaced and starts writeback on close,
+    // which measured 185 ms of a 400 ms copy of 478 MB. The partial file was removed above.
+    await fs.promises.copyFile(from, to, fs.constants.COPYFILE_EXCL);
   } finally {
     clearInterval(timer);
   }
