@@ -1,6 +1,8 @@
 import * as os from 'node:os';
 import { Client } from '@temporalio/client';
-import { LoadedCatalog } from '../config/catalog';
+import type { EnvironmentConfig, LoadedCatalog } from '../config/catalog';
+import { createEngineRegistry } from '../activities/engines/registry';
+import type { DatabaseEngine } from '../activities/engines/port';
 import { connectClient } from '../config/connection';
 import { DbmoveHome, homeCatalog, homeTemporalConfig, resolveHome } from '../config/home';
 import { TemporalConfig } from '../config/temporal-config';
@@ -39,6 +41,7 @@ export class CliContext {
   readonly home: DbmoveHome;
   private clientPromise: Promise<Client> | undefined;
   private config: TemporalConfig | undefined;
+  private engines: ((env: EnvironmentConfig) => DatabaseEngine) | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.home = resolveHome(env);
@@ -50,6 +53,12 @@ export class CliContext {
 
   catalog(): LoadedCatalog {
     return homeCatalog(this.home);
+  }
+
+  /** The engine of an environment, for commands that read a platform directly (restore points, plan). */
+  engine(env: EnvironmentConfig): DatabaseEngine {
+    this.engines ??= createEngineRegistry({ defaultRetention: this.catalog().defaults.restorePointRetention });
+    return this.engines(env);
   }
 
   async client(): Promise<Client> {

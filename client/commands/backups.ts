@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { findEnvironment } from '../../config/catalog';
 import { readBackupManifest } from '../../activities/engines/local/backup-file';
-import { createEngineRegistry } from '../../activities/engines/registry';
 import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
 import { actor, CliContext, UsageError } from '../context';
@@ -90,9 +89,8 @@ export const registerBackups: Register = (program, ctx) => {
   ).action(async (opts: { target: string; to: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
     requireSandbox(ctx, opts.target, 'target');
     const to = parseRestoreTime(opts.to);
-    const catalog = ctx.catalog();
-    const env = findEnvironment(catalog, opts.target);
-    const window = await createEngineRegistry({ defaultRetention: catalog.defaults.restorePointRetention })(env).restorePoints(env);
+    const env = findEnvironment(ctx.catalog(), opts.target);
+    const window = await ctx.engine(env).restorePoints(env);
     const check = checkRestoreTime(env.name, to, window);
     if (!check.ok) throw new UsageError(`--to: ${check.message}; ${check.fix}`);
     const input: RestoreInput = { target: opts.target, to, requestedBy: actor(opts.by), onFailure: opts.onFailure };
@@ -105,9 +103,8 @@ export const registerBackups: Register = (program, ctx) => {
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
       requireEnvironment(ctx, name, 'environment');
-      const catalog = ctx.catalog();
-      const env = findEnvironment(catalog, name);
-      const window = await createEngineRegistry({ defaultRetention: catalog.defaults.restorePointRetention })(env).restorePoints(env);
+      const env = findEnvironment(ctx.catalog(), name);
+      const window = await ctx.engine(env).restorePoints(env);
       if (opts.json) return printJson(window);
       if (!window.points.length && !window.continuous) {
         process.stdout.write(`Nothing is kept for ${name} yet: a restore point is taken at the start of every operation that replaces it.\n`);

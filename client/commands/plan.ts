@@ -1,4 +1,3 @@
-import { createEngineRegistry } from '../../activities/engines/registry';
 import { formatBytes } from '../../activities/engines/local/local-engine';
 import { FaultPlan } from '../../activities/faults';
 import { planRefresh, RefreshPlan } from '../../activities/plan/refresh-plan';
@@ -60,11 +59,10 @@ export const registerPlan: Register = (program, ctx) => {
     .action(async (opts: { source: string; target: string; json?: boolean }) => {
       requireEnvironment(ctx, opts.source, 'source');
       requireEnvironment(ctx, opts.target, 'target');
-      const catalog = ctx.catalog();
       const plan = await planRefresh(
         {
           catalog: () => ctx.catalog(),
-          engineFor: createEngineRegistry({ defaultRetention: catalog.defaults.restorePointRetention }),
+          engineFor: (env) => ctx.engine(env),
           faults: new FaultPlan(new Map(), ctx.home.stateDir), // a dry run never injects faults
           secret: (name) => process.env[name],
           stateDir: ctx.home.stateDir,
