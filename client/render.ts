@@ -1,4 +1,5 @@
 import type { OperationStatus, StepRecord } from '../workflows/types';
+import { isRefusal } from '../workflows/checks';
 
 /** Plain-text rendering of an operation for terminals and logs. */
 
@@ -59,9 +60,8 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
     lines.push(`  retry:    ${s.failure.choices.retry}`);
     if (s.failure.choices.rollback) lines.push(`  rollback: ${s.failure.choices.rollback}`);
   }
-  const failedChecks = s.checks.filter((c) => !c.ok);
-  if (s.phase === 'REFUSED') for (const c of failedChecks.filter((c) => c.severity !== 'warning')) lines.push(red(`  refused: ${c.message}`) + `\n      fix: ${c.fix}`);
-  for (const c of failedChecks.filter((c) => c.severity === 'warning')) lines.push(yellow(`  warning: ${c.message}`));
+  if (s.phase === 'REFUSED') for (const c of s.checks.filter(isRefusal)) lines.push(red(`  refused: ${c.message}`) + `\n      fix: ${c.fix}`);
+  for (const c of s.checks.filter((c) => !c.ok && c.severity === 'warning')) lines.push(yellow(`  warning: ${c.message}`));
   if (s.signedOff) lines.push(`  signed off by ${s.signedOff.by} at ${s.signedOff.at}${s.signedOff.note ? `: ${s.signedOff.note}` : ''}`);
   if (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'ROLLED_BACK') {
     if (!s.signedOff) lines.push(`  next: ${bold(`dbmove sign-off ${s.operationId}`)}${s.phase === 'AWAITING_SIGNOFF' ? ` (or dbmove rollback ${s.operationId})` : ''}`);

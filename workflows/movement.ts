@@ -11,6 +11,7 @@ import { acquireLease, environmentLease, releaseLease } from './lease';
 import { describeFailure, RollbackRequested, Runbook } from './runbook';
 import type { Activities } from './activity-proxies';
 import type { CheckResult, Decision, Marker, OperationResult, PrecheckOutcome, StepName, StepOutcome } from './types';
+import { isRefusal } from './checks';
 
 /**
  * The shape every operation that replaces a target database shares (refresh, import,
@@ -100,7 +101,7 @@ async function runPrecheck(
   }
   runbook.status.checks = checks;
   for (const check of checks.filter((c) => !c.ok && c.severity === 'warning')) runbook.log('warn', `${check.message}. ${check.fix ?? ''}`.trim(), 'PRECHECK');
-  const failed = checks.filter((c) => !c.ok && c.severity !== 'warning');
+  const failed = checks.filter(isRefusal);
   const ended = Date.now();
   Object.assign(record, { endedAt: new Date(ended).toISOString(), durationMs: ended - started, activityMs });
   if (failed.length) {

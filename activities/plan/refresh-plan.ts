@@ -8,6 +8,7 @@ import { withSession } from '../sessions';
 import { createPrecheckActivities } from '../steps/precheck';
 import { policyFor, targetSchema } from '../steps/prepare';
 import { describeSyncAction, planSchemaSync } from '../sync/schema-sync';
+import { isRefusal } from '../../workflows/checks';
 
 /**
  * `dbmove plan`: what a refresh would do, from the same functions the refresh runs, with
@@ -34,12 +35,13 @@ export const ASSUMED_COPY_BYTES_PER_SECOND: Record<EngineKind, number> = {
   sqlserver: 50 * 1024 * 1024,
 };
 
-export async function planRefresh(deps: ActivityDeps, source: string, target: string): Promise<RefreshPlan> {
+/** `moreChecks` are what only the caller can answer (the CLI asks Temporal whether a lease is held). */
+export async function planRefresh(deps: ActivityDeps, source: string, target: string, moreChecks: CheckResult[] = []): Promise<RefreshPlan> {
   // PRECHECK runs outside an activity here: runStepActivity needs no Temporal context.
   const operationId = `plan-${target}-${crypto.randomBytes(3).toString('hex')}`;
   const precheck = await createPrecheckActivities(deps).precheckRefresh({ operationId, source, target });
-  const checks = precheck.checks;
-  const ready = checks.every((c) => c.ok || c.severity === 'warning');
+  const checks = [...precheck.checks, ...moreChecks];
+  const ready = !checks.some(isRefusal);
   const plan: RefreshPlan = { source, target, checks, ready };
   const catalog = deps.catalog();
   let sourceEnv, targetEnv;

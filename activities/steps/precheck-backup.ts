@@ -5,6 +5,7 @@ import { ActivityDeps, ActivityScope, elapsed, runStepActivity } from '../deps';
 import type { EnvironmentConfig } from '../../config/catalog';
 import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './precheck';
 import { checkRestoreTime } from './restore-time';
+import { checksSummary } from '../../workflows/checks';
 
 /** The checks every operation that replaces a target shares: known, a sandbox, its database there and itself. */
 async function replaceableTarget(deps: ActivityDeps, scope: ActivityScope, name: string, operation: string, checks: CheckResult[]) {
@@ -30,8 +31,7 @@ async function replaceableTarget(deps: ActivityDeps, scope: ActivityScope, name:
 }
 
 function outcome(checks: CheckResult[], started: number, approvers: string[]): PrecheckOutcome {
-  const failed = checks.filter((c) => !c.ok && c.severity !== 'warning').length;
-  return { summary: failed ? `${failed} of ${checks.length} checks failed` : `${checks.length} checks passed`, activityMs: elapsed(started), notes: [], checks, approvers };
+  return { summary: checksSummary(checks), activityMs: elapsed(started), notes: [], checks, approvers };
 }
 
 export function createBackupPrecheckActivities(deps: ActivityDeps) {

@@ -10,6 +10,7 @@ import { compareVersions, EnvironmentFacts, readEnvironmentFacts } from '../envi
 import { withSession } from '../sessions';
 import { policyFor, type PolicyKind } from './prepare';
 import type { DataSession } from '../engines/port';
+import { checksSummary } from '../../workflows/checks';
 
 const BATCH_STATUS_NAMES = ['Withhold', 'Waiting', 'Executing', 'Error', 'Ended', 'Ready', 'Did not run', 'Canceling', 'Canceled', 'Scheduled'];
 
@@ -188,9 +189,8 @@ export function createPrecheckActivities(deps: ActivityDeps) {
             }
           }
         }
-        const failed = checks.filter((c) => !c.ok && c.severity !== 'warning').length;
         return {
-          summary: failed ? `${failed} of ${checks.length} checks failed` : `${checks.length} checks passed`,
+          summary: checksSummary(checks),
           activityMs: elapsed(started),
           notes: [],
           checks,

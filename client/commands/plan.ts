@@ -6,6 +6,7 @@ import { leaseWorkflowId } from '../../workflows/lease-id';
 import type { CheckResult } from '../../workflows/types';
 import { CliContext, OperationFailedError } from '../context';
 import { printJson, Register, requireEnvironment } from './shared';
+import { isRefusal } from '../../workflows/checks';
 
 function renderPlan(plan: RefreshPlan): string {
   const out = [`Plan: refresh ${plan.target} from ${plan.source} (dry run: every database opened read-only, nothing started)`, '', 'PRECHECK'];
@@ -59,6 +60,7 @@ export const registerPlan: Register = (program, ctx) => {
     .action(async (opts: { source: string; target: string; json?: boolean }) => {
       requireEnvironment(ctx, opts.source, 'source');
       requireEnvironment(ctx, opts.target, 'target');
+      const lease = await leaseCheck(ctx, opts.target);
       const plan = await planRefresh(
         {
           catalog: () => ctx.catalog(),
@@ -69,11 +71,10 @@ export const registerPlan: Register = (program, ctx) => {
         },
         opts.source,
         opts.target,
+        [lease],
       );
-      plan.checks.push(await leaseCheck(ctx, opts.target));
-      plan.ready = plan.checks.every((c) => c.ok || c.severity === 'warning');
       if (opts.json) printJson(plan);
       else process.stdout.write(`${renderPlan(plan)}\n`);
-      if (!plan.ready) throw new OperationFailedError(`PRECHECK would refuse this refresh (${plan.checks.filter((c) => !c.ok && c.severity !== 'warning').length} checks failed)`);
+      if (!plan.ready) throw new OperationFailedError(`PRECHECK would refuse this refresh (${plan.checks.filter(isRefusal).length} checks failed)`);
     });
 };
