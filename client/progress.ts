@@ -14,6 +14,8 @@ export interface FollowOptions {
   intervalMs?: number;
   /** Stop following early (Ctrl-C in `npm start`). */
   signal?: AbortSignal;
+  /** Give up after this long, naming the last phase and log lines (tests and scripts; people wait). */
+  timeoutMs?: number;
 }
 
 export function displayFor(json: boolean): FollowOptions['display'] {
@@ -29,11 +31,15 @@ export async function followOperation(client: Client, handle: WorkflowHandle, op
   const until = options.until ?? RESTING_PHASES;
   const interval = options.intervalMs ?? 300;
   const view = options.display === 'live' ? new LiveView() : options.display === 'lines' ? new LineView() : undefined;
+  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
   let status: OperationStatus | undefined;
   let misses = 0;
   try {
     for (;;) {
       if (options.signal?.aborted) break;
+      if (Date.now() > deadline) {
+        throw new Error(`${handle.workflowId} did not reach ${until.join(' or ')} within ${options.timeoutMs} ms; last phase ${status?.phase}, logs: ${JSON.stringify(status?.logs.slice(-5))}`);
+      }
       try {
         status = await getStatus(client, handle);
         misses = 0;

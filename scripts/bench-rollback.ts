@@ -3,12 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { decide, getStatus, startOperation } from '../client/operations';
+import { decide, startOperation } from '../client/operations';
+import { followOperation } from '../client/progress';
 import { createDemoEstate } from '../demo/estate';
 import { locateTemporalCli } from '../server/temporal-cli';
 import { createDbmoveWorker } from '../worker/create-worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import type { OperationStatus, RefreshInput } from '../workflows/types';
+import type { OperationStatus, Phase, RefreshInput } from '../workflows/types';
 
 /**
  * How long a rollback takes, on a demo estate of the given size (default 1,000,000 rows):
@@ -66,16 +67,10 @@ async function main(): Promise<void> {
   }
 }
 
-type WaitFor = (handle: Awaited<ReturnType<typeof startOperation>>, phases: string[]) => Promise<OperationStatus>;
+type WaitFor = (handle: Awaited<ReturnType<typeof startOperation>>, phases: Phase[]) => Promise<OperationStatus>;
 
 function waitForWith(env: TestWorkflowEnvironment): WaitFor {
-  return async (handle, phases) => {
-    for (const deadline = Date.now() + 600_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
-      const status = await getStatus(env.client, handle).catch(() => undefined);
-      if (status && phases.includes(status.phase)) return status;
-    }
-    throw new Error(`${handle.workflowId} did not reach ${phases.join(' or ')}`);
-  };
+  return (handle, phases) => followOperation(env.client, handle, { until: phases, display: 'quiet', intervalMs: 20, timeoutMs: 600_000 });
 }
 
 main().catch((err) => {

@@ -5,13 +5,14 @@ import { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { decide, getStatus, startOperation } from '../client/operations';
+import { decide, startOperation } from '../client/operations';
+import { followOperation } from '../client/progress';
 import { packageRoot } from '../config/package-root';
 import { createDemoEstate } from '../demo/estate';
 import { locateTemporalCli } from '../server/temporal-cli';
 import { createDbmoveWorker } from '../worker/create-worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import type { OperationStatus, RefreshInput } from '../workflows/types';
+import type { OperationStatus, Phase, RefreshInput } from '../workflows/types';
 
 /**
  * Records real histories of dbmove operations for the replay test (test/replay.test.ts):
@@ -28,7 +29,7 @@ interface Scenario {
   name: string;
   faults?: string;
   /** Drives the operation from start to the point the history is taken. */
-  drive(handle: WorkflowHandle, waitFor: (phases: string[]) => Promise<OperationStatus>): Promise<void>;
+  drive(handle: WorkflowHandle, waitFor: (phases: Phase[]) => Promise<OperationStatus>): Promise<void>;
 }
 
 const SCENARIOS: Scenario[] = [
@@ -119,13 +120,7 @@ async function main(): Promise<void> {
       const history = await worker.runUntil(async () => {
         const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'recorder', tuning: { initialInterval: '100ms', maximumAttempts: 2 } };
         const handle = await startOperation(env.client, 'refresh', 'refresh', input, { taskQueue }, `recorded: ${scenario.name}`);
-        const waitFor = async (phases: string[]) => {
-          for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-            const status = await getStatus(env.client, handle).catch(() => undefined);
-            if (status && phases.includes(status.phase)) return status;
-          }
-          throw new Error(`${scenario.name}: ${handle.workflowId} did not reach ${phases.join(' or ')}`);
-        };
+        const waitFor = (phases: Phase[]) => followOperation(env.client, handle, { until: phases, display: 'quiet', intervalMs: 100, timeoutMs: 60_000 });
         await scenario.drive(handle, waitFor);
         const fetched = await handle.fetchHistory();
         if (!(await handle.describe().then((d) => d.status.name !== 'RUNNING'))) await handle.terminate('recorded while waiting for sign-off');

@@ -5,7 +5,8 @@ import { Worker } from '@temporalio/worker';
 import { getStatus, startOperation } from '../client/operations';
 import { packageRoot } from '../config/package-root';
 import { createDbmoveWorker } from '../worker/create-worker';
-import type { OperationResult, OperationStatus, RefreshInput } from '../workflows/types';
+import { followOperation } from '../client/progress';
+import type { OperationResult, OperationStatus, Phase, RefreshInput } from '../workflows/types';
 import { createTestEstate, TestEstate } from './support/estate';
 import { findChromium, startUiServer, UiServer } from './support/ui-server';
 
@@ -49,16 +50,8 @@ describe('Temporal Web UI (browser)', function () {
     await ui?.stop();
   });
 
-  async function waitForPhase(operationId: string, phases: string[]): Promise<OperationStatus> {
-    const handle = ui.client.workflow.getHandle(operationId);
-    const deadline = Date.now() + 60_000;
-    let last: OperationStatus | undefined;
-    while (Date.now() < deadline) {
-      last = await getStatus(ui.client, handle).catch(() => last);
-      if (last && phases.includes(last.phase)) return last;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`Timed out waiting for ${phases.join(' or ')}; last phase ${last?.phase}`);
+  function waitForPhase(operationId: string, phases: Phase[]): Promise<OperationStatus> {
+    return followOperation(ui.client, ui.client.workflow.getHandle(operationId), { until: phases, display: 'quiet', intervalMs: 200, timeoutMs: 60_000 });
   }
 
   /** Waits until the page or one of its frames shows text matching `pattern`. */

@@ -1,6 +1,7 @@
 import { WorkflowHandle } from '@temporalio/client';
 import { getStatus, startOperation } from '../../client/operations';
-import type { OperationStatus, RefreshInput } from '../../workflows/types';
+import { followOperation } from '../../client/progress';
+import type { OperationStatus, Phase, RefreshInput } from '../../workflows/types';
 import { testServer } from './server';
 import type { TestWorker } from './worker';
 
@@ -11,19 +12,8 @@ export async function startRefresh(worker: TestWorker, input: Partial<RefreshInp
 }
 
 /** Polls the status query until the operation reaches one of `phases`. */
-export async function waitForPhase(handle: WorkflowHandle, phases: string[], timeoutMs = 60_000): Promise<OperationStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OperationStatus | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await getStatus(testServer().client, handle);
-      if (phases.includes(last.phase)) return last;
-    } catch {
-      /* the first workflow task may not have run yet */
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out waiting for ${phases.join(' or ')}; last phase ${last?.phase}, logs: ${JSON.stringify(last?.logs.slice(-5))}`);
+export function waitForPhase(handle: WorkflowHandle, phases: string[], timeoutMs = 60_000): Promise<OperationStatus> {
+  return followOperation(testServer().client, handle, { until: phases as Phase[], display: 'quiet', intervalMs: 100, timeoutMs });
 }
 
 
