@@ -3,10 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { packageRoot } from '../config/package-root';
-import { locateTemporalCli } from '../server/temporal-cli';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { startEphemeralServer } from '../server/ephemeral-server';
 import { BenchResults, BenchServer, runBench } from './measure';
 import { judge, renderMarkdown, TargetVerdict } from './targets';
 
@@ -65,11 +64,7 @@ export async function bench(args: BenchArgs, server?: BenchServer, log: (line: s
   const startedAt = new Date().toISOString();
   let own: TestWorkflowEnvironment | undefined;
   if (!server) {
-    const cli = await locateTemporalCli({ build: true, log });
-    if (!cli) throw new Error('No Temporal CLI found and no Go toolchain to build one; see README "Running the tests"');
-    own = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: false },
-    });
+    own = await startEphemeralServer(log);
     server = { client: own.client, connection: own.nativeConnection, namespace: own.namespace ?? 'default' };
   }
   try {

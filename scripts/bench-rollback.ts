@@ -1,14 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { decide, startOperation } from '../client/operations';
 import { followOperation } from '../client/progress';
 import { createDemoEstate } from '../demo/estate';
-import { locateTemporalCli } from '../server/temporal-cli';
+import { startEphemeralServer } from '../server/ephemeral-server';
 import { createDbmoveWorker } from '../worker/create-worker';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { OperationStatus, Phase, RefreshInput } from '../workflows/types';
 
 /**
@@ -25,10 +24,8 @@ import type { OperationStatus, Phase, RefreshInput } from '../workflows/types';
 async function main(): Promise<void> {
   const rows = Number(process.argv[2] ?? 1_000_000);
   Runtime.install({ logger: new DefaultLogger('ERROR', () => undefined) });
-  const cli = await locateTemporalCli({ build: true, log: (line) => process.stderr.write(`${line}\n`) });
-  if (!cli) throw new Error('No Temporal CLI: run `npm run temporal-cli` first');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dbmove-bench-rollback-'));
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: false } });
+  const env = await startEphemeralServer();
   try {
     createDemoEstate({ home, rows });
     const run = async (faults: string, flow: (refresh: () => ReturnType<typeof startOperation>, waitFor: WaitFor) => Promise<void>) => {

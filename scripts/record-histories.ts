@@ -3,15 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { decide, startOperation } from '../client/operations';
 import { followOperation } from '../client/progress';
 import { packageRoot } from '../config/package-root';
 import { createDemoEstate } from '../demo/estate';
-import { locateTemporalCli } from '../server/temporal-cli';
+import { startEphemeralServer } from '../server/ephemeral-server';
 import { createDbmoveWorker } from '../worker/create-worker';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { OperationStatus, Phase, RefreshInput } from '../workflows/types';
 
 /**
@@ -101,9 +99,7 @@ async function main(): Promise<void> {
   const outDir = path.join(packageRoot(), 'test', 'histories');
   fs.mkdirSync(outDir, { recursive: true });
   Runtime.install({ logger: new DefaultLogger('ERROR', () => undefined) });
-  const cli = await locateTemporalCli({ build: true, log: (line) => process.stderr.write(`${line}\n`) });
-  if (!cli) throw new Error('No Temporal CLI: run `npm run temporal-cli` first');
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: false } });
+  const env = await startEphemeralServer();
   try {
     for (const scenario of SCENARIOS) {
       const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dbmove-history-'));

@@ -1,7 +1,7 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { locateTemporalCli } from '../../server/temporal-cli';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { startEphemeralServer } from '../../server/ephemeral-server';
+import { findTemporalCli } from '../../server/temporal-cli';
 
 /**
  * One real Temporal dev server for the whole test run: the same CLI binary `dbmove server`
@@ -15,12 +15,8 @@ export async function startTestServer(): Promise<void> {
   // Quiet by default: refusals and failures are logged on purpose by many tests. DBMOVE_TEST_LOG=INFO shows them.
   const level = process.env.DBMOVE_TEST_LOG as 'INFO' | undefined;
   Runtime.install({ logger: level ? new DefaultLogger(level) : new DefaultLogger('ERROR', () => undefined) });
-  const cli = await locateTemporalCli({ build: true, log: (line) => process.stderr.write(`${line}\n`) });
-  if (!cli) throw new Error('No Temporal CLI found and no Go toolchain to build one; see README "Running the tests"');
-  cliPath = cli.path;
-  env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, ui: false },
-  });
+  env = await startEphemeralServer();
+  cliPath = findTemporalCli()?.path;
 }
 
 export async function stopTestServer(): Promise<void> {
