@@ -2,6 +2,7 @@ import { Client, ScheduleDescription, ScheduleHandle, ScheduleNotFoundError, Sch
 import { assertName, ENVIRONMENT_NAME } from '../config/names';
 import { parseDuration } from '../config/durations';
 import type { OnFailure, RefreshInput } from '../workflows/types';
+import { UsageError } from './context';
 import { searchAttributes } from './operations';
 
 /**
@@ -29,22 +30,15 @@ export interface RefreshScheduleOptions {
   tuning?: RefreshInput['tuning'];
 }
 
-export class ScheduleUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
 export function defaultScheduleId(source: string, target: string): string {
   return `refresh-${target}-from-${source}`;
 }
 
 export function scheduleSpec(options: Pick<RefreshScheduleOptions, 'cron' | 'every' | 'timezone'>): ScheduleSpec {
-  if (Boolean(options.cron) === Boolean(options.every)) throw new ScheduleUsageError('Give exactly one of --cron "0 2 * * SUN" or --every 1d');
+  if (Boolean(options.cron) === Boolean(options.every)) throw new UsageError('Give exactly one of --cron "0 2 * * SUN" or --every 1d');
   if (options.cron) {
     if (options.cron.trim().split(/\s+/).length !== 5) {
-      throw new ScheduleUsageError(`--cron "${options.cron}" is not a five-field cron expression (minute hour day-of-month month day-of-week), for example "0 2 * * SUN"`);
+      throw new UsageError(`--cron "${options.cron}" is not a five-field cron expression (minute hour day-of-month month day-of-week), for example "0 2 * * SUN"`);
     }
     return { cronExpressions: [options.cron.trim()], timezone: options.timezone ?? 'UTC' };
   }
@@ -52,9 +46,9 @@ export function scheduleSpec(options: Pick<RefreshScheduleOptions, 'cron' | 'eve
   try {
     ms = parseDuration(options.every!);
   } catch (err) {
-    throw new ScheduleUsageError(`--every: ${(err as Error).message}`);
+    throw new UsageError(`--every: ${(err as Error).message}`);
   }
-  if (ms < 1000) throw new ScheduleUsageError('--every must be at least 1s');
+  if (ms < 1000) throw new UsageError('--every must be at least 1s');
   return { intervals: [{ every: ms }], timezone: options.timezone ?? 'UTC' };
 }
 
@@ -138,7 +132,7 @@ export async function existingSchedule(client: Client, scheduleId: string): Prom
   try {
     await handle.describe();
   } catch (err) {
-    if (err instanceof ScheduleNotFoundError) throw new ScheduleUsageError(`No schedule ${scheduleId}; dbmove schedule list shows them`);
+    if (err instanceof ScheduleNotFoundError) throw new UsageError(`No schedule ${scheduleId}; dbmove schedule list shows them`);
     throw err;
   }
   return handle;
