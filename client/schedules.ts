@@ -1,4 +1,4 @@
-import { Client, ScheduleDescription, ScheduleHandle, ScheduleNotFoundError, ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
+import { Client, ScheduleDescription, ScheduleHandle, ScheduleNotFoundError, ScheduleOptions, ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
 import { assertName, ENVIRONMENT_NAME } from '../config/names';
 import { parseDuration } from '../config/durations';
 import type { OnFailure, RefreshInput } from '../workflows/types';
@@ -53,7 +53,11 @@ export function scheduleSpec(options: Pick<RefreshScheduleOptions, 'cron' | 'eve
 }
 
 /** Creates the schedule; the started workflow ids are <scheduleId>-<nominal time>. */
-export async function createRefreshSchedule(client: Client, options: RefreshScheduleOptions): Promise<ScheduleHandle> {
+/**
+ * The schedule to create, validated (names, id, cron or interval) without reaching Temporal,
+ * so that bad input is refused as such even when the server is down.
+ */
+export function refreshScheduleOptions(options: RefreshScheduleOptions): ScheduleOptions {
   assertName('environment name', options.source, ENVIRONMENT_NAME);
   assertName('environment name', options.target, ENVIRONMENT_NAME);
   const scheduleId = options.scheduleId ?? defaultScheduleId(options.source, options.target);
@@ -67,7 +71,7 @@ export async function createRefreshSchedule(client: Client, options: RefreshSche
     ...(options.tuning ? { tuning: options.tuning } : {}),
   };
   const when = options.cron ? `cron "${options.cron}" ${options.timezone ?? 'UTC'}` : `every ${options.every}`;
-  return client.schedule.create({
+  return {
     scheduleId,
     spec: scheduleSpec(options),
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
@@ -82,7 +86,7 @@ export async function createRefreshSchedule(client: Client, options: RefreshSche
       staticDetails: `Schedule ${scheduleId} (${when}), created by ${options.createdBy}. ${options.autoSignOff ? 'Signs off automatically once VERIFY passed and SWAP completed.' : 'Waits for sign-off: signal `signOff` with {"by": "you"}.'}`,
     },
     memo: { dbmove: { source: options.source, target: options.target, autoSignOff: options.autoSignOff, when, createdBy: options.createdBy } },
-  });
+  };
 }
 
 export interface ScheduleRow {

@@ -1,4 +1,6 @@
 import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expect } from 'chai';
 import { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { decide, getStatus } from '../client/operations';
@@ -80,6 +82,21 @@ describe('dbmove schedule (Temporal Schedules)', function () {
     expect(deleted.code, deleted.stderr).to.equal(0);
     const after = JSON.parse((await runCli(estate, ['schedule', 'list', '--json'])).stdout);
     expect(after.map((r: { scheduleId: string }) => r.scheduleId)).to.not.include(id);
+  });
+
+  it('refuses a malformed --cron or --every as bad usage before reaching Temporal, even when Temporal is down', async () => {
+    // Nothing listens on port 1: the command must not need the server to judge its input.
+    fs.writeFileSync(path.join(estate.home, 'temporal.config.json'), JSON.stringify({ address: '127.0.0.1:1', namespace: 'default', taskQueue: worker.taskQueue }));
+    for (const [args, reason] of [
+      [['--cron', '0 2 *'], /"0 2 \*" is not a five-field cron expression/],
+      [['--every', 'soon'], /--every/],
+      [['--cron', '0 2 * * SUN', '--every', '1d'], /exactly one of --cron/],
+    ] as [string[], RegExp][]) {
+      const run = await runCli(estate, ['schedule', 'create', '--source', 'prod', '--target', 'train', ...args]);
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).to.equal(2);
+      expect(run.stderr, args.join(' ')).to.match(reason);
+      expect(run.stderr, args.join(' ')).not.to.match(/Cannot reach Temporal/);
+    }
   });
 
   it('without --auto-sign-off a scheduled refresh waits for sign-off, and ticks meanwhile are skipped, not queued', async () => {

@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { actor, UsageError } from '../context';
-import { createRefreshSchedule, existingSchedule, listRefreshSchedules, ScheduleRow } from '../schedules';
+import { existingSchedule, refreshScheduleOptions, listRefreshSchedules, ScheduleRow } from '../schedules';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
 
 function renderRow(row: ScheduleRow): string {
@@ -35,21 +35,23 @@ export const registerSchedule: Register = (program, ctx) => {
     .action(async (opts: { source: string; target: string; cron?: string; every?: string; timezone: string; autoSignOff?: boolean; onFailure: 'wait' | 'rollback'; id?: string; by?: string; json?: boolean }) => {
       requireEnvironment(ctx, opts.source, 'source');
       requireEnvironment(ctx, opts.target, 'target');
+      // Validated before connecting: a bad --cron is bad usage even when Temporal is down.
+      const scheduled = refreshScheduleOptions({
+        source: opts.source,
+        target: opts.target,
+        cron: opts.cron,
+        every: opts.every,
+        timezone: opts.timezone,
+        autoSignOff: Boolean(opts.autoSignOff),
+        onFailure: opts.onFailure,
+        createdBy: actor(opts.by),
+        taskQueue: ctx.temporal().taskQueue,
+        scheduleId: opts.id,
+      });
       const client = await ctx.client();
       let handle;
       try {
-        handle = await createRefreshSchedule(client, {
-          source: opts.source,
-          target: opts.target,
-          cron: opts.cron,
-          every: opts.every,
-          timezone: opts.timezone,
-          autoSignOff: Boolean(opts.autoSignOff),
-          onFailure: opts.onFailure,
-          createdBy: actor(opts.by),
-          taskQueue: ctx.temporal().taskQueue,
-          scheduleId: opts.id,
-        });
+        handle = await client.schedule.create(scheduled);
       } catch (err) {
         if (err instanceof ScheduleAlreadyRunning) throw new UsageError(`A schedule ${err.scheduleId} already exists; delete it first (dbmove schedule delete ${err.scheduleId}) or pass --id`);
         throw err;
