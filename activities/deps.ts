@@ -3,7 +3,7 @@ import { findEnvironment, type EnvironmentConfig, type LoadedCatalog } from '../
 import { assertName, ENVIRONMENT_NAME, OPERATION_ID } from '../config/names';
 import { NON_RETRYABLE } from '../workflows/failure-types';
 import type { Progress } from '../workflows/types';
-import type { DatabaseEngine, EngineContext } from './engines/port';
+import type { DatabaseEngine, EngineContext } from '../engines/port';
 import type { FaultPlan, FaultPoint } from './faults';
 
 /**

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
-import { consistentCopy } from '../activities/engines/local/consistent-copy';
+import { consistentCopy } from '../engines/local/consistent-copy';
 import { FACT } from '../activities/environment-facts';
 import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
@@ -184,7 +184,7 @@ function generateEstate(home: string, rows: number): { ms: number } {
   fs.mkdirSync(home, { recursive: true });
   // A child process, so the generator's memory never counts as the worker's.
   const started = performance.now();
-  const cli = path.join(__dirname, '..', 'client', 'cli.js');
+  const cli = path.join(__dirname, '..', 'cli', 'cli.js');
   const run = spawnSync(process.execPath, [cli, 'demo', '--rows', String(rows)], { cwd: home, env: { ...process.env, DBMOVE_HOME: home }, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`dbmove demo --rows ${rows} failed: ${run.stderr || run.stdout}`);
   return { ms: performance.now() - started };

@@ -2,7 +2,7 @@ import { Client, WorkflowHandle, WorkflowNotFoundError } from '@temporalio/clien
 import * as cliProgress from 'cli-progress';
 import type { OperationStatus, Phase, StepRecord } from '../workflows/types';
 import { getStatus } from './operations';
-import { phaseText, seconds, stepIcon } from './render';
+import { phaseText, seconds, stepIcon } from '../cli/render';
 
 /** Phases in which an operation waits for a person (or has ended). */
 export const RESTING_PHASES: Phase[] = ['AWAITING_SIGNOFF', 'FAILED', 'REFUSED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'COMPLETED', 'CANCELLED'];

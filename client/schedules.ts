@@ -2,7 +2,7 @@ import { Client, ScheduleDescription, ScheduleHandle, ScheduleNotFoundError, Sch
 import { assertName, ENVIRONMENT_NAME } from '../config/names';
 import { parseDuration } from '../config/durations';
 import type { OnFailure, RefreshInput } from '../workflows/types';
-import { UsageError } from './context';
+import { UsageError } from '../cli/context';
 import { searchAttributes } from './operations';
 
 /**

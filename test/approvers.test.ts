@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decide, DecisionKind, getStatus } from '../client/operations';
 import type { OperationStatus } from '../workflows/types';
-import { reason } from '../client/commands/shared';
+import { reason } from '../cli/commands/shared';
 import { createTestEstate, fileSha256, TestEstate } from './support/estate';
 import { exportHistory } from './support/history';
 import { startRefresh, waitForPhase, waitUntil } from './support/operations';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { shortOperationId } from '../activities/engines/azure-sql/names';
+import { shortOperationId } from '../engines/azure-sql/names';
 import type { Marker } from '../workflows/types';
 import { AzureFake, environment, PROD_SERVER, startAzureFake, testContext, UAT_SERVER } from './support/azure-estate';
 import { DATABASES_API, example, OPERATIONS_API, RecordedRequest } from './support/fake-arm';

@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decide } from '../client/operations';
-import { shortOperationId } from '../activities/engines/azure-sql/names';
+import { shortOperationId } from '../engines/azure-sql/names';
 import { packageRoot } from '../config/package-root';
 import { createDbmoveWorker } from '../worker/create-worker';
 import type { OperationResult } from '../workflows/types';

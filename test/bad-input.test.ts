@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decide, getStatus, startOperation } from '../client/operations';
-import { reason } from '../client/commands/shared';
+import { reason } from '../cli/commands/shared';
 import { demoCatalog } from '../demo/estate';
 import type { OperationStatus, Phase } from '../workflows/types';
 import { CliResult, runCli, runProcess, writeTemporalConfig } from './support/cli';

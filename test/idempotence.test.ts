@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createEngineRegistry } from '../activities/engines/registry';
+import { createEngineRegistry } from '../engines/registry';
 import { FaultPlan } from '../activities/faults';
-import { LocalEngine } from '../activities/engines/local/local-engine';
+import { LocalEngine } from '../engines/local/local-engine';
 import type { Marker } from '../workflows/types';
 import { createTestEstate, query, tableChecksums, TestEstate } from './support/estate';
 

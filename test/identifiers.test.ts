@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { sqliteDialect } from '../activities/engines/local/sqlite-dialect';
-import { openSqlite, SqliteSession } from '../activities/engines/local/sqlite-session';
-import { quoteDatabase, tsqlDialect } from '../activities/engines/tsql/tsql-dialect';
+import { sqliteDialect } from '../engines/local/sqlite-dialect';
+import { openSqlite, SqliteSession } from '../engines/local/sqlite-session';
+import { quoteDatabase, tsqlDialect } from '../engines/tsql/tsql-dialect';
 import { renderCondition } from '../activities/policy/render-condition';
 import { createTestEstate, fileSha256, tableChecksums } from './support/estate';
 

@@ -28,7 +28,7 @@ const SECRETS: Record<string, string> = {
 
 function startWorkerProcess(estate: TestEstate, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), 'worker'], {
+    const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'cli', 'cli.js'), 'worker'], {
       cwd: estate.home,
       env: { ...process.env, DBMOVE_HOME: estate.home, NO_COLOR: '1', DBMOVE_LOG_LEVEL: 'INFO', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

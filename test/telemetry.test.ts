@@ -15,7 +15,7 @@ import { decide } from '../client/operations';
  * so these run the real `dbmove worker` as a child process with the variables set.
  */
 function startCliWorker(estate: TestEstate, env: NodeJS.ProcessEnv): { child: ChildProcess; stderr: () => string; stop(): Promise<void> } {
-  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), 'worker'], {
+  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'cli', 'cli.js'), 'worker'], {
     cwd: estate.home,
     env: { ...process.env, DBMOVE_HOME: estate.home, DBMOVE_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -11,7 +11,7 @@ import { acquireLease, environmentLease, releaseLease } from './lease';
 import { describeFailure, RollbackRequested, Runbook } from './runbook';
 import type { Activities } from './activity-proxies';
 import type { CheckResult, Decision, Marker, OperationResult, PrecheckOutcome, StepName, StepOutcome } from './types';
-import { isRefusal } from './checks';
+import { isRefusal } from '../common/checks';
 
 /**
  * The shape every operation that replaces a target database shares (refresh, import,

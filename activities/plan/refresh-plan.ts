@@ -8,7 +8,7 @@ import { withSession } from '../sessions';
 import { createPrecheckActivities } from '../steps/precheck';
 import { policyFor, targetSchema } from '../steps/prepare';
 import { describeSyncAction, planSchemaSync } from '../sync/schema-sync';
-import { isRefusal } from '../../workflows/checks';
+import { isRefusal } from '../../common/checks';
 
 /**
  * `dbmove plan`: what a refresh would do, from the same functions the refresh runs, with

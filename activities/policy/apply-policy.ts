@@ -1,5 +1,5 @@
-import type { DataSession } from '../engines/port';
-import { findColumn, findTable, SchemaDefinition } from '../engines/schema';
+import type { DataSession } from '../../engines/port';
+import { findColumn, findTable, SchemaDefinition } from '../../engines/schema';
 import { conditionColumns, renderCondition } from './render-condition';
 import { Condition, elementKind, MaskRule, Scalar, ScrubElement, ScrubPolicy } from './scrub-policy';
 

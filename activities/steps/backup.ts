@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import type { StepOutcome } from '../../workflows/types';
 import { ActivityDeps, elapsed, runStepActivity } from '../deps';
-import type { BackupManifest } from '../engines/port';
+import type { BackupManifest } from '../../engines/port';
 import { FACT, readEnvironmentFacts, writeEnvironmentFacts } from '../environment-facts';
-import { formatBytes } from '../engines/local/local-engine';
+import { formatBytes } from '../../engines/local/local-engine';
 import { withSession } from '../sessions';
 import { policyFor } from './prepare';
 import { assertReplaceable } from './finish';

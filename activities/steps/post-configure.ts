@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from '../../config/catalog';
 import type { StepOutcome } from '../../workflows/types';
 import { ActivityDeps, elapsed, MissingSecret, runStepActivity } from '../deps';
-import type { DataSession } from '../engines/port';
+import type { DataSession } from '../../engines/port';
 import { FACT, readEnvironmentFacts, writeEnvironmentFacts } from '../environment-facts';
 import type { Allowances } from '../policy/apply-policy';
 import type { Condition } from '../policy/scrub-policy';

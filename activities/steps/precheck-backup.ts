@@ -5,7 +5,7 @@ import { ActivityDeps, ActivityScope, elapsed, runStepActivity } from '../deps';
 import type { EnvironmentConfig } from '../../config/catalog';
 import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './precheck';
 import { checkRestoreTime } from './restore-time';
-import { checksSummary } from '../../workflows/checks';
+import { checksSummary } from '../../common/checks';
 
 /** The checks every operation that replaces a target shares: known, a sandbox, its database there and itself. */
 async function replaceableTarget(deps: ActivityDeps, scope: ActivityScope, name: string, operation: string, checks: CheckResult[]) {

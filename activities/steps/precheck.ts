@@ -9,8 +9,8 @@ import { ActivityDeps, elapsed, runStepActivity, ActivityScope } from '../deps';
 import { compareVersions, EnvironmentFacts, readEnvironmentFacts } from '../environment-facts';
 import { withSession } from '../sessions';
 import { policyFor, type PolicyKind } from './prepare';
-import type { DataSession } from '../engines/port';
-import { checksSummary } from '../../workflows/checks';
+import type { DataSession } from '../../engines/port';
+import { checksSummary } from '../../common/checks';
 
 const BATCH_STATUS_NAMES = ['Withhold', 'Waiting', 'Executing', 'Error', 'Ended', 'Ready', 'Did not run', 'Canceling', 'Canceled', 'Scheduled'];
 

@@ -1,4 +1,4 @@
-import type { RestoreWindow } from '../engines/port';
+import type { RestoreWindow } from '../../engines/port';
 import type { CheckResult } from '../../workflows/types';
 
 /**

@@ -1,6 +1,6 @@
-import type { Dialect } from '../engines/dialect';
-import type { DataSession } from '../engines/port';
-import { findColumn, findTable, IndexDefinition, SchemaDefinition, TableDefinition } from '../engines/schema';
+import type { Dialect } from '../../engines/dialect';
+import type { DataSession } from '../../engines/port';
+import { findColumn, findTable, IndexDefinition, SchemaDefinition, TableDefinition } from '../../engines/schema';
 
 /**
  * SYNC brings copied data to the schema the target environment expects, the way F&O's

@@ -1,5 +1,5 @@
-import { AzureSqlEngine, AzureSqlEngineOptions } from '../../activities/engines/azure-sql/azure-sql-engine';
-import type { EngineContext } from '../../activities/engines/port';
+import { AzureSqlEngine, AzureSqlEngineOptions } from '../../engines/azure-sql/azure-sql-engine';
+import type { EngineContext } from '../../engines/port';
 import { parseCatalog, type EnvironmentConfig } from '../../config/catalog';
 import { DEMO_VERSIONS } from '../../demo/estate';
 import { FakeArm } from './fake-arm';

@@ -19,7 +19,7 @@ export function writeTemporalConfig(estate: TestEstate, taskQueue: string): void
 
 /** Runs the real `dbmove` command line as a child process in the estate's home. */
 export function runCli(estate: TestEstate, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return runProcess(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), ...args], {
+  return runProcess(process.execPath, [path.join(packageRoot(), 'dist', 'cli', 'cli.js'), ...args], {
     cwd: estate.home,
     env: { ...process.env, DBMOVE_HOME: estate.home, NO_COLOR: '1', DBMOVE_USER: 'cli-tester', ...env },
   });

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { introspectSqlite } from '../../activities/engines/local/sqlite-session';
-import type { ColumnDefinition, SchemaDefinition } from '../../activities/engines/schema';
-import { parseSqlType } from '../../activities/engines/tsql/tsql-types';
+import { introspectSqlite } from '../../engines/local/sqlite-session';
+import type { ColumnDefinition, SchemaDefinition } from '../../engines/schema';
+import { parseSqlType } from '../../engines/tsql/tsql-types';
 import { FO_INDEXES, FO_TABLES, UAT_CUSTOMISATION } from '../../demo/fo-schema';
 
 /**

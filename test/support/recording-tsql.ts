@@ -1,7 +1,7 @@
-import type { SchemaDefinition } from '../../activities/engines/schema';
-import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from '../../activities/engines/tsql/tsql-connection';
-import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY } from '../../activities/engines/tsql/tsql-introspect';
-import { USED_BYTES_QUERY } from '../../activities/engines/azure-sql/azure-sql-engine';
+import type { SchemaDefinition } from '../../engines/schema';
+import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from '../../engines/tsql/tsql-connection';
+import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY } from '../../engines/tsql/tsql-introspect';
+import { USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
 import { catalogRows } from './fo-tsql';
 
 /**

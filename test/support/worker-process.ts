@@ -18,7 +18,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(estate: TestEstate, temporal: { address: string; taskQueue: string }, env: NodeJS.ProcessEnv = {}): WorkerProcess {
-  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), 'worker'], {
+  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'cli', 'cli.js'), 'worker'], {
     cwd: estate.home,
     env: {
       ...process.env,

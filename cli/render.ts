@@ -1,5 +1,5 @@
 import type { OperationStatus, StepRecord } from '../workflows/types';
-import { isRefusal } from '../workflows/checks';
+import { isRefusal } from '../common/checks';
 
 /** Plain-text rendering of an operation for terminals and logs. */
 

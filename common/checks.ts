@@ -1,4 +1,4 @@
-import type { CheckResult } from './types';
+import type { CheckResult } from '../workflows/types';
 
 /**
  * A check refuses the operation unless it passed or is only a warning. One rule for PRECHECK

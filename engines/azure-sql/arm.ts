@@ -1,5 +1,5 @@
 import type { Database, SqlManagementClient } from '@azure/arm-sql';
-import type { AzureSqlEnvironment } from '../../../config/catalog';
+import type { AzureSqlEnvironment } from '../../config/catalog';
 
 /**
  * The ARM calls the engine makes on one logical server, with the two things every caller

@@ -1,7 +1,7 @@
 import type { OperationKind, OperationOptions } from '../../workflows/types';
 import { CliContext, OperationFailedError } from '../context';
-import { startOperation } from '../operations';
-import { displayFor, followOperation } from '../progress';
+import { startOperation } from '../../client/operations';
+import { displayFor, followOperation } from '../../client/progress';
 import { renderStatus, statusJson } from '../render';
 import { printJson } from './shared';
 import { getStatusWhenReady } from './status';

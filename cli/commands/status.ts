@@ -1,6 +1,6 @@
 import { Client, WorkflowHandle } from '@temporalio/client';
 import type { OperationStatus } from '../../workflows/types';
-import { findOperation, getStatus } from '../operations';
+import { findOperation, getStatus } from '../../client/operations';
 import { renderStatus, statusJson } from '../render';
 import { printJson, Register } from './shared';
 

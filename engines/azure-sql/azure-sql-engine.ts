@@ -1,6 +1,6 @@
 import type { Database, SqlManagementClient } from '@azure/arm-sql';
-import type { AzureSqlEnvironment, EnvironmentConfig } from '../../../config/catalog';
-import type { Holding, Marker } from '../../../workflows/types';
+import type { AzureSqlEnvironment, EnvironmentConfig } from '../../config/catalog';
+import type { Holding, Marker } from '../../workflows/types';
 import type { CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineContext, ExportResult, RestoreResult, RestoreWindow, SwapResult } from '../port';
 import { UnsupportedByEngineError } from '../port';
 import type { ConnectionFactory } from '../tsql/tsql-connection';

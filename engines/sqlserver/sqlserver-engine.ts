@@ -1,5 +1,5 @@
-import type { EnvironmentConfig, SqlServerEnvironment } from '../../../config/catalog';
-import type { Holding, Marker } from '../../../workflows/types';
+import type { EnvironmentConfig, SqlServerEnvironment } from '../../config/catalog';
+import type { Holding, Marker } from '../../workflows/types';
 import { derivedNames, DerivedNames, shortOperationId } from '../azure-sql/names';
 import { sleep } from '../azure-sql/resumable';
 import type { CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineContext, ExportResult, RestoreResult, RestoreWindow, SwapResult } from '../port';

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { MissingSecret } from '../../deps';
+import { MissingSecret } from '../../activities/deps';
 import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from './tsql-connection';
 
 /**

@@ -1,5 +1,5 @@
-import type { EngineKind, EnvironmentConfig } from '../../config/catalog';
-import type { Holding, Marker } from '../../workflows/types';
+import type { EngineKind, EnvironmentConfig } from '../config/catalog';
+import type { Holding, Marker } from '../workflows/types';
 import type { Dialect } from './dialect';
 import type { SchemaDefinition } from './schema';
 

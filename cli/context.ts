@@ -1,8 +1,8 @@
 import * as os from 'node:os';
 import { Client } from '@temporalio/client';
 import type { EnvironmentConfig, LoadedCatalog } from '../config/catalog';
-import { createEngineRegistry } from '../activities/engines/registry';
-import type { DatabaseEngine } from '../activities/engines/port';
+import { createEngineRegistry } from '../engines/registry';
+import type { DatabaseEngine } from '../engines/port';
 import { connectClient } from '../config/connection';
 import { DbmoveHome, homeCatalog, homeTemporalConfig, resolveHome } from '../config/home';
 import { TemporalConfig } from '../config/temporal-config';

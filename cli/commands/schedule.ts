@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { actor, UsageError } from '../context';
-import { existingSchedule, refreshScheduleOptions, listRefreshSchedules, ScheduleRow } from '../schedules';
+import { existingSchedule, refreshScheduleOptions, listRefreshSchedules, ScheduleRow } from '../../client/schedules';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
 
 function renderRow(row: ScheduleRow): string {

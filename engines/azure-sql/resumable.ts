@@ -1,5 +1,5 @@
 import type { OperationState, SimplePollerLike } from '@azure/core-lro';
-import type { Marker } from '../../../workflows/types';
+import type { Marker } from '../../workflows/types';
 import type { EngineContext } from '../port';
 
 /**

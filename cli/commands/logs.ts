@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { findOperation } from '../operations';
+import { findOperation } from '../../client/operations';
 import { getStatusWhenReady } from './status';
 import { Register } from './shared';
 

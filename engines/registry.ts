@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from '../../config/catalog';
+import type { EnvironmentConfig } from '../config/catalog';
 import type { DatabaseEngine } from './port';
 import { LocalEngine } from './local/local-engine';
 

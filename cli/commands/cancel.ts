@@ -1,6 +1,6 @@
 import { OperationFailedError } from '../context';
-import { findOperation } from '../operations';
-import { displayFor, followOperation } from '../progress';
+import { findOperation } from '../../client/operations';
+import { displayFor, followOperation } from '../../client/progress';
 import { renderStatus } from '../render';
 import { Register } from './shared';
 

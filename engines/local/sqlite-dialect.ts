@@ -1,4 +1,4 @@
-import { assertName, SQL_IDENTIFIER } from '../../../config/names';
+import { assertName, SQL_IDENTIFIER } from '../../config/names';
 import type { Dialect, RenderedStatement } from '../dialect';
 import type { ColumnDefinition, IndexDefinition, TableDefinition } from '../schema';
 

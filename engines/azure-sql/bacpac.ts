@@ -1,4 +1,4 @@
-import { MissingSecret } from '../../deps';
+import { MissingSecret } from '../../activities/deps';
 import type { EngineContext, ExportResult } from '../port';
 import { UnsupportedByEngineError } from '../port';
 import { armCall, ServerApi } from './arm';

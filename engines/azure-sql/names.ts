@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { assertName, DATABASE_NAME } from '../../../config/names';
+import { assertName, DATABASE_NAME } from '../../config/names';
 
 /**
  * Everything an operation creates on a server is named after the operation id, so that any

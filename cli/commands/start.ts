@@ -6,8 +6,8 @@ import { isReachable, RunningServer, startDevServer } from '../../server/dev-ser
 import { installRuntimeLogging, startWorker } from '../../worker/run-worker';
 import type { RefreshInput } from '../../workflows/types';
 import { actor } from '../context';
-import { startOperation } from '../operations';
-import { followOperation } from '../progress';
+import { startOperation } from '../../client/operations';
+import { followOperation } from '../../client/progress';
 import { bold, dim, green, renderStatus } from '../render';
 import { integer, Register } from './shared';
 

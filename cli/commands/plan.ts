@@ -1,4 +1,4 @@
-import { formatBytes } from '../../activities/engines/local/local-engine';
+import { formatBytes } from '../../engines/local/local-engine';
 import { FaultPlan } from '../../activities/faults';
 import { planRefresh, RefreshPlan } from '../../activities/plan/refresh-plan';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -6,7 +6,7 @@ import { leaseWorkflowId } from '../../workflows/lease-id';
 import type { CheckResult } from '../../workflows/types';
 import { CliContext, OperationFailedError } from '../context';
 import { printJson, Register, requireEnvironment } from './shared';
-import { isRefusal } from '../../workflows/checks';
+import { isRefusal } from '../../common/checks';
 
 function renderPlan(plan: RefreshPlan): string {
   const out = [`Plan: refresh ${plan.target} from ${plan.source} (dry run: every database opened read-only, nothing started)`, '', 'PRECHECK'];

@@ -1,8 +1,8 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { OperationStatus, Phase } from '../../workflows/types';
 import { actor, OperationFailedError, UsageError } from '../context';
-import { decide, DecisionKind, findOperation, getStatus } from '../operations';
-import { displayFor, followOperation } from '../progress';
+import { decide, DecisionKind, findOperation, getStatus } from '../../client/operations';
+import { displayFor, followOperation } from '../../client/progress';
 import { renderStatus, statusJson } from '../render';
 import { printJson, reason, Register } from './shared';
 

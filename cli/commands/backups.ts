@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { findEnvironment } from '../../config/catalog';
-import { readBackupManifest } from '../../activities/engines/local/backup-file';
+import { readBackupManifest } from '../../engines/local/backup-file';
 import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
 import { actor, CliContext, UsageError } from '../context';

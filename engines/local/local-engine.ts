@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EnvironmentConfig, LocalEnvironment } from '../../../config/catalog';
-import type { Holding, Marker } from '../../../workflows/types';
-import { FACT, readEnvironmentFacts } from '../../environment-facts';
+import type { EnvironmentConfig, LocalEnvironment } from '../../config/catalog';
+import type { Holding, Marker } from '../../workflows/types';
+import { FACT, readEnvironmentFacts } from '../../activities/environment-facts';
 import type {
   BackupManifest,
   CopyResult,
@@ -19,7 +19,7 @@ import type {
 import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
 import { openSqlite, SqliteSession } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
-import { parseDuration } from '../../../config/durations';
+import { parseDuration } from '../../config/durations';
 
 /**
  * The embedded engine: each environment's database is one SQLite file, so the whole product
