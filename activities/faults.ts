@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -25,17 +26,15 @@ export type FaultPoint = (typeof FAULT_POINTS)[number];
 /** Steps with a checkpoint in the middle of their work; crashes wait for it. */
 const MID_STEP_CHECKPOINTS: Partial<Record<FaultPoint, string>> = { COPY: 'copy-midpoint', SCRUB: 'scrub-element' };
 
-export class InjectedFault extends Error {
+export class InjectedFault extends DbmoveError {
   constructor(point: string, kind: FaultKind) {
-    super(`Injected fault: ${point}=${kind} (DBMOVE_FAULTS). Restart the worker without it, then retry`);
-    this.name = 'InjectedFault';
+    super('InjectedFault', `Injected fault: ${point}=${kind} (DBMOVE_FAULTS). Restart the worker without it, then retry`);
   }
 }
 
-export class FaultPlanError extends Error {
+export class FaultPlanError extends DbmoveError {
   constructor(entry: string, problem: string) {
-    super(`DBMOVE_FAULTS entry "${entry}": ${problem}. Write STEP=KIND pairs separated by commas, with STEP one of ${FAULT_POINTS.join(', ')} and KIND one of ${FAULT_KINDS.join(', ')}, for example DBMOVE_FAULTS="SYNC=fail"`);
-    this.name = 'FaultPlanError';
+    super('FaultPlanError', `DBMOVE_FAULTS entry "${entry}": ${problem}. Write STEP=KIND pairs separated by commas, with STEP one of ${FAULT_POINTS.join(', ')} and KIND one of ${FAULT_KINDS.join(', ')}, for example DBMOVE_FAULTS="SYNC=fail"`);
   }
 }
 

@@ -16,9 +16,9 @@ import { registerStart } from './commands/start';
 import { registerStatus } from './commands/status';
 import { registerWorker } from './commands/worker';
 import { red } from './render';
+import { errorClassOf } from '../common/errors';
 
 /** Exit codes: 0 success, 1 the operation failed or was refused, 2 bad usage (nothing was changed). */
-const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'InvalidName', 'UnknownEnvironment', 'FaultPlanError', 'OperationNotFound', 'DemoExists', 'InvalidBackup']);
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('dbmove')
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     const error = err as Error;
     process.stderr.write(`${red(`dbmove: ${error.message}`)}\n`);
     if (process.env.DBMOVE_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`);
-    return USAGE_ERRORS.has(error.name) ? EXIT.usage : EXIT.failed;
+    return errorClassOf(error.name) === 'input' ? EXIT.usage : EXIT.failed;
   } finally {
     await ctx.close().catch(() => undefined);
   }

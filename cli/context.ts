@@ -6,33 +6,18 @@ import type { DatabaseEngine } from '../engines/port';
 import { connectClient } from '../config/connection';
 import { DbmoveHome, homeCatalog, homeTemporalConfig, resolveHome } from '../config/home';
 import { TemporalConfig } from '../config/temporal-config';
+import { DbmoveError, UsageError } from '../common/errors';
 
 /** Exit codes of the `dbmove` command line. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-/** Bad input from the person at the keyboard: exit code 2, nothing started or changed. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** The operation ran and failed, or was refused: exit code 1. */
-export class OperationFailedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'OperationFailed';
-  }
-}
-
-export class TemporalUnreachableError extends Error {
+export class TemporalUnreachableError extends DbmoveError {
   constructor(config: TemporalConfig, cause: unknown) {
     super(
+      'TemporalUnreachable',
       `Cannot reach Temporal at ${config.address} (namespace ${config.namespace}): ${(cause as Error)?.message ?? cause}. ` +
         'Start the local stack with `npm start` (or `dbmove server` and `dbmove worker`), or point TEMPORAL_ADDRESS at your Temporal service.',
     );
-    this.name = 'TemporalUnreachable';
   }
 }
 

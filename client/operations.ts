@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as crypto from 'node:crypto';
 import { Client, WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -54,10 +55,9 @@ export async function startOperation<A>(
   });
 }
 
-export class OperationNotFoundError extends Error {
+export class OperationNotFoundError extends DbmoveError {
   constructor(ref: string, why: string) {
-    super(`No operation ${ref}: ${why}. Use an operation id or an environment name (dbmove list shows both)`);
-    this.name = 'OperationNotFound';
+    super('OperationNotFound', `No operation ${ref}: ${why}. Use an operation id or an environment name (dbmove list shows both)`);
   }
 }
 

@@ -2,13 +2,12 @@ import { Client, WorkflowHandle, WorkflowNotFoundError } from '@temporalio/clien
 import * as cliProgress from 'cli-progress';
 import type { OperationStatus, Phase, StepRecord } from '../workflows/types';
 import { getStatus } from './operations';
+import { RESTING_PHASES } from '../workflows/phases';
 import { phaseText, seconds, stepIcon } from '../cli/render';
 
-/** Phases in which an operation waits for a person (or has ended). */
-export const RESTING_PHASES: Phase[] = ['AWAITING_SIGNOFF', 'FAILED', 'REFUSED', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'COMPLETED', 'CANCELLED'];
 
 export interface FollowOptions {
-  until?: Phase[];
+  until?: readonly Phase[];
   /** 'live': redrawn bars on a terminal; 'lines': one line per change (pipes, CI); 'quiet': nothing. */
   display: 'live' | 'lines' | 'quiet';
   intervalMs?: number;

@@ -2,7 +2,7 @@ import { Client, ScheduleDescription, ScheduleHandle, ScheduleNotFoundError, Sch
 import { assertName, ENVIRONMENT_NAME } from '../config/names';
 import { parseDuration } from '../config/durations';
 import type { OnFailure, RefreshInput } from '../workflows/types';
-import { UsageError } from '../cli/context';
+import { UsageError } from '../common/errors';
 import { searchAttributes } from './operations';
 
 /**

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as crypto from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -19,10 +20,9 @@ const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export class CodecKeyError extends Error {
+export class CodecKeyError extends DbmoveError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CodecKeyError';
+    super('CodecKeyError', message);
   }
 }
 

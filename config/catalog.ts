@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -218,13 +219,12 @@ export function loadCatalog(file: string): LoadedCatalog {
   return parseCatalog(raw, absolute);
 }
 
-export class UnknownEnvironmentError extends Error {
+export class UnknownEnvironmentError extends DbmoveError {
   constructor(readonly environment: string, readonly known: string[], readonly file: string) {
-    super(
+    super('UnknownEnvironment', 
       `Unknown environment ${JSON.stringify(truncate(environment, 80))}: ${file} defines ${known.map((k) => `"${k}"`).join(', ')}. ` +
         'Use one of those names, or add the environment to the catalog.',
     );
-    this.name = 'UnknownEnvironment';
   }
 }
 

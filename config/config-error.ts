@@ -1,16 +1,16 @@
+import { DbmoveError } from '../common/errors';
 /**
  * A configuration problem always says where (file and key), what is wrong and how to fix it,
  * because the person reading it is usually not the person who wrote the file.
  */
-export class ConfigError extends Error {
+export class ConfigError extends DbmoveError {
   constructor(
     readonly file: string,
     readonly key: string,
     readonly problem: string,
     readonly fix: string,
   ) {
-    super(`${file}: ${key ? `${key}: ` : ''}${problem}. Fix: ${fix}`);
-    this.name = 'ConfigError';
+    super('ConfigError', `${file}: ${key ? `${key}: ` : ''}${problem}. Fix: ${fix}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
@@ -110,10 +111,9 @@ export function demoProfiles(rows: number): Profile[] {
   ];
 }
 
-export class DemoExistsError extends Error {
+export class DemoExistsError extends DbmoveError {
   constructor(file: string) {
-    super(`${file} already exists. Run \`dbmove demo --force\` to recreate the demo estate (this replaces the three demo databases and their restore points).`);
-    this.name = 'DemoExists';
+    super('DemoExists', `${file} already exists. Run \`dbmove demo --force\` to recreate the demo estate (this replaces the three demo databases and their restore points).`);
   }
 }
 

@@ -1,15 +1,22 @@
-import type { EnvironmentConfig } from '../config/catalog';
-import type { DatabaseEngine } from './port';
+import { UnsupportedByEngine } from '../common/errors';
+import type { EngineKind, EnvironmentConfig } from '../config/catalog';
 import { LocalEngine } from './local/local-engine';
+import type { DatabaseEngine } from './port';
 
 /**
  * Picks the engine an environment names in the catalog. One instance per engine kind; the
- * cloud engines are created on first use so that a laptop never loads their SDKs.
+ * cloud engines are created on first use so that a laptop never loads their SDKs. An engine
+ * only ever receives environments of its own kind, which is what lets each engine take its
+ * own configuration type.
  */
+export type EngineFor<K extends EngineKind> = DatabaseEngine<Extract<EnvironmentConfig, { engine: K }>>;
+export type EngineFactories = { [K in EngineKind]?: () => EngineFor<K> };
+export type EngineRegistry = (env: EnvironmentConfig) => DatabaseEngine;
+
 export interface EngineRegistryOptions {
   defaultRetention?: string;
-  /** Extra engines (Azure SQL, SQL Server) registered by the worker or by tests. */
-  factories?: Partial<Record<EnvironmentConfig['engine'], () => DatabaseEngine>>;
+  /** Engines registered by the worker or by tests in place of the defaults (a mocked Azure, say). */
+  factories?: EngineFactories;
 }
 
 /**
@@ -18,7 +25,7 @@ export interface EngineRegistryOptions {
  * Their secrets (SQL passwords, tokens, storage keys) come from the worker's environment
  * variables, named in the catalog.
  */
-const DEFAULT_FACTORIES: Partial<Record<EnvironmentConfig['engine'], () => DatabaseEngine>> = {
+const DEFAULT_FACTORIES: EngineFactories = {
   'azure-sql': () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { AzureSqlEngine } = require('./azure-sql/azure-sql-engine') as typeof import('./azure-sql/azure-sql-engine');
@@ -31,17 +38,14 @@ const DEFAULT_FACTORIES: Partial<Record<EnvironmentConfig['engine'], () => Datab
   },
 };
 
-export function createEngineRegistry(options: EngineRegistryOptions = {}): (env: EnvironmentConfig) => DatabaseEngine {
-  const instances = new Map<string, DatabaseEngine>();
+export function createEngineRegistry(options: EngineRegistryOptions = {}): EngineRegistry {
+  const factories: EngineFactories = { local: () => new LocalEngine({ defaultRetention: options.defaultRetention }), ...DEFAULT_FACTORIES, ...options.factories };
+  const instances = new Map<EngineKind, DatabaseEngine>();
   return (env) => {
     let engine = instances.get(env.engine);
     if (!engine) {
-      const factory =
-        options.factories?.[env.engine] ??
-        (env.engine === 'local' ? () => new LocalEngine({ defaultRetention: options.defaultRetention }) : DEFAULT_FACTORIES[env.engine]);
-      if (!factory) {
-        throw Object.assign(new Error(`No ${env.engine} engine is available to this worker (environment ${env.name})`), { name: 'UnsupportedByEngine' });
-      }
+      const factory = factories[env.engine] as (() => DatabaseEngine) | undefined;
+      if (!factory) throw new UnsupportedByEngine(env.engine, `serve ${env.name}: no ${env.engine} engine is available to this worker`, 'Register it in the worker (createEngineRegistry factories).');
       engine = factory();
       instances.set(env.engine, engine);
     }

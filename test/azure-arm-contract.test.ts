@@ -13,6 +13,7 @@ import { DATABASES_API, example, OPERATIONS_API, RecordedRequest } from './suppo
  * and that a retried activity resumes the same operation instead of starting a second one.
  * No Azure is reached; what only Azure can show is in test/live/azure.live.test.ts.
  */
+const MANIFEST = { operationId: 'export-azprod-20260101t000000z-abcd', createdAt: '2026-01-01T00:00:00.000Z', source: { environment: 'azprod', type: 'production', engine: 'azure-sql' }, versions: {}, policy: { sources: ['export-scrub.json'], elements: [] } };
 const OP = 'refresh-contract-0001';
 const STG = `AxDB_stg_${shortOperationId(OP)}`;
 const PRE = `AxDB_pre_${shortOperationId(OP)}`;
@@ -258,7 +259,7 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     await engine.copyToStaging(prod(), uat(), OP, testContext());
     const ctx = testContext();
     const uri = 'https://contosobackups.blob.core.windows.net/bacpacs/axdb-uat.bacpac';
-    const result = await engine.exportStaging(uat(), OP, uri, { source: 'azprod' }, ctx);
+    const result = await engine.exportStaging(uat(), OP, uri, MANIFEST, ctx);
     const [post] = fake.arm.of('POST', '/export');
     expect(post.path).to.equal(`${fake.arm.serverPath(UAT_SERVER)}/databases/${STG}/export`);
     expect(keys(post.body)).to.deep.equal(keys(example('ExportDatabase').parameters.parameters));
@@ -267,7 +268,7 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     const everythingSaved = JSON.stringify([ctx.saved, ctx.progressed, ctx.logs, result]);
     for (const secret of Object.values(secrets)) expect(everythingSaved).not.to.include(secret);
 
-    const missing = await fake.engine().exportStaging(uat(), OP, uri, {}, testContext()).catch((e: Error) => e);
+    const missing = await fake.engine().exportStaging(uat(), OP, uri, MANIFEST, testContext()).catch((e: Error) => e);
     expect((missing as Error).name).to.equal('MissingSecret');
     expect((missing as Error).message).to.include('TEST_STORAGE_KEY');
   });

@@ -23,7 +23,7 @@ const OP = 'refresh-uat-20260101t000000z-abcd';
 
 function state(estate: TestEstate) {
   const engine = new LocalEngine();
-  const uat = estate.catalog().environments.find((e) => e.name === 'uat')!;
+  const uat = estate.environment('uat');
   const staging = engine.stagingFile(uat, OP);
   return {
     prod: tableChecksums(estate.database('prod')),

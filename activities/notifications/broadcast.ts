@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../../config/catalog';
-import type { ActivityScope } from '../deps';
+import type { ActivityScope } from '../runtime';
 
 export interface BroadcastWindow {
   from: Date;

@@ -2,11 +2,12 @@ import * as crypto from 'node:crypto';
 import { findEnvironment, type EngineKind } from '../../config/catalog';
 import { parseDuration } from '../../config/durations';
 import type { CheckResult } from '../../workflows/types';
-import type { ActivityDeps } from '../deps';
+import type { ActivityDeps } from '../runtime';
 import { countScrubPolicy } from '../policy/apply-policy';
 import { withSession } from '../sessions';
-import { createPrecheckActivities } from '../steps/precheck';
-import { policyFor, targetSchema } from '../steps/prepare';
+import { createPrecheckRefreshActivities } from '../steps/precheck/refresh';
+import { policyFor } from '../policy/policy-for';
+import { targetSchema } from '../sync/target-schema';
 import { describeSyncAction, planSchemaSync } from '../sync/schema-sync';
 import { isRefusal } from '../../common/checks';
 
@@ -39,7 +40,7 @@ export const ASSUMED_COPY_BYTES_PER_SECOND: Record<EngineKind, number> = {
 export async function planRefresh(deps: ActivityDeps, source: string, target: string, moreChecks: CheckResult[] = []): Promise<RefreshPlan> {
   // PRECHECK runs outside an activity here: runStepActivity needs no Temporal context.
   const operationId = `plan-${target}-${crypto.randomBytes(3).toString('hex')}`;
-  const precheck = await createPrecheckActivities(deps).precheckRefresh({ operationId, source, target });
+  const precheck = await createPrecheckRefreshActivities(deps).precheckRefresh({ operationId, source, target });
   const checks = [...precheck.checks, ...moreChecks];
   const ready = !checks.some(isRefusal);
   const plan: RefreshPlan = { source, target, checks, ready };

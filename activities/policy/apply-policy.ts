@@ -1,3 +1,4 @@
+import { DbmoveError } from '../../common/errors';
 import type { DataSession } from '../../engines/port';
 import { findColumn, findTable, SchemaDefinition } from '../../engines/schema';
 import { conditionColumns, renderCondition } from './render-condition';
@@ -22,10 +23,9 @@ export interface ScrubElementResult {
 /** Rows that the target's own post-configuration legitimately puts back, per element and table. */
 export type Allowances = Record<string, Record<string, Condition | undefined> | undefined>;
 
-export class PolicyError extends Error {
+export class PolicyError extends DbmoveError {
   constructor(element: ScrubElement, table: string, problem: string) {
-    super(`Scrub policy element "${element.id}" (${element.description}): table ${table} ${problem}`);
-    this.name = 'PolicyError';
+    super('PolicyError', `Scrub policy element "${element.id}" (${element.description}): table ${table} ${problem}`);
   }
 }
 

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../../common/errors';
 import type { Dialect } from '../../engines/dialect';
 import type { DataSession } from '../../engines/port';
 import { findColumn, findTable, IndexDefinition, SchemaDefinition, TableDefinition } from '../../engines/schema';
@@ -111,12 +112,11 @@ export function describeSyncAction(action: SyncAction): string {
   return `${action.kind} ${action.table}${'column' in action ? `.${action.column}` : ''}${'index' in action ? ` ${action.index}` : ''}`;
 }
 
-export class SchemaIncompatibleError extends Error {
+export class SchemaIncompatibleError extends DbmoveError {
   constructor(readonly incompatibilities: Incompatibility[], environment: string) {
     const [first] = incompatibilities;
     const more = incompatibilities.length > 1 ? ` (${incompatibilities.length - 1} more: ${incompatibilities.slice(1, 4).map((i) => `${i.table}${i.column ? `.${i.column}` : ''}`).join(', ')})` : '';
-    super(`The copied data does not fit ${environment}'s schema: table ${first.table}${first.column ? `, column ${first.column}` : ''}: ${first.problem}${more}. Fix: ${first.fix}; then retry SYNC, or roll back.`);
-    this.name = 'SchemaIncompatible';
+    super('SchemaIncompatible', `The copied data does not fit ${environment}'s schema: table ${first.table}${first.column ? `, column ${first.column}` : ''}: ${first.problem}${more}. Fix: ${first.fix}; then retry SYNC, or roll back.`);
   }
 }
 

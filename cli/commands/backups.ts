@@ -5,11 +5,12 @@ import { findEnvironment } from '../../config/catalog';
 import { readBackupManifest } from '../../engines/local/backup-file';
 import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
-import { actor, CliContext, UsageError } from '../context';
+import { actor, CliContext } from '../context';
+import { UsageError } from '../../common/errors';
 import { bold, dim } from '../render';
 import { launch } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
-import { checkRestoreTime } from '../../activities/steps/restore-time';
+import { checkRestoreTime } from '../../activities/steps/precheck/restore-time';
 
 /** Common options of operations that run long and may fail. */
 function operationOptions(command: Command): Command {

@@ -1,4 +1,4 @@
-import { OperationFailedError } from '../context';
+import { OperationFailed } from '../../common/errors';
 import { findOperation } from '../../client/operations';
 import { displayFor, followOperation } from '../../client/progress';
 import { renderStatus } from '../render';
@@ -16,7 +16,7 @@ export const registerCancel: Register = (program, ctx) => {
       const refused = status.decisions.some((d) => d.kind === 'cancel' && !d.accepted);
       process.stdout.write(`${renderStatus(status, ctx.workflowUrl(handle.workflowId))}\n`);
       if (status.phase !== 'CANCELLED') {
-        throw new OperationFailedError(refused ? `Cancellation refused: ${status.target} was already swapped. Roll back instead: dbmove rollback ${handle.workflowId}` : `${handle.workflowId} is in ${status.phase}; it was not cancelled`);
+        throw new OperationFailed(refused ? `Cancellation refused: ${status.target} was already swapped. Roll back instead: dbmove rollback ${handle.workflowId}` : `${handle.workflowId} is in ${status.phase}; it was not cancelled`);
       }
     });
 };

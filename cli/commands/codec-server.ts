@@ -1,7 +1,7 @@
 import { codecFromEnvironment } from '../../codec/aes-gcm-codec';
 import { CODEC_KEY } from '../../codec/codec-keys';
 import { createCodecServer, listen } from '../../codec/codec-server';
-import { UsageError } from '../context';
+import { UsageError } from '../../common/errors';
 import { integer, Register } from './shared';
 
 export const registerCodecServer: Register = (program, ctx) => {

@@ -1,6 +1,7 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { OperationStatus, Phase } from '../../workflows/types';
-import { actor, OperationFailedError, UsageError } from '../context';
+import { actor } from '../context';
+import { OperationFailed, UsageError } from '../../common/errors';
 import { decide, DecisionKind, findOperation, getStatus } from '../../client/operations';
 import { displayFor, followOperation } from '../../client/progress';
 import { renderStatus, statusJson } from '../render';
@@ -57,7 +58,7 @@ export const registerDecisions: Register = (program, ctx) => {
         if (opts.json) printJson(status ? statusJson(status) : { operationId: handle.workflowId, accepted: kind });
         else if (status) process.stdout.write(`\n${renderStatus(status, ctx.workflowUrl(handle.workflowId))}\n`);
         else process.stdout.write(`${kind} accepted for ${handle.workflowId}\n`);
-        if (status && !outcome.success.includes(status.phase)) throw new OperationFailedError(`${handle.workflowId} is in ${status.phase} after ${kind}${status.failure ? `: ${status.failure.message}` : ''}`);
+        if (status && !outcome.success.includes(status.phase)) throw new OperationFailed(`${handle.workflowId} is in ${status.phase} after ${kind}${status.failure ? `: ${status.failure.message}` : ''}`);
       });
   }
 };

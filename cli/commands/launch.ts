@@ -1,5 +1,6 @@
 import type { OperationKind, OperationOptions } from '../../workflows/types';
-import { CliContext, OperationFailedError } from '../context';
+import { CliContext } from '../context';
+import { OperationFailed } from '../../common/errors';
 import { startOperation } from '../../client/operations';
 import { displayFor, followOperation } from '../../client/progress';
 import { renderStatus, statusJson } from '../render';
@@ -34,6 +35,6 @@ export async function launch<I extends OperationOptions & { source?: string; tar
   if (opts.json) printJson(statusJson(status, { webUrl }));
   else process.stdout.write(`\n${renderStatus(status, webUrl)}\n`);
   if (status.phase !== 'AWAITING_SIGNOFF' && status.phase !== 'COMPLETED') {
-    throw new OperationFailedError(`${handle.workflowId} ended in ${status.phase}${status.failure ? `: ${status.failure.message}` : ''}`);
+    throw new OperationFailed(`${handle.workflowId} ended in ${status.phase}${status.failure ? `: ${status.failure.message}` : ''}`);
   }
 }

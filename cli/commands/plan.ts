@@ -1,10 +1,11 @@
-import { formatBytes } from '../../engines/local/local-engine';
+import { formatBytes } from '../../common/format';
 import { FaultPlan } from '../../activities/faults';
 import { planRefresh, RefreshPlan } from '../../activities/plan/refresh-plan';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { leaseWorkflowId } from '../../workflows/lease-id';
 import type { CheckResult } from '../../workflows/types';
-import { CliContext, OperationFailedError } from '../context';
+import { CliContext } from '../context';
+import { OperationFailed } from '../../common/errors';
 import { printJson, Register, requireEnvironment } from './shared';
 import { isRefusal } from '../../common/checks';
 
@@ -75,6 +76,6 @@ export const registerPlan: Register = (program, ctx) => {
       );
       if (opts.json) printJson(plan);
       else process.stdout.write(`${renderPlan(plan)}\n`);
-      if (!plan.ready) throw new OperationFailedError(`PRECHECK would refuse this refresh (${plan.checks.filter(isRefusal).length} checks failed)`);
+      if (!plan.ready) throw new OperationFailed(`PRECHECK would refuse this refresh (${plan.checks.filter(isRefusal).length} checks failed)`);
     });
 };

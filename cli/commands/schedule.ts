@@ -1,5 +1,6 @@
 import { ScheduleAlreadyRunning } from '@temporalio/client';
-import { actor, UsageError } from '../context';
+import { actor } from '../context';
+import { UsageError } from '../../common/errors';
 import { existingSchedule, refreshScheduleOptions, listRefreshSchedules, ScheduleRow } from '../../client/schedules';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
 

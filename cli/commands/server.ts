@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { isReachable, startDevServer } from '../../server/dev-server';
-import { OperationFailedError } from '../context';
+import { OperationFailed } from '../../common/errors';
 import { integer, Register } from './shared';
 
 export const registerServer: Register = (program, ctx) => {
@@ -12,7 +12,7 @@ export const registerServer: Register = (program, ctx) => {
     .action(async (opts: { port?: number; uiPort?: number }) => {
       const config = ctx.temporal();
       const port = opts.port ?? config.devServer.port;
-      if (await isReachable(`localhost:${port}`)) throw new OperationFailedError(`A Temporal server already answers on localhost:${port}; use it, or pick another --port`);
+      if (await isReachable(`localhost:${port}`)) throw new OperationFailed(`A Temporal server already answers on localhost:${port}; use it, or pick another --port`);
       const server = await startDevServer({
         dbFile: path.resolve(ctx.home.root, config.devServer.dbFile),
         port,

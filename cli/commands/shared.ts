@@ -3,7 +3,8 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { findEnvironment } from '../../config/catalog';
 import { assertName, ENVIRONMENT_NAME } from '../../config/names';
 import { loadScrubPolicy } from '../../activities/policy/scrub-policy';
-import { CliContext, UsageError } from '../context';
+import { CliContext } from '../context';
+import { UsageError } from '../../common/errors';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../../common/errors';
 import type { Database, SqlManagementClient } from '@azure/arm-sql';
 import type { AzureSqlEnvironment } from '../../config/catalog';
 
@@ -7,10 +8,9 @@ import type { AzureSqlEnvironment } from '../../config/catalog';
  * code and message (the SDK's RestError also carries the request, which for export and import
  * holds a storage key and a password, and must never reach a log or a workflow failure).
  */
-export class AzureRequestError extends Error {
+export class AzureRequestError extends DbmoveError {
   constructor(what: string, readonly statusCode: number | undefined, code: string | undefined, detail: string) {
-    super(`${what} failed${statusCode ? ` (HTTP ${statusCode}${code ? ` ${code}` : ''})` : ''}: ${detail}`);
-    this.name = 'AzureRequestError';
+    super('AzureRequestError', `${what} failed${statusCode ? ` (HTTP ${statusCode}${code ? ` ${code}` : ''})` : ''}: ${detail}`);
   }
 }
 

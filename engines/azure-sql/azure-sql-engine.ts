@@ -1,8 +1,7 @@
+import { UnsupportedByEngine } from '../../common/errors';
 import type { Database, SqlManagementClient } from '@azure/arm-sql';
-import type { AzureSqlEnvironment, EnvironmentConfig } from '../../config/catalog';
-import type { Holding, Marker } from '../../workflows/types';
-import type { CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineContext, ExportResult, RestoreResult, RestoreWindow, SwapResult } from '../port';
-import { UnsupportedByEngineError } from '../port';
+import type { AzureSqlEnvironment } from '../../config/catalog';
+import type { BackupManifest, CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineCapabilities, EngineContext, ExportResult, Holding, Marker, RestoreResult, RestoreWindow, SwapResult } from '../port';
 import type { ConnectionFactory } from '../tsql/tsql-connection';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
@@ -34,8 +33,9 @@ export interface AzureSqlEngineOptions {
   now?: () => Date;
 }
 
-export class AzureSqlEngine implements DatabaseEngine {
+export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
   readonly kind = 'azure-sql' as const;
+  readonly capabilities: EngineCapabilities = { pointInTime: 'continuous', backupDestination: 'blob', localFiles: false };
   private readonly clients = new Map<string, SqlManagementClient>();
   private readonly connections: ConnectionFactory;
   private readonly secret: (name: string) => string | undefined;
@@ -51,24 +51,19 @@ export class AzureSqlEngine implements DatabaseEngine {
     return this.options.now?.() ?? new Date();
   }
 
-  private azure(env: EnvironmentConfig): AzureSqlEnvironment {
-    if (env.engine !== 'azure-sql') throw new Error(`Environment ${env.name} uses the ${env.engine} engine, not azure-sql`);
-    return env;
-  }
 
-  private api(env: EnvironmentConfig): ServerApi {
-    const azure = this.azure(env);
-    const subscription = azure.database.subscriptionId;
+  private api(env: AzureSqlEnvironment): ServerApi {
+    const subscription = env.database.subscriptionId;
     let client = this.clients.get(subscription);
     if (!client) {
       client = this.options.managementClient?.(subscription) ?? defaultManagementClient(subscription);
       this.clients.set(subscription, client);
     }
-    return new ServerApi(client, azure);
+    return new ServerApi(client, env);
   }
 
-  private names(env: EnvironmentConfig, operationId: string): DerivedNames {
-    return derivedNames(this.azure(env).database.database, operationId);
+  private names(env: AzureSqlEnvironment, operationId: string): DerivedNames {
+    return derivedNames(env.database.database, operationId);
   }
 
   private session(env: AzureSqlEnvironment, database: string, role: string, readOnly: boolean): DataSession {
@@ -82,36 +77,36 @@ export class AzureSqlEngine implements DatabaseEngine {
     return new TsqlSession(connection, `${env.name} (${role})`, readOnly);
   }
 
-  async inspect(env: EnvironmentConfig): Promise<DatabaseFacts> {
+  async inspect(env: AzureSqlEnvironment): Promise<DatabaseFacts> {
     const api = this.api(env);
-    const name = this.azure(env).database.database;
+    const name = env.database.database;
     const db = await api.database(name);
     return { exists: db !== undefined, location: api.location(name) };
   }
 
-  async openLive(env: EnvironmentConfig): Promise<DataSession> {
-    const azure = this.azure(env);
-    return this.session(azure, azure.database.database, 'live, read-only', true);
+  async openLive(env: AzureSqlEnvironment): Promise<DataSession> {
+    const azure = env;
+    return this.session(azure, env.database.database, 'live, read-only', true);
   }
 
-  async openStaging(target: EnvironmentConfig, operationId: string): Promise<DataSession> {
+  async openStaging(target: AzureSqlEnvironment, operationId: string): Promise<DataSession> {
     const api = this.api(target);
     const { staging } = this.names(target, operationId);
     const db = await api.database(staging);
     if (!db) throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${api.location(staging)}); run the COPY step first`);
     if (db.status !== 'Online') throw new Error(`The staging database ${api.location(staging)} is ${db.status}, not Online; wait for COPY to finish`);
-    return this.session(this.azure(target), staging, `staging of ${operationId}`, false);
+    return this.session(target, staging, `staging of ${operationId}`, false);
   }
 
   /**
    * The marker is the target server's own clock, read through the data plane, and is only
    * accepted when the database's continuous backups already reach back to it.
    */
-  async markPointInTime(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<Marker> {
+  async markPointInTime(target: AzureSqlEnvironment, operationId: string, ctx: EngineContext): Promise<Marker> {
     const journal = new ResumeJournal(ctx);
     if (journal.marker) return journal.marker;
     const api = this.api(target);
-    const name = this.azure(target).database.database;
+    const name = target.database.database;
     const db = await api.database(name);
     if (!db) throw new Error(`${target.name}'s database ${api.location(name)} does not exist`);
     const session = await this.openLive(target);
@@ -135,11 +130,11 @@ export class AzureSqlEngine implements DatabaseEngine {
     return marker;
   }
 
-  async copyToStaging(source: EnvironmentConfig, target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<CopyResult> {
-    const src = this.azure(source);
-    const tgt = this.azure(target);
+  async copyToStaging(source: AzureSqlEnvironment, target: AzureSqlEnvironment, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+    const src = source;
+    const tgt = target;
     if (src.database.subscriptionId.toLowerCase() !== tgt.database.subscriptionId.toLowerCase()) {
-      throw new UnsupportedByEngineError('azure-sql', `copy ${source.name} into ${target.name}, which is in another subscription`, 'Azure Resource Manager copies only within a subscription: export the source to a bacpac and import it instead.');
+      throw new UnsupportedByEngine('azure-sql', `copy ${source.name} into ${target.name}, which is in another subscription`, 'Azure Resource Manager copies only within a subscription: export the source to a bacpac and import it instead.');
     }
     const sourceApi = this.api(source);
     const targetApi = this.api(target);
@@ -256,7 +251,7 @@ export class AzureSqlEngine implements DatabaseEngine {
    * between them). Resumes from wherever an earlier attempt stopped: the names that exist
    * say which renames are done.
    */
-  async swapIn(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<SwapResult> {
+  async swapIn(target: AzureSqlEnvironment, operationId: string, ctx: EngineContext): Promise<SwapResult> {
     const api = this.api(target);
     const n = this.names(target, operationId);
     const [live, staging, aside] = await Promise.all([api.database(n.live), api.database(n.staging), api.database(n.aside)]);
@@ -289,7 +284,7 @@ export class AzureSqlEngine implements DatabaseEngine {
    * database into the live name. If the aside database was dropped, its restorable dropped
    * backup is used instead.
    */
-  async restoreToMarker(target: EnvironmentConfig, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
+  async restoreToMarker(target: AzureSqlEnvironment, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
     const api = this.api(target);
     const n = this.names(target, operationId);
     const [live, staging, rollback] = await Promise.all([api.database(n.live), api.database(n.staging), api.database(n.rollback)]);
@@ -314,7 +309,7 @@ export class AzureSqlEngine implements DatabaseEngine {
 
   private async restoreDefinition(api: ServerApi, n: DerivedNames, at: string): Promise<{ body: Database; from: string }> {
     const location = await api.serverLocation();
-    const objective = this.azure(api.env).database.serviceObjective;
+    const objective = api.env.database.serviceObjective;
     const sku = objective ? { sku: { name: objective } } : {};
     const aside = await api.database(n.aside);
     if (aside) {
@@ -354,7 +349,7 @@ export class AzureSqlEngine implements DatabaseEngine {
     return [];
   }
 
-  async dropStaging(target: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async dropStaging(target: AzureSqlEnvironment, operationId: string): Promise<Holding[]> {
     const api = this.api(target);
     const n = this.names(target, operationId);
     await this.ensureLiveName(api, n);
@@ -364,7 +359,7 @@ export class AzureSqlEngine implements DatabaseEngine {
     return removed;
   }
 
-  async holdings(env: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async holdings(env: AzureSqlEnvironment, operationId: string): Promise<Holding[]> {
     const api = this.api(env);
     const n = this.names(env, operationId);
     const candidates: [Holding['kind'], string][] = [
@@ -381,7 +376,7 @@ export class AzureSqlEngine implements DatabaseEngine {
    * for point-in-time restore: Azure's automatic backups already are the restore points, and
    * the deleted aside database stays restorable for the server's retention period.
    */
-  async releaseHoldings(env: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async releaseHoldings(env: AzureSqlEnvironment, operationId: string): Promise<Holding[]> {
     const api = this.api(env);
     const n = this.names(env, operationId);
     await this.ensureLiveName(api, n);
@@ -390,15 +385,15 @@ export class AzureSqlEngine implements DatabaseEngine {
     return held;
   }
 
-  async restorePoints(env: EnvironmentConfig): Promise<RestoreWindow> {
+  async restorePoints(env: AzureSqlEnvironment): Promise<RestoreWindow> {
     const api = this.api(env);
-    const name = this.azure(env).database.database;
+    const name = env.database.database;
     const db = await api.database(name);
     if (!db) throw new Error(`${env.name}'s database ${api.location(name)} does not exist`);
     return { environment: env.name, continuous: true, earliest: db.earliestRestoreDate?.toISOString(), latest: this.now().toISOString(), points: [] };
   }
 
-  async restoreToStaging(target: EnvironmentConfig, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
+  async restoreToStaging(target: AzureSqlEnvironment, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
     const api = this.api(target);
     const n = this.names(target, operationId);
     const wanted = Date.parse(at);
@@ -425,7 +420,7 @@ export class AzureSqlEngine implements DatabaseEngine {
       from = `${api.location(dropped.databaseName)} (dropped ${dropped.deletionDate?.toISOString()})`;
     }
     const built = await this.buildStaging(api, n.staging, ctx, `restore:${n.staging}`, async () => body, `restoring ${from} to ${at}`);
-    built.bytes = await this.usedBytes(this.azure(target), n.staging);
+    built.bytes = await this.usedBytes(target, n.staging);
     return {
       bytes: built.bytes,
       durationMs: performance.now() - started,
@@ -436,13 +431,13 @@ export class AzureSqlEngine implements DatabaseEngine {
     };
   }
 
-  async exportStaging(env: EnvironmentConfig, operationId: string, destination: string, manifest: Record<string, unknown>, ctx: EngineContext): Promise<ExportResult> {
+  async exportStaging(env: AzureSqlEnvironment, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult> {
     const api = this.api(env);
     const { staging } = this.names(env, operationId);
     return exportBacpac({ api, database: staging, destination, manifest, ctx, secret: this.secret, pollIntervalMs: this.pollIntervalMs });
   }
 
-  async importToStaging(target: EnvironmentConfig, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+  async importToStaging(target: AzureSqlEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const api = this.api(target);
     const { staging } = this.names(target, operationId);
     const started = performance.now();

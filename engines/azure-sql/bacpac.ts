@@ -1,6 +1,6 @@
-import { MissingSecret } from '../../activities/deps';
+import { DbmoveError, UnsupportedByEngine } from '../../common/errors';
+import { MissingSecret } from '../../common/errors';
 import type { EngineContext, ExportResult } from '../port';
-import { UnsupportedByEngineError } from '../port';
 import { armCall, ServerApi } from './arm';
 import { ResumeJournal, runResumable } from './resumable';
 
@@ -23,7 +23,7 @@ const BLOB_URI = /^https:\/\/[a-z0-9]{3,24}\.blob\.core\.[a-z.]+\/[A-Za-z0-9._\-
 function credentials(api: ServerApi, secret: (name: string) => string | undefined, what: string) {
   const settings = api.env.database.importExport;
   if (!settings) {
-    throw new UnsupportedByEngineError('azure-sql', `${what} ${api.env.name} without import/export settings`, `Add database.importExport (storageKeyType, storageKeyEnv, administratorLogin, administratorPasswordEnv) to ${api.env.name} in the catalog.`);
+    throw new UnsupportedByEngine('azure-sql', `${what} ${api.env.name} without import/export settings`, `Add database.importExport (storageKeyType, storageKeyEnv, administratorLogin, administratorPasswordEnv) to ${api.env.name} in the catalog.`);
   }
   const storageKey = secret(settings.storageKeyEnv);
   if (storageKey === undefined) throw new MissingSecret(settings.storageKeyEnv, api.env.name, 'the storage key for bacpac import/export');
@@ -39,7 +39,7 @@ function credentials(api: ServerApi, secret: (name: string) => string | undefine
 }
 
 function checkUri(uri: string, role: string): string {
-  if (!BLOB_URI.test(uri)) throw Object.assign(new Error(`The ${role} ${uri} is not a blob URI of a .bacpac file (https://<account>.blob.core.windows.net/<container>/<name>.bacpac); Azure SQL exports and imports only through blob storage`), { name: 'ConfigError' });
+  if (!BLOB_URI.test(uri)) throw new DbmoveError('ConfigError', `The ${role} ${uri} is not a blob URI of a .bacpac file (https://<account>.blob.core.windows.net/<container>/<name>.bacpac); Azure SQL exports and imports only through blob storage`);
   return uri;
 }
 

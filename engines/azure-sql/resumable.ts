@@ -1,6 +1,5 @@
 import type { OperationState, SimplePollerLike } from '@azure/core-lro';
-import type { Marker } from '../../workflows/types';
-import type { EngineContext } from '../port';
+import type { EngineContext, Marker } from '../port';
 
 /**
  * What an activity attempt leaves for the next attempt of the same activity, carried in its

@@ -1,10 +1,11 @@
+import { DbmoveError } from '../../common/errors';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
-import type { EngineContext, ExportResult } from '../port';
+import type { BackupManifest, EngineContext, ExportResult } from '../port';
 import { fsyncFile, removeIfExists, sha256File } from './consistent-copy';
 
 /**
@@ -21,18 +22,17 @@ import { fsyncFile, removeIfExists, sha256File } from './consistent-copy';
  */
 export const BACKUP_MAGIC = 'DBMOVE-BACKUP 1';
 
-export interface BackupManifest {
+/** The manifest line of a backup file: the port's manifest (checked field by field on import) plus the file's own facts. */
+export interface BackupFileManifest extends Partial<Omit<BackupManifest, 'content'>> {
   format: 'dbmove-backup';
   formatVersion: 1;
   payload: { encoding: 'gzip'; bytes: number; sha256: string };
   content: { bytes: number; sha256: string };
-  [key: string]: unknown;
 }
 
-export class InvalidBackupError extends Error {
+export class InvalidBackupError extends DbmoveError {
   constructor(file: string, problem: string, fix: string) {
-    super(`${file} is not a usable dbmove backup: ${problem}. ${fix}`);
-    this.name = 'InvalidBackup';
+    super('InvalidBackup', `${file} is not a usable dbmove backup: ${problem}. ${fix}`);
   }
 }
 
@@ -49,7 +49,7 @@ function hashing(hash: crypto.Hash, counter: { bytes: number }): Transform {
 export async function exportBackupFile(
   databaseFile: string,
   destination: string,
-  manifest: Record<string, unknown>,
+  manifest: Omit<BackupManifest, 'content'>,
   ctx: EngineContext,
 ): Promise<ExportResult> {
   const started = performance.now();
@@ -75,7 +75,7 @@ export async function exportBackupFile(
       hashing(payloadHash, payload),
       fs.createWriteStream(payloadFile),
     );
-    const full: BackupManifest = {
+    const full: BackupFileManifest = {
       ...manifest,
       format: 'dbmove-backup',
       formatVersion: 1,
@@ -101,7 +101,7 @@ export async function exportBackupFile(
 }
 
 /** Reads and checks the header, manifest and payload checksum. Touches nothing. */
-export async function readBackupManifest(file: string): Promise<{ manifest: BackupManifest; payloadOffset: number }> {
+export async function readBackupManifest(file: string): Promise<{ manifest: BackupFileManifest; payloadOffset: number }> {
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r');
@@ -109,7 +109,7 @@ export async function readBackupManifest(file: string): Promise<{ manifest: Back
     const code = (err as NodeJS.ErrnoException).code;
     throw new InvalidBackupError(file, code === 'ENOENT' ? 'the file does not exist' : `it cannot be read (${code})`, 'Check the path given to --input.');
   }
-  let manifest: BackupManifest;
+  let manifest: BackupFileManifest;
   let payloadOffset: number;
   try {
     const head = Buffer.alloc(1 << 20);
@@ -122,7 +122,7 @@ export async function readBackupManifest(file: string): Promise<{ manifest: Back
     const secondNewline = text.indexOf('\n', firstNewline + 1);
     if (secondNewline < 0) throw new InvalidBackupError(file, 'the manifest is cut off', 'The file is truncated; export it again.');
     try {
-      manifest = JSON.parse(head.subarray(firstNewline + 1, secondNewline).toString('utf8')) as BackupManifest;
+      manifest = JSON.parse(head.subarray(firstNewline + 1, secondNewline).toString('utf8')) as BackupFileManifest;
     } catch {
       throw new InvalidBackupError(file, 'the manifest is not valid JSON', 'The file is corrupted; export it again.');
     }

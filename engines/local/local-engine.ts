@@ -1,16 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { EnvironmentConfig, LocalEnvironment } from '../../config/catalog';
-import type { Holding, Marker } from '../../workflows/types';
-import { FACT, readEnvironmentFacts } from '../../activities/environment-facts';
+import type { LocalEnvironment } from '../../config/catalog';
 import type {
   BackupManifest,
   CopyResult,
   DatabaseEngine,
   DatabaseFacts,
   DataSession,
+  EngineCapabilities,
   EngineContext,
   ExportResult,
+  Holding,
+  Marker,
   RestorePointInfo,
   RestoreResult,
   RestoreWindow,
@@ -20,6 +21,7 @@ import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfEx
 import { openSqlite, SqliteSession } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
 import { parseDuration } from '../../config/durations';
+import { formatBytes } from '../../common/format';
 
 /**
  * The embedded engine: each environment's database is one SQLite file, so the whole product
@@ -60,8 +62,9 @@ interface OperationJournal {
   restore?: SwapResult & { at: string; marker: string };
 }
 
-export class LocalEngine implements DatabaseEngine {
+export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   readonly kind = 'local' as const;
+  readonly capabilities: EngineCapabilities = { pointInTime: 'discrete', backupDestination: 'local-file', localFiles: true };
 
   constructor(private readonly options: LocalEngineOptions = {}) {}
 
@@ -69,45 +72,41 @@ export class LocalEngine implements DatabaseEngine {
     return this.options.now?.() ?? new Date();
   }
 
-  private local(env: EnvironmentConfig): LocalEnvironment {
-    if (env.engine !== 'local') throw new Error(`Environment ${env.name} uses the ${env.engine} engine, not local`);
-    return env;
+
+  databaseFile(env: LocalEnvironment): string {
+    return env.database.path;
   }
 
-  databaseFile(env: EnvironmentConfig): string {
-    return this.local(env).database.path;
-  }
-
-  workDir(env: EnvironmentConfig): string {
+  workDir(env: LocalEnvironment): string {
     const file = this.databaseFile(env);
     return path.join(path.dirname(file), '.dbmove', env.name);
   }
 
-  stagingFile(env: EnvironmentConfig, operationId: string): string {
+  stagingFile(env: LocalEnvironment, operationId: string): string {
     return path.join(this.workDir(env), 'staging', `${operationId}.sqlite`);
   }
 
-  private stagingManifest(env: EnvironmentConfig, operationId: string): string {
+  private stagingManifest(env: LocalEnvironment, operationId: string): string {
     return path.join(this.workDir(env), 'staging', `${operationId}.json`);
   }
 
-  private rollbackFile(env: EnvironmentConfig, operationId: string): string {
+  private rollbackFile(env: LocalEnvironment, operationId: string): string {
     return path.join(this.workDir(env), 'staging', `${operationId}.rollback.sqlite`);
   }
 
-  restorePointFile(env: EnvironmentConfig, operationId: string): string {
+  restorePointFile(env: LocalEnvironment, operationId: string): string {
     return path.join(this.workDir(env), 'restore-points', `${operationId}.sqlite`);
   }
 
-  private journalFile(env: EnvironmentConfig, operationId: string): string {
+  private journalFile(env: LocalEnvironment, operationId: string): string {
     return path.join(this.workDir(env), 'operations', `${operationId}.json`);
   }
 
-  private historyDir(env: EnvironmentConfig): string {
+  private historyDir(env: LocalEnvironment): string {
     return path.join(this.workDir(env), 'history');
   }
 
-  async inspect(env: EnvironmentConfig): Promise<DatabaseFacts> {
+  async inspect(env: LocalEnvironment): Promise<DatabaseFacts> {
     const file = this.databaseFile(env);
     try {
       const stat = await fs.promises.stat(file);
@@ -117,11 +116,11 @@ export class LocalEngine implements DatabaseEngine {
     }
   }
 
-  async openLive(env: EnvironmentConfig): Promise<DataSession> {
+  async openLive(env: LocalEnvironment): Promise<DataSession> {
     return new SqliteSession(openSqlite(this.databaseFile(env), 'read-only'), `${env.name} (live, read-only)`);
   }
 
-  async openStaging(target: EnvironmentConfig, operationId: string): Promise<DataSession> {
+  async openStaging(target: LocalEnvironment, operationId: string): Promise<DataSession> {
     const file = this.stagingFile(target, operationId);
     if (!fs.existsSync(file)) {
       throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${file}); run the COPY step first`);
@@ -129,7 +128,7 @@ export class LocalEngine implements DatabaseEngine {
     return new SqliteSession(openSqlite(file, 'read-write'), `${target.name} (staging of ${operationId})`);
   }
 
-  async markPointInTime(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<Marker> {
+  async markPointInTime(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<Marker> {
     const file = this.restorePointFile(target, operationId);
     const manifestFile = `${file.slice(0, -'.sqlite'.length)}.json`;
     const existing = await readJson<RestorePointManifest>(manifestFile);
@@ -146,7 +145,7 @@ export class LocalEngine implements DatabaseEngine {
     return { environment: target.name, at, restorePoint: path.basename(file), checksum };
   }
 
-  async copyToStaging(source: EnvironmentConfig, target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+  async copyToStaging(source: LocalEnvironment, target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const file = this.stagingFile(target, operationId);
     const manifestFile = this.stagingManifest(target, operationId);
     const done = await readJson<StagingManifest>(manifestFile);
@@ -171,17 +170,16 @@ export class LocalEngine implements DatabaseEngine {
     };
   }
 
-  private stagingHolding(env: EnvironmentConfig, file: string, bytes?: number): Holding {
+  private stagingHolding(env: LocalEnvironment, file: string, bytes?: number): Holding {
     return { kind: 'staging', environment: env.name, location: file, bytes };
   }
 
-  async swapIn(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<SwapResult> {
+  async swapIn(target: LocalEnvironment, operationId: string, ctx: EngineContext, holdsOperation?: () => Promise<boolean>): Promise<SwapResult> {
     const journal = (await readJson<OperationJournal>(this.journalFile(target, operationId))) ?? {};
     if (journal.swap) return { ...journal.swap, resumed: true };
     const staging = this.stagingFile(target, operationId);
     if (!fs.existsSync(staging)) {
-      const live = await this.liveFacts(target);
-      if (live.lastOperation === operationId) {
+      if (await holdsOperation?.()) {
         const result: SwapResult = { unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: ['The target already holds this operation\'s data; an earlier attempt swapped it in'] };
         await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
         return result;
@@ -199,7 +197,7 @@ export class LocalEngine implements DatabaseEngine {
    * new ones out), renames the replacement over it, and lets go. The rename is atomic, so the
    * live name always points at a complete database; the measured window is lock to rename.
    */
-  private async replaceLiveFile(target: EnvironmentConfig, replacement: string, ctx: EngineContext): Promise<SwapResult> {
+  private async replaceLiveFile(target: LocalEnvironment, replacement: string, ctx: EngineContext): Promise<SwapResult> {
     const started = performance.now();
     const live = this.databaseFile(target);
     // The replacement reaches the disk before its name can: a crash never leaves a torn live database.
@@ -227,7 +225,7 @@ export class LocalEngine implements DatabaseEngine {
     return { unavailableWindowMs: windowMs, durationMs: performance.now() - started, resumed: false, notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`] };
   }
 
-  async restoreToMarker(target: EnvironmentConfig, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
+  async restoreToMarker(target: LocalEnvironment, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
     const journal = (await readJson<OperationJournal>(this.journalFile(target, operationId))) ?? {};
     if (journal.restore) return { ...journal.restore, resumed: true };
     const restorePoint = this.restorePointFile(target, operationId);
@@ -249,12 +247,12 @@ export class LocalEngine implements DatabaseEngine {
     return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
   }
 
-  async compareWithMarker(target: EnvironmentConfig, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
+  async compareWithMarker(target: LocalEnvironment, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
     if (!marker.checksum) return 'unknown';
     return (await sha256File(this.databaseFile(target))) === marker.checksum ? 'identical' : 'changed';
   }
 
-  async dropStaging(target: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async dropStaging(target: LocalEnvironment, operationId: string): Promise<Holding[]> {
     const removed: Holding[] = [];
     for (const file of [this.stagingFile(target, operationId), `${this.stagingFile(target, operationId)}.partial`, this.rollbackFile(target, operationId)]) {
       if (await removeIfExists(file)) removed.push(this.stagingHolding(target, file));
@@ -264,7 +262,7 @@ export class LocalEngine implements DatabaseEngine {
     return removed;
   }
 
-  async holdings(env: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async holdings(env: LocalEnvironment, operationId: string): Promise<Holding[]> {
     const candidates: [Holding['kind'], string][] = [
       ['staging', this.stagingFile(env, operationId)],
       ['staging', `${this.stagingFile(env, operationId)}.partial`],
@@ -283,7 +281,7 @@ export class LocalEngine implements DatabaseEngine {
     return found;
   }
 
-  async releaseHoldings(env: EnvironmentConfig, operationId: string, options: { keepRestorePoint: boolean }): Promise<Holding[]> {
+  async releaseHoldings(env: LocalEnvironment, operationId: string, options: { keepRestorePoint: boolean }): Promise<Holding[]> {
     const held = await this.holdings(env, operationId);
     await this.dropStaging(env, operationId);
     const restorePoint = this.restorePointFile(env, operationId);
@@ -305,7 +303,7 @@ export class LocalEngine implements DatabaseEngine {
     return held;
   }
 
-  private async pruneHistory(env: EnvironmentConfig, retentionMs: number): Promise<void> {
+  private async pruneHistory(env: LocalEnvironment, retentionMs: number): Promise<void> {
     const cutoff = this.now().getTime() - retentionMs;
     for (const point of await this.historyPoints(env)) {
       if (Date.parse(point.at) < cutoff) {
@@ -315,7 +313,7 @@ export class LocalEngine implements DatabaseEngine {
     }
   }
 
-  private async historyPoints(env: EnvironmentConfig): Promise<(RestorePointInfo & { file: string })[]> {
+  private async historyPoints(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string })[]> {
     const points: (RestorePointInfo & { file: string })[] = [];
     for (const dir of [this.historyDir(env), path.join(this.workDir(env), 'restore-points')]) {
       let names: string[] = [];
@@ -334,7 +332,7 @@ export class LocalEngine implements DatabaseEngine {
     return points.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async restorePoints(env: EnvironmentConfig): Promise<RestoreWindow> {
+  async restorePoints(env: LocalEnvironment): Promise<RestoreWindow> {
     const points = await this.historyPoints(env);
     return {
       environment: env.name,
@@ -345,7 +343,7 @@ export class LocalEngine implements DatabaseEngine {
     };
   }
 
-  async restoreToStaging(target: EnvironmentConfig, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
+  async restoreToStaging(target: LocalEnvironment, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
     const points = await this.historyPoints(target);
     const wanted = Date.parse(at);
     const chosen = [...points].reverse().find((p) => Date.parse(p.at) <= wanted);
@@ -366,11 +364,11 @@ export class LocalEngine implements DatabaseEngine {
     };
   }
 
-  async exportStaging(env: EnvironmentConfig, operationId: string, destination: string, manifest: Record<string, unknown>, ctx: EngineContext): Promise<ExportResult> {
+  async exportStaging(env: LocalEnvironment, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult> {
     return exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
   }
 
-  async broadcast(env: EnvironmentConfig, message: string, from: Date, to: Date): Promise<void> {
+  async broadcast(env: LocalEnvironment, message: string, from: Date, to: Date): Promise<void> {
     const db = openSqlite(this.databaseFile(env), 'read-write');
     try {
       // One notice per message (it names the operation): a retried NOTIFY moves the window of
@@ -384,7 +382,7 @@ export class LocalEngine implements DatabaseEngine {
     }
   }
 
-  async withdrawBroadcast(env: EnvironmentConfig, message: string): Promise<boolean> {
+  async withdrawBroadcast(env: LocalEnvironment, message: string): Promise<boolean> {
     const db = openSqlite(this.databaseFile(env), 'read-write');
     try {
       return db.prepare("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(message).changes > 0;
@@ -393,27 +391,27 @@ export class LocalEngine implements DatabaseEngine {
     }
   }
 
-  async readBackup(_env: EnvironmentConfig, location: string): Promise<BackupManifest> {
+  async readBackup(_env: LocalEnvironment, location: string): Promise<BackupManifest> {
     const { manifest } = await readBackupManifest(location);
-    const m = manifest as unknown as Partial<BackupManifest>;
-    if (!m.source?.environment || !m.versions || !m.operationId) {
+    const { operationId, createdAt, source, versions, policy } = manifest;
+    if (!source?.environment || !versions || !operationId || !createdAt || !policy) {
       throw new InvalidBackupError(location, 'the manifest does not name its source environment, versions and operation', 'Give a file written by `dbmove export`.');
     }
-    return { ...(m as BackupManifest), content: manifest.content };
+    return { operationId, createdAt, source, versions, policy, content: manifest.content };
   }
 
-  async removeBackup(_env: EnvironmentConfig, location: string, operationId: string): Promise<boolean> {
+  async removeBackup(_env: LocalEnvironment, location: string, operationId: string): Promise<boolean> {
     for (const file of [`${location}.partial`]) await removeIfExists(file);
     try {
       const { manifest } = await readBackupManifest(location);
-      if ((manifest as { operationId?: string }).operationId !== operationId) return false;
+      if (manifest.operationId !== operationId) return false;
     } catch {
       return false;
     }
     return removeIfExists(location);
   }
 
-  async importToStaging(target: EnvironmentConfig, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+  async importToStaging(target: LocalEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const file = this.stagingFile(target, operationId);
     const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
     if (done && fs.existsSync(file)) {
@@ -424,27 +422,6 @@ export class LocalEngine implements DatabaseEngine {
     await writeJsonAtomic(this.stagingManifest(target, operationId), { operationId, completedAt: this.now().toISOString(), bytes, origin: backup } satisfies StagingManifest);
     return { bytes, durationMs: performance.now() - started, staging: this.stagingHolding(target, file, bytes), resumed: false, notes: [`Restored the backup into staging (${formatBytes(bytes)})`] };
   }
-
-  private async liveFacts(env: EnvironmentConfig) {
-    const session = await this.openLive(env);
-    try {
-      return await readEnvironmentFacts(session);
-    } finally {
-      await session.close();
-    }
-  }
 }
 
-export { FACT };
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}

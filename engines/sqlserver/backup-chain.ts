@@ -1,3 +1,4 @@
+import { DbmoveError } from '../../common/errors';
 /**
  * Choosing, from msdb's backup history, the backups that restore a database to a point in
  * time: the latest full backup finished before it, then log backups, each containing the
@@ -55,10 +56,9 @@ export function groupBackupSets(rows: BackupRow[]): BackupSet[] {
   return [...sets.values()].sort((a, b) => (a.firstLsn < b.firstLsn ? -1 : a.firstLsn > b.firstLsn ? 1 : a.id - b.id));
 }
 
-export class NoRestoreChain extends Error {
+export class NoRestoreChain extends DbmoveError {
   constructor(message: string) {
-    super(message);
-    this.name = 'NoRestoreChain';
+    super('NoRestoreChain', message);
   }
 }
 

@@ -1,9 +1,8 @@
-import type { EnvironmentConfig, SqlServerEnvironment } from '../../config/catalog';
-import type { Holding, Marker } from '../../workflows/types';
+import { UnsupportedByEngine } from '../../common/errors';
+import type { SqlServerEnvironment } from '../../config/catalog';
 import { derivedNames, DerivedNames, shortOperationId } from '../azure-sql/names';
 import { sleep } from '../azure-sql/resumable';
-import type { CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineContext, ExportResult, RestoreResult, RestoreWindow, SwapResult } from '../port';
-import { UnsupportedByEngineError } from '../port';
+import type { BackupManifest, CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineCapabilities, EngineContext, ExportResult, Holding, Marker, RestoreResult, RestoreWindow, SwapResult } from '../port';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import type { ConnectionFactory, TsqlConnection } from '../tsql/tsql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
@@ -44,8 +43,9 @@ interface DbState {
 
 const MARKER_DESCRIPTION = /utc=(\S+); local=(\S+)/;
 
-export class SqlServerEngine implements DatabaseEngine {
+export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
   readonly kind = 'sqlserver' as const;
+  readonly capabilities: EngineCapabilities = { pointInTime: 'continuous', backupDestination: 'server-file', localFiles: false };
   private readonly connections: ConnectionFactory;
   private readonly pollIntervalMs: number;
 
@@ -55,10 +55,6 @@ export class SqlServerEngine implements DatabaseEngine {
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
   }
 
-  private sql(env: EnvironmentConfig): SqlServerEnvironment {
-    if (env.engine !== 'sqlserver') throw new Error(`Environment ${env.name} uses the ${env.engine} engine, not sqlserver`);
-    return env;
-  }
 
   private connect(env: SqlServerEnvironment, database: string): TsqlConnection {
     const [host, instanceName] = env.database.server.split('\\');
@@ -74,8 +70,8 @@ export class SqlServerEngine implements DatabaseEngine {
     });
   }
 
-  private async withMaster<T>(env: EnvironmentConfig, fn: (master: TsqlConnection) => Promise<T>): Promise<T> {
-    const master = this.connect(this.sql(env), 'master');
+  private async withMaster<T>(env: SqlServerEnvironment, fn: (master: TsqlConnection) => Promise<T>): Promise<T> {
+    const master = this.connect(env, 'master');
     try {
       return await fn(master);
     } finally {
@@ -83,12 +79,12 @@ export class SqlServerEngine implements DatabaseEngine {
     }
   }
 
-  private names(env: EnvironmentConfig, operationId: string): DerivedNames {
-    return derivedNames(this.sql(env).database.database, operationId);
+  private names(env: SqlServerEnvironment, operationId: string): DerivedNames {
+    return derivedNames(env.database.database, operationId);
   }
 
-  private location(env: EnvironmentConfig, database: string): string {
-    return `${this.sql(env).database.server}/${database}`;
+  private location(env: SqlServerEnvironment, database: string): string {
+    return `${env.database.server}/${database}`;
   }
 
   private backupFile(env: SqlServerEnvironment, name: string): string {
@@ -133,26 +129,26 @@ export class SqlServerEngine implements DatabaseEngine {
     }
   }
 
-  async inspect(env: EnvironmentConfig): Promise<DatabaseFacts> {
-    const live = this.sql(env).database.database;
+  async inspect(env: SqlServerEnvironment): Promise<DatabaseFacts> {
+    const live = env.database.database;
     const states = await this.withMaster(env, (m) => this.states(m, [live]));
     return { exists: states.has(live), location: this.location(env, live) };
   }
 
-  async openLive(env: EnvironmentConfig): Promise<DataSession> {
-    const e = this.sql(env);
+  async openLive(env: SqlServerEnvironment): Promise<DataSession> {
+    const e = env;
     return new TsqlSession(this.connect(e, e.database.database), `${env.name} (live, read-only)`, true);
   }
 
-  async openStaging(target: EnvironmentConfig, operationId: string): Promise<DataSession> {
+  async openStaging(target: SqlServerEnvironment, operationId: string): Promise<DataSession> {
     const { staging } = this.names(target, operationId);
     const state = (await this.withMaster(target, (m) => this.states(m, [staging]))).get(staging);
     if (state?.state !== 'ONLINE') throw new Error(`The staging database ${this.location(target, staging)} ${state ? `is ${state.state}` : 'does not exist'}; run the COPY step first`);
-    return new TsqlSession(this.connect(this.sql(target), staging), `${target.name} (staging of ${operationId})`, false);
+    return new TsqlSession(this.connect(target, staging), `${target.name} (staging of ${operationId})`, false);
   }
 
-  async markPointInTime(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<Marker> {
-    const env = this.sql(target);
+  async markPointInTime(target: SqlServerEnvironment, operationId: string, ctx: EngineContext): Promise<Marker> {
+    const env = target;
     const live = env.database.database;
     const op = shortOperationId(operationId);
     const name = `dbmove-marker-${op}`;
@@ -167,7 +163,7 @@ export class SqlServerEngine implements DatabaseEngine {
         return { environment: target.name, at: recorded[1], restorePoint: name };
       }
       if (state.recoveryModel !== 'FULL') {
-        throw new UnsupportedByEngineError('sqlserver', `mark a point in time on ${this.location(target, live)}, which uses the ${state.recoveryModel} recovery model`, `Point-in-time restore needs the FULL recovery model: ALTER DATABASE [${live}] SET RECOVERY FULL, take a full backup, then retry.`);
+        throw new UnsupportedByEngine('sqlserver', `mark a point in time on ${this.location(target, live)}, which uses the ${state.recoveryModel} recovery model`, `Point-in-time restore needs the FULL recovery model: ALTER DATABASE [${live}] SET RECOVERY FULL, take a full backup, then retry.`);
       }
       if (!Number(state.logChainStarted)) {
         // No full backup since FULL recovery was set: the log chain has not started yet.
@@ -184,9 +180,9 @@ export class SqlServerEngine implements DatabaseEngine {
     });
   }
 
-  async copyToStaging(source: EnvironmentConfig, target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<CopyResult> {
-    const src = this.sql(source);
-    const tgt = this.sql(target);
+  async copyToStaging(source: SqlServerEnvironment, target: SqlServerEnvironment, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+    const src = source;
+    const tgt = target;
     const { staging } = this.names(target, operationId);
     const op = shortOperationId(operationId);
     const started = performance.now();
@@ -250,7 +246,7 @@ export class SqlServerEngine implements DatabaseEngine {
     await master.run(statement.sql, statement.params);
   }
 
-  async swapIn(target: EnvironmentConfig, operationId: string, ctx: EngineContext): Promise<SwapResult> {
+  async swapIn(target: SqlServerEnvironment, operationId: string, ctx: EngineContext): Promise<SwapResult> {
     const n = this.names(target, operationId);
     return this.withMaster(target, async (master) => {
       const s = await this.states(master, [n.live, n.staging, n.aside]);
@@ -270,8 +266,8 @@ export class SqlServerEngine implements DatabaseEngine {
     });
   }
 
-  async restoreToMarker(target: EnvironmentConfig, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
-    const env = this.sql(target);
+  async restoreToMarker(target: SqlServerEnvironment, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
+    const env = target;
     const n = this.names(target, operationId);
     return this.withMaster(target, async (master) => {
       const s = await this.states(master, [n.live, n.staging, n.rollback]);
@@ -321,7 +317,7 @@ export class SqlServerEngine implements DatabaseEngine {
     return dropped;
   }
 
-  async dropStaging(target: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async dropStaging(target: SqlServerEnvironment, operationId: string): Promise<Holding[]> {
     const n = this.names(target, operationId);
     return this.withMaster(target, async (master) => {
       await this.ensureLiveName(master, n);
@@ -330,14 +326,14 @@ export class SqlServerEngine implements DatabaseEngine {
     });
   }
 
-  async holdings(env: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async holdings(env: SqlServerEnvironment, operationId: string): Promise<Holding[]> {
     const n = this.names(env, operationId);
     const s = await this.withMaster(env, (m) => this.states(m, [n.staging, n.aside, n.rollback]));
     const kinds: [Holding['kind'], string][] = [['staging', n.staging], ['aside', n.aside], ['temporary', n.rollback]];
     return kinds.filter(([, name]) => s.has(name)).map(([kind, name]) => ({ kind, environment: env.name, location: this.location(env, name) }));
   }
 
-  async releaseHoldings(env: EnvironmentConfig, operationId: string): Promise<Holding[]> {
+  async releaseHoldings(env: SqlServerEnvironment, operationId: string): Promise<Holding[]> {
     const n = this.names(env, operationId);
     const held = await this.holdings(env, operationId);
     await this.withMaster(env, async (master) => {
@@ -347,8 +343,8 @@ export class SqlServerEngine implements DatabaseEngine {
     return held;
   }
 
-  async restorePoints(env: EnvironmentConfig): Promise<RestoreWindow> {
-    const live = this.sql(env).database.database;
+  async restorePoints(env: SqlServerEnvironment): Promise<RestoreWindow> {
+    const live = env.database.database;
     return this.withMaster(env, async (master) => {
       const state = (await this.states(master, [live])).get(live);
       if (!state?.databaseGuid) throw new Error(`${env.name}'s database ${this.location(env, live)} does not exist`);
@@ -368,8 +364,8 @@ export class SqlServerEngine implements DatabaseEngine {
     });
   }
 
-  async restoreToStaging(target: EnvironmentConfig, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
-    const env = this.sql(target);
+  async restoreToStaging(target: SqlServerEnvironment, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
+    const env = target;
     const { live, staging } = this.names(target, operationId);
     if (Number.isNaN(Date.parse(at))) throw new Error(`${at} is not a point in time (use an ISO time such as 2026-11-20T08:00:00Z)`);
     const started = performance.now();
@@ -387,12 +383,12 @@ export class SqlServerEngine implements DatabaseEngine {
     });
   }
 
-  async exportStaging(env: EnvironmentConfig, operationId: string, destination: string, manifest: Record<string, unknown>, ctx: EngineContext): Promise<ExportResult> {
-    const e = this.sql(env);
+  async exportStaging(env: SqlServerEnvironment, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult> {
+    const e = env;
     const { staging } = this.names(env, operationId);
     const started = performance.now();
     const name = `dbmove-export-${shortOperationId(operationId)}`;
-    const description = `dbmove export of ${String(manifest.source ?? env.name)} (${operationId})`.slice(0, 255);
+    const description = `dbmove export of ${manifest.source.environment} (${operationId})`.slice(0, 255);
     const bytes = await this.withMaster(env, async (master) => {
       await this.runWithProgress(e, master, admin.backupCopyOnly(staging, destination, name, description), ctx, 0, 100, `backing up ${staging}`);
       const q = admin.backupByName(name);
@@ -401,8 +397,8 @@ export class SqlServerEngine implements DatabaseEngine {
     return { destination, bytes, checksum: '', durationMs: performance.now() - started, notes: [`BACKUP DATABASE ${staging} WITH COPY_ONLY, CHECKSUM to ${destination} (written by the SQL Server service; the page checksums are verified on restore)`] };
   }
 
-  async importToStaging(target: EnvironmentConfig, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
-    const env = this.sql(target);
+  async importToStaging(target: SqlServerEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+    const env = target;
     const { staging } = this.names(target, operationId);
     const started = performance.now();
     const holding: Holding = { kind: 'staging', environment: target.name, location: this.location(target, staging) };

@@ -1,5 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import { MissingSecret } from '../../activities/deps';
+import { MissingSecret } from '../../common/errors';
 import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from './tsql-connection';
 
 /**

@@ -1,13 +1,13 @@
+import { SafetyCheckFailed } from '../../common/errors';
 import type { DataSession } from '../port';
 import type { SchemaDefinition } from '../schema';
 import type { TsqlConnection } from './tsql-connection';
 import { tsqlDialect } from './tsql-dialect';
 import { introspectTsql, REFERENCED_QUERY } from './tsql-introspect';
 
-export class ReadOnlySessionError extends Error {
+export class ReadOnlySessionError extends SafetyCheckFailed {
   constructor(description: string) {
     super(`${description} is a read-only session: dbmove never writes the source or the live target outside SWAP and rollback`);
-    this.name = 'SafetyCheckFailed';
   }
 }
 

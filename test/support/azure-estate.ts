@@ -1,6 +1,6 @@
 import { AzureSqlEngine, AzureSqlEngineOptions } from '../../engines/azure-sql/azure-sql-engine';
 import type { EngineContext } from '../../engines/port';
-import { parseCatalog, type EnvironmentConfig } from '../../config/catalog';
+import { parseCatalog, type AzureSqlEnvironment } from '../../config/catalog';
 import { DEMO_VERSIONS } from '../../demo/estate';
 import { FakeArm } from './fake-arm';
 import { foTsqlSchema } from './fo-tsql';
@@ -39,9 +39,11 @@ export function azureEnvironments(names = { prod: 'azprod', uat: 'azuat' }) {
   ];
 }
 
-export function environment(name: string, environments = azureEnvironments()): EnvironmentConfig {
+export function environment(name: string, environments = azureEnvironments()): AzureSqlEnvironment {
   const catalog = parseCatalog({ environments }, '/virtual/environments.json');
-  return catalog.environments.find((e) => e.name === name)!;
+  const found = catalog.environments.find((e) => e.name === name);
+  if (found?.engine !== 'azure-sql') throw new Error(`No Azure SQL environment ${name} in the test catalog`);
+  return found;
 }
 
 export function foContent(environment: string, type: 'production' | 'sandbox', customisation = false): FakeContent {

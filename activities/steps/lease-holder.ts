@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { leaseHolderQuery, statusQuery, type LeaseHolder } from '../../workflows/messages';
 import { leaseWorkflowId } from '../../workflows/lease-id';
 
-export function createLeaseActivities() {
+export function createLeaseHolderActivities() {
   return {
     /** Who holds an environment, and where that operation stands, for PRECHECK's refusal message. */
     async describeLease(input: { environment: string }): Promise<(LeaseHolder & { phase?: string }) | undefined> {

@@ -1,7 +1,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { findEnvironment, type EnvironmentConfig, type LoadedCatalog } from '../config/catalog';
 import { assertName, ENVIRONMENT_NAME, OPERATION_ID } from '../config/names';
-import { NON_RETRYABLE } from '../workflows/failure-types';
+import { errorClassOf } from '../common/errors';
 import type { Progress } from '../workflows/types';
 import type { DatabaseEngine, EngineContext } from '../engines/port';
 import type { FaultPlan, FaultPoint } from './faults';
@@ -92,32 +92,12 @@ export async function runStepActivity<T>(
 
 export function toFailure(err: unknown): unknown {
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof Error && (NON_RETRYABLE as readonly string[]).includes(err.name)) {
+  if (err instanceof Error && errorClassOf(err.name) !== undefined && errorClassOf(err.name) !== 'transient') {
     return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true });
   }
   return err;
 }
 
-export class SafetyCheckFailed extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SafetyCheckFailed';
-  }
-}
-
-export class MissingSecret extends Error {
-  constructor(variable: string, environment: string, purpose: string) {
-    super(`The environment variable ${variable} (${purpose} for ${environment}) is not set in the worker's environment. Set it where the worker runs and restart the worker, then retry`);
-    this.name = 'MissingSecret';
-  }
-}
-
-export class VerificationFailed extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VerificationFailed';
-  }
-}
 
 export function elapsed(started: number): number {
   return Math.round(performance.now() - started);

@@ -1,6 +1,7 @@
+import { MissingSecret } from '../../common/errors';
 import type { EnvironmentConfig } from '../../config/catalog';
 import type { StepOutcome } from '../../workflows/types';
-import { ActivityDeps, elapsed, MissingSecret, runStepActivity } from '../deps';
+import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import type { DataSession } from '../../engines/port';
 import { FACT, readEnvironmentFacts, writeEnvironmentFacts } from '../environment-facts';
 import type { Allowances } from '../policy/apply-policy';
@@ -162,7 +163,7 @@ export async function postConfigure(deps: ActivityDeps, session: DataSession, en
   return { rows, notes };
 }
 
-export function createPostConfigureActivities(deps: ActivityDeps) {
+export function createPostconfigActivities(deps: ActivityDeps) {
   return {
     async postConfigure(input: { operationId: string; target: string }): Promise<StepOutcome> {
       return runStepActivity(deps, 'POSTCONFIG', input.operationId, async (scope) => {

@@ -1,5 +1,5 @@
-import type { RestoreWindow } from '../../engines/port';
-import type { CheckResult } from '../../workflows/types';
+import type { RestoreWindow } from '../../../engines/port';
+import type { CheckResult } from '../../../workflows/types';
 
 /**
  * Whether `to` is a time an environment can be restored to. PRECHECK decides with it, and the
