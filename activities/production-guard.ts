@@ -12,15 +12,21 @@ import { withSession } from './sessions';
 export async function assertReplaceable(scope: ActivityScope, targetName: string, what: string): Promise<EnvironmentConfig> {
   const target = scope.environment(targetName);
   if (target.type === 'production') {
-    throw new SafetyCheckFailed(`${what} refused: the catalog now lists ${target.name} as a production environment, and dbmove never replaces production. Roll back or cancel this operation`);
+    throw new SafetyCheckFailed(
+      `${what} refused: the catalog now lists ${target.name} as a production environment, and dbmove never replaces production. Roll back or cancel this operation`,
+    );
   }
   const engine = scope.engine(target);
   const facts = await withSession(engine.openLive(target), readEnvironmentFacts);
   if (facts.environmentType === 'production') {
-    throw new SafetyCheckFailed(`${what} refused: the database behind ${target.name} says it is the production environment "${facts.environmentName}". Correct the catalog, then roll back this operation`);
+    throw new SafetyCheckFailed(
+      `${what} refused: the database behind ${target.name} says it is the production environment "${facts.environmentName}". Correct the catalog, then roll back this operation`,
+    );
   }
   if (facts.environmentName && facts.environmentName !== target.name) {
-    throw new SafetyCheckFailed(`${what} refused: the database behind ${target.name} belongs to "${facts.environmentName}". Correct the catalog, then roll back this operation`);
+    throw new SafetyCheckFailed(
+      `${what} refused: the database behind ${target.name} belongs to "${facts.environmentName}". Correct the catalog, then roll back this operation`,
+    );
   }
   return target;
 }

@@ -38,12 +38,7 @@ export interface ActivityScope {
  * Runs a step activity: checks names, fires injected faults, gives engines a heartbeating
  * context, and turns known business errors into typed, non-retryable ApplicationFailures.
  */
-export async function runStepActivity<T>(
-  deps: ActivityDeps,
-  point: FaultPoint,
-  operationId: string,
-  work: (scope: ActivityScope) => Promise<T>,
-): Promise<T> {
+export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, operationId: string, work: (scope: ActivityScope) => Promise<T>): Promise<T> {
   try {
     assertName('operation id', operationId, OPERATION_ID);
     await deps.faults.atStart(point, operationId);
@@ -97,7 +92,6 @@ export function toFailure(err: unknown): unknown {
   }
   return err;
 }
-
 
 export function elapsed(started: number): number {
   return Math.round(performance.now() - started);

@@ -152,7 +152,9 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         workerPeakRssBytes: peak,
       };
       sizes.push(figures);
-      log(`${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`);
+      log(
+        `${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`,
+      );
 
       if (rows === smallest && options.concurrent > 0) {
         addSandboxes(home, options.concurrent);
@@ -218,7 +220,11 @@ function addSandboxes(home: string, count: number): void {
  * machine a single run can be off by a factor of two either way (measured), so a lone COPY
  * against a lone cp says more about the neighbours than about COPY.
  */
-export async function copyBesideCp(source: string, dir: string, rounds = 3): Promise<{ cpMs: number; copyMs: number; ratio: number; pairs: { cpMs: number; copyMs: number }[] }> {
+export async function copyBesideCp(
+  source: string,
+  dir: string,
+  rounds = 3,
+): Promise<{ cpMs: number; copyMs: number; ratio: number; pairs: { cpMs: number; copyMs: number }[] }> {
   const to = path.join(dir, 'side-by-side.sqlite');
   const timeCp = async () => {
     const started = performance.now();
@@ -304,7 +310,14 @@ async function refreshOnce(server: BenchServer, taskQueue: string, target: strin
 
 async function warmUp(server: BenchServer, taskQueue: string): Promise<number> {
   const started = performance.now();
-  const handle = await startOperation(server.client, 'refresh', 'refresh', { source: 'prod', target: 'bench-warm-up', requestedBy: 'bench' }, { taskQueue }, 'bench worker warm-up');
+  const handle = await startOperation(
+    server.client,
+    'refresh',
+    'refresh',
+    { source: 'prod', target: 'bench-warm-up', requestedBy: 'bench' },
+    { taskQueue },
+    'bench worker warm-up',
+  );
   await handle.result().catch(() => undefined); // refused: the target is not in the catalog
   return performance.now() - started;
 }

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { packageRoot } from '../config/package-root';
 import { CliContext, EXIT } from './context';
 import { registerBackups } from './commands/backups';
 import { registerCancel } from './commands/cancel';
@@ -20,14 +23,36 @@ import { errorClassOf } from '../common/errors';
 
 /** Exit codes: 0 success, 1 the operation failed or was refused, 2 bad usage (nothing was changed). */
 
+/** The version in package.json, read at run time: dist/ does not carry a copy of the file. */
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('dbmove')
-    .description('Durable database movement for ERP environments shaped like Dynamics 365 Finance and Operations: refresh, export, import, point-in-time restore, rollback and sign-off, on Temporal.')
-    .version(require('../../package.json').version)
+    .description(
+      'Durable database movement for ERP environments shaped like Dynamics 365 Finance and Operations: refresh, export, import, point-in-time restore, rollback and sign-off, on Temporal.',
+    )
+    .version(packageVersion())
     .showHelpAfterError('(run dbmove --help, or dbmove <command> --help, for usage)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(red(text)) });
-  for (const register of [registerStart, registerServer, registerWorker, registerDemo, registerRefresh, registerBackups, registerStatus, registerDecisions, registerCancel, registerLogs, registerList, registerSchedule, registerPlan, registerCodecServer]) {
+  for (const register of [
+    registerStart,
+    registerServer,
+    registerWorker,
+    registerDemo,
+    registerRefresh,
+    registerBackups,
+    registerStatus,
+    registerDecisions,
+    registerCancel,
+    registerLogs,
+    registerList,
+    registerSchedule,
+    registerPlan,
+    registerCodecServer,
+  ]) {
     register(program, ctx);
   }
   for (const command of program.commands) command.exitOverride();

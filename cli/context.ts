@@ -1,8 +1,7 @@
 import * as os from 'node:os';
 import { Client } from '@temporalio/client';
 import type { EnvironmentConfig, LoadedCatalog } from '../config/catalog';
-import { createEngineRegistry } from '../engines/registry';
-import type { DatabaseEngine } from '../engines/port';
+import { createEngineRegistry, type EngineRegistry } from '../engines/registry';
 import { connectClient } from '../config/connection';
 import { DbmoveHome, homeCatalog, homeTemporalConfig, resolveHome } from '../config/home';
 import { TemporalConfig } from '../config/temporal-config';
@@ -26,7 +25,7 @@ export class CliContext {
   readonly home: DbmoveHome;
   private clientPromise: Promise<Client> | undefined;
   private config: TemporalConfig | undefined;
-  private engines: ((env: EnvironmentConfig) => DatabaseEngine) | undefined;
+  private registry: EngineRegistry | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.home = resolveHome(env);
@@ -40,11 +39,11 @@ export class CliContext {
     return homeCatalog(this.home);
   }
 
-  /** The engine of an environment, for commands that read a platform directly (restore points, plan). */
-  engine(env: EnvironmentConfig): DatabaseEngine {
-    this.engines ??= createEngineRegistry({ defaultRetention: this.catalog().defaults.restorePointRetention });
-    return this.engines(env);
-  }
+  /** The engines, for commands that read a platform directly (restore points, plan, a backup's manifest). */
+  readonly engines: EngineRegistry = (env: EnvironmentConfig) => {
+    this.registry ??= createEngineRegistry({ defaultRetention: this.catalog().defaults.restorePointRetention });
+    return this.registry(env);
+  };
 
   async client(): Promise<Client> {
     this.clientPromise ??= connectClient(this.temporal()).catch((err) => {
@@ -68,7 +67,8 @@ export class CliContext {
 /** Who is acting, recorded in the history: --by, else DBMOVE_USER, else the OS account. */
 export function actor(explicit: string | undefined): string {
   if (explicit !== undefined) {
-    if (!/^[\w.@+\- ]{1,128}$/u.test(explicit)) throw new UsageError(`--by "${explicit.slice(0, 40)}" is not a valid name: use letters, digits, spaces and . @ + - _ (at most 128)`);
+    if (!/^[\w.@+\- ]{1,128}$/u.test(explicit))
+      throw new UsageError(`--by "${explicit.slice(0, 40)}" is not a valid name: use letters, digits, spaces and . @ + - _ (at most 128)`);
     return explicit;
   }
   const fromEnv = process.env.DBMOVE_USER;

@@ -48,13 +48,19 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
   lines.push(dim(`requested by ${s.requestedBy} at ${s.startedAt}`));
   for (const step of s.steps) {
     const progress = step.status === 'running' && s.progress?.step === step.name ? ` ${s.progress.percent.toFixed(0)}% ${s.progress.detail ?? ''}` : '';
-    const info = step.status === 'failed' ? red(step.error ?? '') : step.summary ?? '';
+    const info = step.status === 'failed' ? red(step.error ?? '') : (step.summary ?? '');
     lines.push(`  ${stepIcon(step)} ${step.name.padEnd(11)} ${seconds(step.durationMs).padStart(9)}  ${info}${progress}`);
   }
   if (s.marker) lines.push(`  marker: ${s.marker.environment} at ${s.marker.at} (${s.marker.restorePoint})`);
   if (s.unavailableWindowMs !== undefined) lines.push(`  unavailable window: ${s.unavailableWindowMs.toFixed(2)} ms`);
-  if (s.rolledBack) lines.push(`  rolled back at ${s.rolledBack.at}${s.rolledBack.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}${s.rolledBack.durationMs !== undefined ? ` in ${seconds(s.rolledBack.durationMs)}` : ''}`);
-  if (s.holdings.length) lines.push(`  holds on disk: ${s.holdings.map((h) => `${h.kind} ${h.location}${h.bytes !== undefined ? ` (${Math.round(h.bytes / 1024)} KiB)` : ''}`).join('; ')}`);
+  if (s.rolledBack)
+    lines.push(
+      `  rolled back at ${s.rolledBack.at}${s.rolledBack.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}${s.rolledBack.durationMs !== undefined ? ` in ${seconds(s.rolledBack.durationMs)}` : ''}`,
+    );
+  if (s.holdings.length)
+    lines.push(
+      `  holds on disk: ${s.holdings.map((h) => `${h.kind} ${h.location}${h.bytes !== undefined ? ` (${Math.round(h.bytes / 1024)} KiB)` : ''}`).join('; ')}`,
+    );
   if (s.failure) {
     lines.push(red(`  ${s.failure.step} failed: ${s.failure.message}`));
     lines.push(`  retry:    ${s.failure.choices.retry}`);
@@ -64,7 +70,8 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
   for (const c of s.checks.filter((c) => !c.ok && c.severity === 'warning')) lines.push(yellow(`  warning: ${c.message}`));
   if (s.signedOff) lines.push(`  signed off by ${s.signedOff.by} at ${s.signedOff.at}${s.signedOff.note ? `: ${s.signedOff.note}` : ''}`);
   if (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'ROLLED_BACK') {
-    if (!s.signedOff) lines.push(`  next: ${bold(`dbmove sign-off ${s.operationId}`)}${s.phase === 'AWAITING_SIGNOFF' ? ` (or dbmove rollback ${s.operationId})` : ''}`);
+    if (!s.signedOff)
+      lines.push(`  next: ${bold(`dbmove sign-off ${s.operationId}`)}${s.phase === 'AWAITING_SIGNOFF' ? ` (or dbmove rollback ${s.operationId})` : ''}`);
   }
   if (webUrl) lines.push(dim(`  ${webUrl}`));
   return lines.join('\n');

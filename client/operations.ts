@@ -15,7 +15,11 @@ import type { DecisionInput, OperationKind, OperationStatus, Progress } from '..
 
 /** Readable, unique operation ids: refresh-uat-20261122t153000z-3f9a. */
 export function newOperationId(kind: OperationKind, environment: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase();
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .toLowerCase();
   return `${kind}-${environment}-${stamp}-${crypto.randomBytes(2).toString('hex')}`;
 }
 

@@ -74,7 +74,9 @@ export class AesGcmCodec implements PayloadCodec {
       try {
         plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
       } catch {
-        throw new CodecKeyError(`A payload labelled with key id "${id}" does not decrypt with the key held under that id: the key is not the one it was written with, or the payload was altered`);
+        throw new CodecKeyError(
+          `A payload labelled with key id "${id}" does not decrypt with the key held under that id: the key is not the one it was written with, or the payload was altered`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });

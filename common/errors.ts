@@ -45,8 +45,7 @@ export const ERROR_TYPES = {
 
 export type ErrorType = keyof typeof ERROR_TYPES;
 
-const ofClass = (...classes: ErrorClass[]) =>
-  (Object.keys(ERROR_TYPES) as ErrorType[]).filter((type) => (classes as string[]).includes(ERROR_TYPES[type]));
+const ofClass = (...classes: ErrorClass[]) => (Object.keys(ERROR_TYPES) as ErrorType[]).filter((type) => (classes as string[]).includes(ERROR_TYPES[type]));
 
 /** Step activities: these go straight to the operation's failure gate instead of being retried. */
 export const NON_RETRYABLE_STEP_ERRORS: readonly ErrorType[] = ofClass('input', 'permanent');

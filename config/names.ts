@@ -20,7 +20,11 @@ export function describePattern(pattern: RegExp): string {
 }
 
 export class InvalidNameError extends DbmoveError {
-  constructor(readonly kind: string, readonly value: string, pattern: RegExp) {
+  constructor(
+    readonly kind: string,
+    readonly value: string,
+    pattern: RegExp,
+  ) {
     super('InvalidName', `Invalid ${kind} ${JSON.stringify(truncate(value, 80))}: use ${describePattern(pattern)}.`);
   }
 }

@@ -41,12 +41,7 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
    * COPY: a transactionally consistent copy of the source into the target's staging
    * database, while the source stays readable and is never written.
    */
-  copyToStaging(
-    source: E,
-    target: E,
-    operationId: string,
-    ctx: EngineContext,
-  ): Promise<CopyResult>;
+  copyToStaging(source: E, target: E, operationId: string, ctx: EngineContext): Promise<CopyResult>;
 
   /**
    * SWAP: staging becomes the target. The only moment the target is unavailable. An engine
@@ -98,13 +93,7 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
    * Export: write the (already scrubbed) staging database to a backup at `destination`,
    * carrying `manifest` (source, versions, time, policy) where the format allows.
    */
-  exportStaging(
-    env: E,
-    operationId: string,
-    destination: string,
-    manifest: Omit<BackupManifest, 'content'>,
-    ctx: EngineContext,
-  ): Promise<ExportResult>;
+  exportStaging(env: E, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult>;
 
   /**
    * Reads and checks a backup before anything is touched: format, checksums, and the
@@ -259,4 +248,3 @@ export interface DataSession {
   referencedByForeignKey?(table: string): Promise<boolean>;
   close(): Promise<void>;
 }
-

@@ -39,13 +39,22 @@ const DEFAULT_FACTORIES: EngineFactories = {
 };
 
 export function createEngineRegistry(options: EngineRegistryOptions = {}): EngineRegistry {
-  const factories: EngineFactories = { local: () => new LocalEngine({ defaultRetention: options.defaultRetention }), ...DEFAULT_FACTORIES, ...options.factories };
+  const factories: EngineFactories = {
+    local: () => new LocalEngine({ defaultRetention: options.defaultRetention }),
+    ...DEFAULT_FACTORIES,
+    ...options.factories,
+  };
   const instances = new Map<EngineKind, DatabaseEngine>();
   return (env) => {
     let engine = instances.get(env.engine);
     if (!engine) {
       const factory = factories[env.engine] as (() => DatabaseEngine) | undefined;
-      if (!factory) throw new UnsupportedByEngine(env.engine, `serve ${env.name}: no ${env.engine} engine is available to this worker`, 'Register it in the worker (createEngineRegistry factories).');
+      if (!factory)
+        throw new UnsupportedByEngine(
+          env.engine,
+          `serve ${env.name}: no ${env.engine} engine is available to this worker`,
+          'Register it in the worker (createEngineRegistry factories).',
+        );
       engine = factory();
       instances.set(env.engine, engine);
     }

@@ -9,7 +9,8 @@ import { LocalEngine } from '../engines/local/local-engine';
 import type { Marker } from '../workflows/types';
 import { createTestEstate, query, tableChecksums, TestEstate } from './support/estate';
 
-const tablesOf = (file: string) => query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((t) => t.name);
+const tablesOf = (file: string) =>
+  query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((t) => t.name);
 import { filesOnDisk } from './support/holdings';
 
 /**
@@ -28,7 +29,10 @@ function state(estate: TestEstate) {
   return {
     prod: tableChecksums(estate.database('prod')),
     // The downtime notice's window moves with a repeat (it says when SWAP starts); counted apart.
-    uat: tableChecksums(estate.database('uat'), tablesOf(estate.database('uat')).filter((t) => t !== 'SysBroadcastMessage')),
+    uat: tableChecksums(
+      estate.database('uat'),
+      tablesOf(estate.database('uat')).filter((t) => t !== 'SysBroadcastMessage'),
+    ),
     notices: query(estate.database('uat'), "SELECT MESSAGE FROM SysBroadcastMessage WHERE CREATEDBY = 'dbmove' ORDER BY 1"),
     staging: fs.existsSync(staging) ? tableChecksums(staging) : null,
     files: filesOnDisk(estate, 'uat', OP),
@@ -67,7 +71,9 @@ describe('every step activity run twice in a row leaves the state of one run', f
       ['ROLLBACK', () => activities.rollBack({ ...op, marker })],
       ['HOUSEKEEPING', () => activities.releaseHoldings({ ...op, keepRestorePoint: true })],
     ];
-    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: OP, runId: 'r' }, heartbeatTimeoutMs: 60_000 } as never, { logger: new DefaultLogger('ERROR', () => undefined) });
+    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: OP, runId: 'r' }, heartbeatTimeoutMs: 60_000 } as never, {
+      logger: new DefaultLogger('ERROR', () => undefined),
+    });
     const changed: string[] = [];
     for (const [name, run] of steps) {
       await env.run(run);

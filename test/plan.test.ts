@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { decide, getStatus } from '../client/operations';
-import type { RefreshPlan } from '../activities/plan/refresh-plan';
+import type { RefreshPlan } from '../client/plan';
 import { runCli, writeTemporalConfig } from './support/cli';
 import { createTestEstate, tableChecksums, TestEstate } from './support/estate';
 import { startRefresh, waitForPhase } from './support/operations';
@@ -47,7 +47,9 @@ describe('dbmove plan (dry run of a refresh)', function () {
     // SQLite creates its shared-memory index and an empty WAL beside a WAL-mode database that
     // any reader opens; those are no change of content. Everything else must be identical.
     const EMPTY = crypto.createHash('sha256').digest('hex');
-    const after = Object.entries(snapshot(estate.stateDir)).filter(([file, hash]) => !(file in files) && (file.endsWith('-shm') || (file.endsWith('-wal') && hash === EMPTY)) ? false : true);
+    const after = Object.entries(snapshot(estate.stateDir)).filter(([file, hash]) =>
+      !(file in files) && (file.endsWith('-shm') || (file.endsWith('-wal') && hash === EMPTY)) ? false : true,
+    );
     expect(Object.fromEntries(after)).to.deep.equal(files);
     expect(tableChecksums(estate.database('prod'))).to.deep.equal(tables.prod);
     expect(tableChecksums(estate.database('uat'))).to.deep.equal(tables.uat);

@@ -85,7 +85,10 @@ async function expectRefused(handle: Awaited<ReturnType<typeof startRefresh>>): 
 }
 
 async function leaseHeld(environment: string, taskQueue: string): Promise<boolean> {
-  const description = await testServer().client.workflow.getHandle(leaseWorkflowId(environment, taskQueue)).describe().catch(() => undefined);
+  const description = await testServer()
+    .client.workflow.getHandle(leaseWorkflowId(environment, taskQueue))
+    .describe()
+    .catch(() => undefined);
   return description?.status.name === 'RUNNING';
 }
 
@@ -143,6 +146,11 @@ describe('PRECHECK refuses, naming the fix, and touches nothing', function () {
     mutate(estate.database('uat'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '10.0.40' WHERE PARM = 'APPLICATIONRELEASE'");
     mutate(estate.database('uat'), "UPDATE BatchJob SET STATUS = 1 WHERE CLASSNAME = 'DMFBatchExporting'");
     const status = await worker.run(async () => expectRefused(await startRefresh(worker)));
-    expect(status.checks.filter((k) => !k.ok && k.severity !== 'warning').map((k) => k.name).sort()).to.deep.equal(['application-release', 'recurring-data-jobs']);
+    expect(
+      status.checks
+        .filter((k) => !k.ok && k.severity !== 'warning')
+        .map((k) => k.name)
+        .sort(),
+    ).to.deep.equal(['application-release', 'recurring-data-jobs']);
   });
 });

@@ -43,7 +43,20 @@ describe('dbmove schedule (Temporal Schedules)', function () {
   it('starts a refresh on its interval, tagged for search, and --auto-sign-off closes it only after VERIFY passed', async () => {
     const client = testServer().client;
     const id = `refresh-train-from-prod-${crypto.randomBytes(3).toString('hex')}`;
-    const created = await runCli(estate, ['schedule', 'create', '--source', 'prod', '--target', 'train', '--every', '3s', '--auto-sign-off', '--id', id, '--json']);
+    const created = await runCli(estate, [
+      'schedule',
+      'create',
+      '--source',
+      'prod',
+      '--target',
+      'train',
+      '--every',
+      '3s',
+      '--auto-sign-off',
+      '--id',
+      id,
+      '--json',
+    ]);
     expect(created.code, created.stderr).to.equal(0);
     const createdAt = Date.now();
     expect(JSON.parse(created.stdout)).to.include({ scheduleId: id, source: 'prod', target: 'train', autoSignOff: true, paused: false });
@@ -58,7 +71,7 @@ describe('dbmove schedule (Temporal Schedules)', function () {
       const nominal = nominalTime(run.workflowId, id);
       expect(nominal.getTime() % 3000, 'interval ticks are aligned to the epoch').to.equal(0);
       expect(nominal.getTime()).to.be.within(createdAt - 4000, createdAt + 3000);
-      expect(run.startTime.getTime() - nominal.getTime(), 'started at its nominal time, give or take the service\'s scheduling slack').to.be.within(0, 10_000);
+      expect(run.startTime.getTime() - nominal.getTime(), "started at its nominal time, give or take the service's scheduling slack").to.be.within(0, 10_000);
       expect(run.typedSearchAttributes.get(DbmoveOperation)).to.equal('refresh');
       expect(run.typedSearchAttributes.get(DbmoveTarget)).to.equal('train');
 
@@ -86,7 +99,10 @@ describe('dbmove schedule (Temporal Schedules)', function () {
 
   it('refuses a malformed --cron or --every as bad usage before reaching Temporal, even when Temporal is down', async () => {
     // Nothing listens on port 1: the command must not need the server to judge its input.
-    fs.writeFileSync(path.join(estate.home, 'temporal.config.json'), JSON.stringify({ address: '127.0.0.1:1', namespace: 'default', taskQueue: worker.taskQueue }));
+    fs.writeFileSync(
+      path.join(estate.home, 'temporal.config.json'),
+      JSON.stringify({ address: '127.0.0.1:1', namespace: 'default', taskQueue: worker.taskQueue }),
+    );
     for (const [args, reason] of [
       [['--cron', '0 2 *'], /"0 2 \*" is not a five-field cron expression/],
       [['--every', 'soon'], /--every/],

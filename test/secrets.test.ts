@@ -64,7 +64,10 @@ describe('no secret reaches a workflow history or a log', function () {
   it('refresh, export, import and restore with known secrets configured: none appears in histories, logs or output; every source is unchanged', async () => {
     estate = createTestEstate(1500, 'secrets');
     const taskQueue = `secrets-${Date.now().toString(36)}`;
-    fs.writeFileSync(path.join(estate.home, 'temporal.config.json'), JSON.stringify({ address: testServer().address, namespace: 'default', taskQueue, apiKeyEnv: 'DBMOVE_TEST_NO_API_KEY' }));
+    fs.writeFileSync(
+      path.join(estate.home, 'temporal.config.json'),
+      JSON.stringify({ address: testServer().address, namespace: 'default', taskQueue, apiKeyEnv: 'DBMOVE_TEST_NO_API_KEY' }),
+    );
     estate.editCatalog((c) => {
       const uat = c.environments.find((e: any) => e.name === 'uat');
       uat.mail.smtpPasswordEnv = 'UAT_SMTP_PASSWORD';
@@ -110,11 +113,17 @@ describe('no secret reaches a workflow history or a log', function () {
     expect(query(estate.database('train'), 'SELECT PASSWORD AS p FROM SysEmailSMTPPassword')).to.deep.equal([{ p: SECRETS.TRAIN_SMTP_PASSWORD }]);
 
     // The restore's source is the restore point the import kept; it must come through unchanged.
-    const restorePoints = fs.readdirSync(estate.home, { recursive: true }).map(String).filter((f) => f.includes(path.join('.dbmove', 'train', 'history')) && f.endsWith('.sqlite'));
+    const restorePoints = fs
+      .readdirSync(estate.home, { recursive: true })
+      .map(String)
+      .filter((f) => f.includes(path.join('.dbmove', 'train', 'history')) && f.endsWith('.sqlite'));
     expect(restorePoints, 'the import kept a restore point of train').to.not.be.empty;
     const pointShas = restorePoints.map((f) => fileSha256(path.join(estate.home, f)));
     await operation('restore', ['restore', '--target', 'train', '--to', imported.marker.at]);
-    expect(restorePoints.filter((f) => fs.existsSync(path.join(estate.home, f))).map((f) => fileSha256(path.join(estate.home, f))), 'restore: the restore point it read is unchanged').to.deep.equal(pointShas);
+    expect(
+      restorePoints.filter((f) => fs.existsSync(path.join(estate.home, f))).map((f) => fileSha256(path.join(estate.home, f))),
+      'restore: the restore point it read is unchanged',
+    ).to.deep.equal(pointShas);
     expect(fileSha256(prod)).to.equal(prodSha);
     expect(fileSha256(backup)).to.equal(backupSha);
 

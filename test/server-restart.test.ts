@@ -75,7 +75,12 @@ describe('the Temporal server restarted mid-operation', function () {
 
     const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'tester', tuning: { initialInterval: '100ms' } };
     const handle = await startOperation(client, 'refresh', 'refresh', input, { taskQueue }, 'restart test');
-    const waiting = await until(() => client, handle.workflowId, (s) => s.logs.some((l) => /broadcast lead time\) before SWAP/.test(l.message)), 60_000);
+    const waiting = await until(
+      () => client,
+      handle.workflowId,
+      (s) => s.logs.some((l) => /broadcast lead time\) before SWAP/.test(l.message)),
+      60_000,
+    );
     expect(waiting.steps.find((s) => s.name === 'SWAP')?.status).to.equal('pending');
 
     // Stop the server while the timer runs; start it again on the same database file.
@@ -86,7 +91,12 @@ describe('the Temporal server restarted mid-operation', function () {
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection });
 
-    const awaiting = await until(() => client, handle.workflowId, (s) => ['AWAITING_SIGNOFF', 'FAILED'].includes(s.phase), 90_000);
+    const awaiting = await until(
+      () => client,
+      handle.workflowId,
+      (s) => ['AWAITING_SIGNOFF', 'FAILED'].includes(s.phase),
+      90_000,
+    );
     expect(awaiting.phase, JSON.stringify(awaiting.logs.slice(-4))).to.equal('AWAITING_SIGNOFF');
     expect(awaiting.steps.map((s) => s.status)).to.deep.equal(awaiting.steps.map(() => 'completed'));
     // SWAP ran after the server went down: the restart really was mid-operation.

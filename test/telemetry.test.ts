@@ -55,7 +55,14 @@ describe('worker telemetry (off by default)', function () {
         await new Promise((r) => setTimeout(r, 500));
       }
       expect(text, worker.stderr()).to.match(/^# (HELP|TYPE) temporal_/m);
-      if (process.env.DBMOVE_SHOW_METRICS) console.log(text.split("\n").filter((l) => l.startsWith("temporal_request")).slice(0, 5).join("\n"));
+      if (process.env.DBMOVE_SHOW_METRICS)
+        console.log(
+          text
+            .split('\n')
+            .filter((l) => l.startsWith('temporal_request'))
+            .slice(0, 5)
+            .join('\n'),
+        );
       expect(text).to.match(/^temporal_request\{[^}]*service_name="temporal-core-sdk"[^}]*\} [1-9]/m);
     } finally {
       await worker.stop();

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { getStatus, startOperation } from '../client/operations';
 import { packageRoot } from '../config/package-root';
 import { createDbmoveWorker } from '../worker/create-worker';
-import { followOperation } from '../client/progress';
+import { followOperation } from '../client/follow';
 import type { OperationResult, OperationStatus, Phase, RefreshInput } from '../workflows/types';
 import { createTestEstate, TestEstate } from './support/estate';
 import { findChromium, startUiServer, UiServer } from './support/ui-server';
@@ -51,7 +51,7 @@ describe('Temporal Web UI (browser)', function () {
   });
 
   function waitForPhase(operationId: string, phases: Phase[]): Promise<OperationStatus> {
-    return followOperation(ui.client, ui.client.workflow.getHandle(operationId), { until: phases, display: 'quiet', intervalMs: 200, timeoutMs: 60_000 });
+    return followOperation(ui.client, ui.client.workflow.getHandle(operationId), { until: phases, intervalMs: 200, timeoutMs: 60_000 });
   }
 
   /** Waits until the page or one of its frames shows text matching `pattern`. */

@@ -16,7 +16,9 @@ export function describeFailure(err: unknown): { message: string; type?: string 
   if (cause instanceof ApplicationFailure) return { message: cause.message, type: cause.type ?? undefined };
   if (cause instanceof TimeoutFailure) {
     const what =
-      cause.timeoutType === 'HEARTBEAT' ? 'sent no heartbeat within its heartbeat timeout' : `exceeded its ${String(cause.timeoutType).toLowerCase().replace(/_/g, '-')} timeout`;
+      cause.timeoutType === 'HEARTBEAT'
+        ? 'sent no heartbeat within its heartbeat timeout'
+        : `exceeded its ${String(cause.timeoutType).toLowerCase().replace(/_/g, '-')} timeout`;
     return { message: `the step stopped responding: it ${what} on its last attempt`, type: 'Timeout' };
   }
   if (cause instanceof Error) return { message: cause.message, type: cause.name };

@@ -35,7 +35,14 @@ export async function runOperation<I extends OperationOptions & { source?: strin
   let swapped = false;
   CancellationScope.current().cancelRequested.catch(() => {
     if (!swapped) return;
-    runbook.noteDecision({ kind: 'cancel', by: '(cancel request)', at: new Date().toISOString(), via: 'signal', accepted: false, reason: 'the target was already swapped' });
+    runbook.noteDecision({
+      kind: 'cancel',
+      by: '(cancel request)',
+      at: new Date().toISOString(),
+      via: 'signal',
+      accepted: false,
+      reason: 'the target was already swapped',
+    });
     runbook.log('warn', `Cancellation refused: ${route.target} was already swapped. Roll back instead: dbmove rollback ${operationId}`, 'CANCEL');
   });
 
@@ -58,7 +65,9 @@ export async function runOperation<I extends OperationOptions & { source?: strin
     for (const { name, run } of recipe.steps) {
       if (name === 'SWAP') {
         await CancellationScope.nonCancellable(async () => {
-          runbook.setRollbackMeans(`Return ${route.target} to its restore point of ${runbook.status.marker?.at} (if the swap happened), or drop the staging copy (if not).`);
+          runbook.setRollbackMeans(
+            `Return ${route.target} to its restore point of ${runbook.status.marker?.at} (if the swap happened), or drop the staging copy (if not).`,
+          );
           const swap = await runbook.runStep('SWAP', () => run(activities, input, operationId));
           swapped = true;
           runbook.setUnavailableWindow((swap as StepOutcome & { unavailableWindowMs: number }).unavailableWindowMs);
@@ -97,7 +106,14 @@ export async function runOperation<I extends OperationOptions & { source?: strin
     runbook.moveTo('AWAITING_SIGNOFF');
     runbook.log('info', effect.ready());
     if (input.autoSignOff) {
-      const auto: Decision = { kind: 'sign-off', by: 'auto-sign-off', at: new Date().toISOString(), via: 'update', accepted: true, note: 'VERIFY passed and SWAP completed; signed off automatically as requested' };
+      const auto: Decision = {
+        kind: 'sign-off',
+        by: 'auto-sign-off',
+        at: new Date().toISOString(),
+        via: 'update',
+        accepted: true,
+        note: 'VERIFY passed and SWAP completed; signed off automatically as requested',
+      };
       runbook.noteDecision(auto);
       runbook.log('info', 'Signed off automatically (--auto-sign-off) after VERIFY and SWAP', 'SIGNOFF');
       return close(auto, 'completed');
@@ -113,7 +129,11 @@ export async function runOperation<I extends OperationOptions & { source?: strin
  * check only Temporal can answer (does another operation hold the target?). A refusal ends the
  * operation as REFUSED with every failed check and its fix; nothing was touched.
  */
-async function precheck(runbook: Runbook, effect: Effect, run: () => Promise<{ checks: CheckResult[]; activityMs: number; approvers: string[] }>): Promise<void> {
+async function precheck(
+  runbook: Runbook,
+  effect: Effect,
+  run: () => Promise<{ checks: CheckResult[]; activityMs: number; approvers: string[] }>,
+): Promise<void> {
   const started = runbook.beginStep('PRECHECK');
   let checks: CheckResult[];
   let activityMs = 0;
@@ -124,7 +144,14 @@ async function precheck(runbook: Runbook, effect: Effect, run: () => Promise<{ c
     runbook.setApprovers(outcome.approvers);
   } catch (err) {
     if (isCancellation(err)) throw err;
-    checks = [{ name: 'precheck', ok: false, message: `The precheck could not run: ${describeFailure(err).message}`, fix: 'Correct the cause and start the operation again' }];
+    checks = [
+      {
+        name: 'precheck',
+        ok: false,
+        message: `The precheck could not run: ${describeFailure(err).message}`,
+        fix: 'Correct the cause and start the operation again',
+      },
+    ];
   }
   checks.push(...(await effect.hold()));
   const refusals = checks.filter(isRefusal);
@@ -200,7 +227,9 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
           message: holder
             ? `${environment} has an operation that is not signed off: ${holder.operationId} (${holder.kind}, since ${holder.since}${holder.phase ? `, now ${holder.phase}` : ''})`
             : `${environment} is held by another operation that is not signed off`,
-          fix: holder ? `sign it off (dbmove sign-off ${holder.operationId}) or roll it back (dbmove rollback ${holder.operationId}) first` : 'sign off or roll back the open operation first (dbmove list)',
+          fix: holder
+            ? `sign it off (dbmove sign-off ${holder.operationId}) or roll it back (dbmove rollback ${holder.operationId}) first`
+            : 'sign off or roll back the open operation first (dbmove list)',
         },
       ];
     },
@@ -210,7 +239,10 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
     undo: async () => {
       const marker = runbook.status.marker;
       const outcome = await activities.rollBack({ ...ref, marker });
-      runbook.setRolledBack({ restoredTo: outcome.details?.restored ? marker?.at : undefined, unavailableWindowMs: outcome.details?.unavailableWindowMs as number | undefined });
+      runbook.setRolledBack({
+        restoredTo: outcome.details?.restored ? marker?.at : undefined,
+        unavailableWindowMs: outcome.details?.unavailableWindowMs as number | undefined,
+      });
       return outcome;
     },
     safeWhileUndoing: `${environment} still has a usable database`,

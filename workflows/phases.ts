@@ -75,7 +75,8 @@ export function decisionRefusal(kind: DecisionKind, phase: Phase, context: { ope
   switch (kind) {
     case 'sign-off':
       if (phase === 'COMPLETED') return 'the operation is already signed off';
-      if (phase === 'FAILED') return `the operation failed in ${context.failedStep}; retry it (dbmove retry ${id}) or roll it back (dbmove rollback ${id}) before signing off`;
+      if (phase === 'FAILED')
+        return `the operation failed in ${context.failedStep}; retry it (dbmove retry ${id}) or roll it back (dbmove rollback ${id}) before signing off`;
       if (phase === 'ROLLBACK_FAILED') return `the rollback failed; retry it (dbmove retry ${id}) before signing off`;
       return `the operation is in ${phase}; sign-off is accepted once it reaches AWAITING_SIGNOFF or ROLLED_BACK`;
     case 'rollback':

@@ -10,31 +10,10 @@ export type { Holding, Marker };
 export type OperationKind = 'refresh' | 'export' | 'import' | 'restore';
 
 /** Steps that do work. Each operation runs a subset of them, in order. */
-export type StepName =
-  | 'PRECHECK'
-  | 'VALIDATE'
-  | 'MARKER'
-  | 'COPY'
-  | 'RESTORE'
-  | 'SCRUB'
-  | 'SYNC'
-  | 'POSTCONFIG'
-  | 'VERIFY'
-  | 'PACKAGE'
-  | 'NOTIFY'
-  | 'SWAP';
+export type StepName = 'PRECHECK' | 'VALIDATE' | 'MARKER' | 'COPY' | 'RESTORE' | 'SCRUB' | 'SYNC' | 'POSTCONFIG' | 'VERIFY' | 'PACKAGE' | 'NOTIFY' | 'SWAP';
 
 /** Where an operation stands. Step names double as phases while the step runs. */
-export type Phase =
-  | StepName
-  | 'AWAITING_SIGNOFF'
-  | 'COMPLETED'
-  | 'REFUSED'
-  | 'FAILED'
-  | 'ROLLING_BACK'
-  | 'ROLLED_BACK'
-  | 'ROLLBACK_FAILED'
-  | 'CANCELLED';
+export type Phase = StepName | 'AWAITING_SIGNOFF' | 'COMPLETED' | 'REFUSED' | 'FAILED' | 'ROLLING_BACK' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'CANCELLED';
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
 
@@ -58,7 +37,6 @@ export interface LogLine {
   step?: StepName | 'ROLLBACK' | 'SIGNOFF' | 'CANCEL';
   message: string;
 }
-
 
 export interface FailureInfo {
   step: StepName | 'ROLLBACK';

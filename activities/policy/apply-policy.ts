@@ -112,7 +112,8 @@ export async function applyScrubPolicy(session: DataSession, policy: ScrubPolicy
       const d = session.dialect;
       if (element.action === 'clear') {
         const referenced = options.referencedByForeignKey ? await options.referencedByForeignKey(name) : false;
-        for (const statement of d.clearTable(name, referenced)) rows += await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
+        for (const statement of d.clearTable(name, referenced))
+          rows += await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
       } else if (element.action === 'delete') {
         const params: unknown[] = [];
         const where = violation(session, element, params)!;

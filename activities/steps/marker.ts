@@ -2,7 +2,6 @@ import type { Marker, StepOutcome } from '../../workflows/types';
 import { assertReplaceable } from '../production-guard';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 
-
 export function createMarkerActivities(deps: ActivityDeps) {
   return {
     /** MARKER: the point in time rollback returns to; the target stays online. */

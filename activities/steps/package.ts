@@ -7,7 +7,6 @@ import { policyFor } from '../policy/policy-for';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
 
-
 export function createPackageActivities(deps: ActivityDeps) {
   return {
     /** PACKAGE: the scrubbed copy becomes one backup with its manifest; the temporary copy goes at once. */
@@ -19,7 +18,13 @@ export function createPackageActivities(deps: ActivityDeps) {
         const existing = await engine.readBackup?.(source, input.output).catch(() => undefined);
         if (existing?.operationId === input.operationId) {
           await engine.dropStaging(source, input.operationId);
-          return { summary: `${input.output} already written by this operation`, activityMs: elapsed(started), notes: [], holdings: [], details: { output: input.output } };
+          return {
+            summary: `${input.output} already written by this operation`,
+            activityMs: elapsed(started),
+            notes: [],
+            holdings: [],
+            details: { output: input.output },
+          };
         }
         const facts = await withSession(engine.openStaging(source, input.operationId), readEnvironmentFacts);
         const policy = policyFor('export', source);

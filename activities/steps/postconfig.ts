@@ -36,7 +36,12 @@ function jobCondition(jobs: (string | number)[]): Condition {
 
 /** Users listed by id or network alias. */
 function userCondition(users: string[]): Condition {
-  return { any: [{ column: 'ID', in: users }, { column: 'NETWORKALIAS', in: users }] };
+  return {
+    any: [
+      { column: 'ID', in: users },
+      { column: 'NETWORKALIAS', in: users },
+    ],
+  };
 }
 
 export const batchServerId = (server: string) => `Batch:${server}`;
@@ -49,7 +54,9 @@ export function postConfigAllowances(env: EnvironmentConfig, smtpPassword: strin
   const servers = env.batchServers.map(batchServerId);
   return {
     'disable-users': env.enableUsers.length ? { UserInfo: userCondition(env.enableUsers) } : undefined,
-    'withhold-batch-jobs': env.resumeBatchJobs.length ? { BatchJob: { all: [jobCondition(env.resumeBatchJobs), { column: 'STATUS', equals: WAITING }] } } : undefined,
+    'withhold-batch-jobs': env.resumeBatchJobs.length
+      ? { BatchJob: { all: [jobCondition(env.resumeBatchJobs), { column: 'STATUS', equals: WAITING }] } }
+      : undefined,
     'smtp-relay-server': env.mail ? { SysEmailParameters: { column: 'SMTPRELAYSERVERNAME', equals: env.mail.smtpRelayServer } } : undefined,
     'smtp-password': smtpPassword !== undefined ? { SysEmailSMTPPassword: { column: 'PASSWORD', equals: smtpPassword } } : undefined,
     'environment-specific-records': servers.length
@@ -66,7 +73,13 @@ export function smtpPasswordFor(deps: ActivityDeps, env: EnvironmentConfig): str
   return value;
 }
 
-export async function postConfigure(deps: ActivityDeps, session: DataSession, env: EnvironmentConfig, live: DataSession, operationId: string): Promise<{ rows: number; notes: string[] }> {
+export async function postConfigure(
+  deps: ActivityDeps,
+  session: DataSession,
+  env: EnvironmentConfig,
+  live: DataSession,
+  operationId: string,
+): Promise<{ rows: number; notes: string[] }> {
   const d = session.dialect;
   const q = (name: string) => d.quote(name);
   const p = (i: number) => d.param(i);
@@ -95,7 +108,8 @@ export async function postConfigure(deps: ActivityDeps, session: DataSession, en
     const groups = (await session.query<{ g: string }>(`SELECT ${q('GROUP_')} AS g FROM ${q('BatchGroup')}`)).map((r) => r.g);
     for (const server of servers) {
       rows += await session.execute(`INSERT INTO ${q('BatchServerConfig')} (${q('SERVERID')}, ${q('MAXBATCHSESSIONS')}) VALUES (${p(0)}, 8)`, [server]);
-      for (const group of groups) rows += await session.execute(`INSERT INTO ${q('BatchServerGroup')} (${q('GROUPID')}, ${q('SERVERID')}) VALUES (${p(0)}, ${p(1)})`, [group, server]);
+      for (const group of groups)
+        rows += await session.execute(`INSERT INTO ${q('BatchServerGroup')} (${q('GROUPID')}, ${q('SERVERID')}) VALUES (${p(0)}, ${p(1)})`, [group, server]);
     }
     notes.push(`Batch servers ${env.batchServers.join(', ')} added to ${groups.length} batch groups`);
   } else {
@@ -104,8 +118,15 @@ export async function postConfigure(deps: ActivityDeps, session: DataSession, en
 
   // Help and task guides.
   if (env.help && (await tableExists(session, 'SysHelpParameters'))) {
-    const changed = await session.execute(`UPDATE ${q('SysHelpParameters')} SET ${q('HELPSERVERURL')} = ${p(0)}, ${q('LCSPROJECTID')} = ${p(1)}`, [env.help.url, env.help.lcsProjectId ?? null]);
-    if (changed === 0) await session.execute(`INSERT INTO ${q('SysHelpParameters')} (${q('HELPSERVERURL')}, ${q('LCSPROJECTID')}) VALUES (${p(0)}, ${p(1)})`, [env.help.url, env.help.lcsProjectId ?? null]);
+    const changed = await session.execute(`UPDATE ${q('SysHelpParameters')} SET ${q('HELPSERVERURL')} = ${p(0)}, ${q('LCSPROJECTID')} = ${p(1)}`, [
+      env.help.url,
+      env.help.lcsProjectId ?? null,
+    ]);
+    if (changed === 0)
+      await session.execute(`INSERT INTO ${q('SysHelpParameters')} (${q('HELPSERVERURL')}, ${q('LCSPROJECTID')}) VALUES (${p(0)}, ${p(1)})`, [
+        env.help.url,
+        env.help.lcsProjectId ?? null,
+      ]);
     rows += 1;
     notes.push(`Help reconnected to ${env.help.url}`);
   } else if (!env.help) {
@@ -134,7 +155,10 @@ export async function postConfigure(deps: ActivityDeps, session: DataSession, en
     const params: unknown[] = [];
     const ids = env.enableUsers.map((u) => (params.push(u), p(params.length - 1))).join(', ');
     const aliases = env.enableUsers.map((u) => (params.push(u), p(params.length - 1))).join(', ');
-    const changed = await session.execute(`UPDATE ${q('UserInfo')} SET ${q('ENABLE')} = 1 WHERE ${q('ID')} IN (${ids}) OR ${q('NETWORKALIAS')} IN (${aliases})`, params);
+    const changed = await session.execute(
+      `UPDATE ${q('UserInfo')} SET ${q('ENABLE')} = 1 WHERE ${q('ID')} IN (${ids}) OR ${q('NETWORKALIAS')} IN (${aliases})`,
+      params,
+    );
     rows += changed;
     notes.push(`Enabled ${changed} of the ${env.enableUsers.length} listed users (${env.enableUsers.join(', ')})`);
   }
@@ -144,7 +168,10 @@ export async function postConfigure(deps: ActivityDeps, session: DataSession, en
     const params: unknown[] = [WAITING];
     const byCaption = captions.length ? `${q('CAPTION')} IN (${captions.map((c) => (params.push(c), p(params.length - 1))).join(', ')})` : '';
     const byId = recIds.length ? `${q('RECID')} IN (${recIds.map((r) => (params.push(r), p(params.length - 1))).join(', ')})` : '';
-    const changed = await session.execute(`UPDATE ${q('BatchJob')} SET ${q('STATUS')} = ${p(0)} WHERE ${[byCaption, byId].filter(Boolean).join(' OR ')}`, params);
+    const changed = await session.execute(
+      `UPDATE ${q('BatchJob')} SET ${q('STATUS')} = ${p(0)} WHERE ${[byCaption, byId].filter(Boolean).join(' OR ')}`,
+      params,
+    );
     rows += changed;
     notes.push(`Set ${changed} listed batch jobs to Waiting (${env.resumeBatchJobs.join(', ')})`);
   }
@@ -175,7 +202,12 @@ export function createPostconfigActivities(deps: ActivityDeps) {
             session.transaction(() => postConfigure(deps, session, target, live, input.operationId)),
           ),
         );
-        return { summary: `${target.name}'s own settings restored (${result.rows} rows)`, activityMs: elapsed(started), rowsAffected: result.rows, notes: result.notes };
+        return {
+          summary: `${target.name}'s own settings restored (${result.rows} rows)`,
+          activityMs: elapsed(started),
+          rowsAffected: result.rows,
+          notes: result.notes,
+        };
       });
     },
   };

@@ -16,7 +16,12 @@ export function createRestoreActivities(deps: ActivityDeps) {
         const target = await assertReplaceable(scope, input.target, 'RESTORE');
         const engine = scope.engine(target);
         const copy = await engine.importToStaging(target, input.input, input.operationId, scope.engineContext());
-        return { summary: `${input.input} restored into ${target.name}'s staging (${formatBytes(copy.bytes)})`, activityMs: elapsed(started), notes: copy.notes, holdings: await engine.holdings(target, input.operationId) };
+        return {
+          summary: `${input.input} restored into ${target.name}'s staging (${formatBytes(copy.bytes)})`,
+          activityMs: elapsed(started),
+          notes: copy.notes,
+          holdings: await engine.holdings(target, input.operationId),
+        };
       });
     },
 
@@ -28,7 +33,9 @@ export function createRestoreActivities(deps: ActivityDeps) {
         const engine = scope.engine(target);
         const restored = await engine.restoreToStaging(target, input.to, input.operationId, scope.engineContext());
         // The stamp lets rollback tell, from the target itself, whether the swap happened.
-        await withSession(engine.openStaging(target, input.operationId), (session) => writeEnvironmentFacts(session, { [FACT.lastOperation]: input.operationId }));
+        await withSession(engine.openStaging(target, input.operationId), (session) =>
+          writeEnvironmentFacts(session, { [FACT.lastOperation]: input.operationId }),
+        );
         return {
           summary: `${target.name} as of ${restored.restoredTo} prepared in staging`,
           activityMs: elapsed(started),

@@ -5,7 +5,6 @@ import { assertReplaceable } from '../production-guard';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
 
-
 export function createRollbackActivities(deps: ActivityDeps) {
   return {
     /**

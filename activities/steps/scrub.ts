@@ -4,7 +4,6 @@ import { policyFor, type PolicyKind } from '../policy/policy-for';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
 
-
 export function createScrubActivities(deps: ActivityDeps) {
   return {
     /** SCRUB: the policy of elements that must not travel, applied to staging. */
@@ -29,10 +28,7 @@ export function createScrubActivities(deps: ActivityDeps) {
           summary: `${results.length} elements scrubbed, ${rows} rows changed`,
           activityMs: elapsed(started),
           rowsAffected: rows,
-          notes: [
-            ...results.map((r) => `${r.description}: ${r.rows} rows (${r.kind}, ${r.durationMs.toFixed(0)} ms)`),
-            ...skipped.map((s) => `Skipped ${s}`),
-          ],
+          notes: [...results.map((r) => `${r.description}: ${r.rows} rows (${r.kind}, ${r.durationMs.toFixed(0)} ms)`), ...skipped.map((s) => `Skipped ${s}`)],
           details: {
             policy: policy.sources.map((s) => s.split('/').pop()),
             elements: results.map((r) => ({ id: r.id, kind: r.kind, rows: r.rows, ms: Math.round(r.durationMs) })),

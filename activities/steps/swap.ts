@@ -16,7 +16,9 @@ export function createSwapActivities(deps: ActivityDeps) {
         const holdsOperation = async () => (await withSession(engine.openLive(target), readEnvironmentFacts)).lastOperation === input.operationId;
         const swap = await engine.swapIn(target, input.operationId, scope.engineContext(), holdsOperation);
         return {
-          summary: swap.resumed ? `already swapped by an earlier attempt` : `${target.name} replaced; unavailable for ${swap.unavailableWindowMs.toFixed(2)} ms`,
+          summary: swap.resumed
+            ? `already swapped by an earlier attempt`
+            : `${target.name} replaced; unavailable for ${swap.unavailableWindowMs.toFixed(2)} ms`,
           activityMs: elapsed(started),
           notes: swap.notes,
           unavailableWindowMs: swap.unavailableWindowMs,

@@ -4,7 +4,6 @@ import { withSession } from '../sessions';
 import { applySchemaSync, describeSyncAction, planSchemaSync } from '../sync/schema-sync';
 import { targetSchema } from '../sync/target-schema';
 
-
 export function createSyncActivities(deps: ActivityDeps) {
   return {
     /** SYNC: the target's own schema applied to the copied data. */

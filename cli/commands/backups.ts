@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { findEnvironment } from '../../config/catalog';
-import { readBackupManifest } from '../../engines/local/backup-file';
 import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
 import { actor, CliContext } from '../context';
@@ -10,7 +9,7 @@ import { UsageError } from '../../common/errors';
 import { bold, dim } from '../render';
 import { launch } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
-import { checkRestoreTime } from '../../activities/steps/precheck/restore-time';
+import { checkBackup, checkRestore, restoreWindow } from '../../client/backups';
 
 /** Common options of operations that run long and may fail. */
 function operationOptions(command: Command): Command {
@@ -24,7 +23,8 @@ function operationOptions(command: Command): Command {
 
 function requireSandbox(ctx: CliContext, name: string, role: string): void {
   requireEnvironment(ctx, name, role);
-  if (findEnvironment(ctx.catalog(), name).type === 'production') throw new UsageError(`--${role} ${name} is a production environment; dbmove never overwrites production. Choose a sandbox`);
+  if (findEnvironment(ctx.catalog(), name).type === 'production')
+    throw new UsageError(`--${role} ${name} is a production environment; dbmove never overwrites production. Choose a sandbox`);
 }
 
 /** "2026-11-22T08:00:00Z", or a duration ago such as "-2h". */
@@ -39,7 +39,8 @@ export function parseRestoreTime(text: string, now = Date.now()): string {
     }
   } else {
     at = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim()) ? Date.parse(text) : NaN;
-    if (Number.isNaN(at)) throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
+    if (Number.isNaN(at))
+      throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
   }
   if (at > now) throw new UsageError(`--to ${new Date(at).toISOString()} is in the future: a restore goes back in time`);
   return new Date(at).toISOString();
@@ -49,7 +50,7 @@ export const registerBackups: Register = (program, ctx) => {
   operationOptions(
     program
       .command('export')
-      .description('Export a database backup with the sensitive, environment-specific elements removed (the seeds\' export list). The source is only read.')
+      .description("Export a database backup with the sensitive, environment-specific elements removed (the seeds' export list). The source is only read.")
       .requiredOption('--source <env>', 'environment to export')
       .requiredOption('--output <file>', 'backup file to write (never overwritten)'),
   ).action(async (opts: { source: string; output: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
@@ -64,18 +65,19 @@ export const registerBackups: Register = (program, ctx) => {
   operationOptions(
     program
       .command('import')
-      .description('Import a backup written by `dbmove export` into a sandbox, then reconfigure it as the catalog says (mail, batch servers, help, batch jobs, users).')
+      .description(
+        'Import a backup written by `dbmove export` into a sandbox, then reconfigure it as the catalog says (mail, batch servers, help, batch jobs, users).',
+      )
       .requiredOption('--input <file>', 'backup file to import')
       .requiredOption('--target <env>', 'sandbox to replace'),
   ).action(async (opts: { input: string; target: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
     requireSandbox(ctx, opts.target, 'target');
     const file = path.resolve(opts.input);
-    if (findEnvironment(ctx.catalog(), opts.target).engine === 'local') {
-      try {
-        await readBackupManifest(file);
-      } catch (err) {
-        throw new UsageError(`--input: ${(err as Error).message}`);
-      }
+    try {
+      await checkBackup(ctx.engines, findEnvironment(ctx.catalog(), opts.target), file);
+    } catch (err) {
+      if ((err as Error).name === 'InvalidBackup') throw new UsageError(`--input: ${(err as Error).message}`);
+      throw err;
     }
     const input: ImportInput = { input: file, target: opts.target, requestedBy: actor(opts.by), onFailure: opts.onFailure };
     await launch(ctx, 'import', 'importDatabase', input, `import ${path.basename(file)} → ${opts.target}`, opts);
@@ -91,8 +93,7 @@ export const registerBackups: Register = (program, ctx) => {
     requireSandbox(ctx, opts.target, 'target');
     const to = parseRestoreTime(opts.to);
     const env = findEnvironment(ctx.catalog(), opts.target);
-    const window = await ctx.engine(env).restorePoints(env);
-    const check = checkRestoreTime(env.name, to, window);
+    const check = await checkRestore(ctx.engines, env, to);
     if (!check.ok) throw new UsageError(`--to: ${check.message}; ${check.fix}`);
     const input: RestoreInput = { target: opts.target, to, requestedBy: actor(opts.by), onFailure: opts.onFailure };
     await launch(ctx, 'restore', 'restoreDatabase', input, `restore ${opts.target} to ${input.to}`, opts);
@@ -105,7 +106,7 @@ export const registerBackups: Register = (program, ctx) => {
     .action(async (name: string, opts: { json?: boolean }) => {
       requireEnvironment(ctx, name, 'environment');
       const env = findEnvironment(ctx.catalog(), name);
-      const window = await ctx.engine(env).restorePoints(env);
+      const window = await restoreWindow(ctx.engines, env);
       if (opts.json) return printJson(window);
       if (!window.points.length && !window.continuous) {
         process.stdout.write(`Nothing is kept for ${name} yet: a restore point is taken at the start of every operation that replaces it.\n`);

@@ -3,7 +3,7 @@ import type { OperationStatus, Phase } from '../../workflows/types';
 import { actor } from '../context';
 import { OperationFailed, UsageError } from '../../common/errors';
 import { decide, DecisionKind, findOperation, getStatus } from '../../client/operations';
-import { displayFor, followOperation } from '../../client/progress';
+import { displayFor, followWithProgress } from '../progress';
 import { renderStatus, statusJson } from '../render';
 import { printJson, reason, Register } from './shared';
 
@@ -25,7 +25,7 @@ export const registerDecisions: Register = (program, ctx) => {
     program
       .command(`${kind} <operation>`)
       .description(`${DESCRIPTIONS[kind]} <operation> is an operation id or the target environment's name.`)
-      .option('--by <name>', 'who decides (checked against the environment\'s approvers, recorded in the history)')
+      .option('--by <name>', "who decides (checked against the environment's approvers, recorded in the history)")
       .option('--note <text>', 'why, for the audit trail')
       .option('--no-wait', 'return as soon as the decision is accepted')
       .option('--json', 'print the resulting status as JSON')
@@ -38,12 +38,15 @@ export const registerDecisions: Register = (program, ctx) => {
         if (description.status.name !== 'RUNNING') {
           const closed = await getStatus(client, handle).catch(() => undefined);
           const signed = closed?.signedOff ? `; signed off by ${closed.signedOff.by} at ${closed.signedOff.at}` : '';
-          throw new UsageError(`${kind} refused for ${handle.workflowId}: the operation is already closed (${closed?.phase ?? description.status.name}${signed})`);
+          throw new UsageError(
+            `${kind} refused for ${handle.workflowId}: the operation is already closed (${closed?.phase ?? description.status.name}${signed})`,
+          );
         }
         try {
           await decide(handle, kind, { by, note: opts.note });
         } catch (err) {
-          if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`${kind} refused for ${handle.workflowId}: ${reason(err).replace(/^(sign-off|rollback|retry) refused: /, '')}`);
+          if (err instanceof WorkflowUpdateFailedError)
+            throw new UsageError(`${kind} refused for ${handle.workflowId}: ${reason(err).replace(/^(sign-off|rollback|retry) refused: /, '')}`);
           throw err;
         }
         const outcome = OUTCOMES[kind];
@@ -53,12 +56,13 @@ export const registerDecisions: Register = (program, ctx) => {
           await handle.result().catch(() => undefined);
           status = await getStatus(client, handle);
         } else if (opts.wait) {
-          status = await followOperation(client, handle, { until: outcome.until, display: displayFor(Boolean(opts.json)) });
+          status = await followWithProgress(client, handle, { until: outcome.until, display: displayFor(Boolean(opts.json)) });
         }
         if (opts.json) printJson(status ? statusJson(status) : { operationId: handle.workflowId, accepted: kind });
         else if (status) process.stdout.write(`\n${renderStatus(status, ctx.workflowUrl(handle.workflowId))}\n`);
         else process.stdout.write(`${kind} accepted for ${handle.workflowId}\n`);
-        if (status && !outcome.success.includes(status.phase)) throw new OperationFailed(`${handle.workflowId} is in ${status.phase} after ${kind}${status.failure ? `: ${status.failure.message}` : ''}`);
+        if (status && !outcome.success.includes(status.phase))
+          throw new OperationFailed(`${handle.workflowId} is in ${status.phase} after ${kind}${status.failure ? `: ${status.failure.message}` : ''}`);
       });
   }
 };

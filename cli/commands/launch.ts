@@ -2,7 +2,7 @@ import type { OperationKind, OperationOptions } from '../../workflows/types';
 import { CliContext } from '../context';
 import { OperationFailed } from '../../common/errors';
 import { startOperation } from '../../client/operations';
-import { displayFor, followOperation } from '../../client/progress';
+import { displayFor, followWithProgress } from '../progress';
 import { renderStatus, statusJson } from '../render';
 import { printJson } from './shared';
 import { getStatusWhenReady } from './status';
@@ -31,7 +31,7 @@ export async function launch<I extends OperationOptions & { source?: string; tar
     else process.stdout.write(`Started ${handle.workflowId}.\n  watch:   dbmove status ${handle.workflowId}\n  web UI:  ${webUrl}\n`);
     return;
   }
-  const status = await followOperation(client, handle, { display: displayFor(Boolean(opts.json)) });
+  const status = await followWithProgress(client, handle, { display: displayFor(Boolean(opts.json)) });
   if (opts.json) printJson(statusJson(status, { webUrl }));
   else process.stdout.write(`\n${renderStatus(status, webUrl)}\n`);
   if (status.phase !== 'AWAITING_SIGNOFF' && status.phase !== 'COMPLETED') {

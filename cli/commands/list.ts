@@ -1,4 +1,5 @@
 import { DbmoveOperation, DbmovePhase, DbmoveSource, DbmoveTarget } from '../../workflows/search-attributes';
+import { heldEnvironments } from '../../client/leases';
 import { bold, dim, phaseText } from '../render';
 import { integer, printJson, Register } from './shared';
 
@@ -16,17 +17,19 @@ export const registerList: Register = (program, ctx) => {
       if (opts.environments) {
         const catalog = ctx.catalog();
         const client = await ctx.client().catch(() => undefined);
-        const holders = new Map<string, string>();
-        if (client) {
-          const taskQueue = ctx.temporal().taskQueue;
-          for await (const lease of client.workflow.list({ query: `WorkflowType = 'environmentLease' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'` })) {
-            const environment = lease.workflowId.slice('dbmove-lease-'.length, -`@${taskQueue}`.length);
-            holders.set(environment, lease.parentExecution?.workflowId ?? '?');
-          }
-        }
-        const rows = catalog.environments.map((e) => ({ name: e.name, type: e.type, engine: e.engine, database: e.engine === 'local' ? e.database.path : `${e.database.server}/${e.database.database}`, heldBy: holders.get(e.name) ?? null }));
+        const holders = client ? await heldEnvironments(client, ctx.temporal().taskQueue) : new Map<string, string>();
+        const rows = catalog.environments.map((e) => ({
+          name: e.name,
+          type: e.type,
+          engine: e.engine,
+          database: e.engine === 'local' ? e.database.path : `${e.database.server}/${e.database.database}`,
+          heldBy: holders.get(e.name) ?? null,
+        }));
         if (opts.json) return printJson(rows);
-        for (const r of rows) process.stdout.write(`${bold(r.name.padEnd(12))} ${r.type.padEnd(10)} ${r.engine.padEnd(9)} ${r.database}${r.heldBy ? `  held by ${r.heldBy}` : ''}\n`);
+        for (const r of rows)
+          process.stdout.write(
+            `${bold(r.name.padEnd(12))} ${r.type.padEnd(10)} ${r.engine.padEnd(9)} ${r.database}${r.heldBy ? `  held by ${r.heldBy}` : ''}\n`,
+          );
         return;
       }
       const client = await ctx.client();
@@ -51,7 +54,9 @@ export const registerList: Register = (program, ctx) => {
       if (!rows.length) process.stdout.write(opts.all ? 'No operations yet.\n' : 'No open operations (dbmove list --all shows closed ones).\n');
       for (const r of rows) {
         const route = [r.source, r.target].filter(Boolean).join(' → ');
-        process.stdout.write(`${bold(String(r.operationId))}  ${String(r.kind).padEnd(7)} ${route.padEnd(16)} ${phaseText(String(r.phase ?? r.status))}  ${dim(String(r.startedAt))}\n`);
+        process.stdout.write(
+          `${bold(String(r.operationId))}  ${String(r.kind).padEnd(7)} ${route.padEnd(16)} ${phaseText(String(r.phase ?? r.status))}  ${dim(String(r.startedAt))}\n`,
+        );
       }
     });
 };

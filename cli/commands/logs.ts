@@ -12,7 +12,17 @@ export const registerLogs: Register = (program, ctx) => {
       const client = await ctx.client();
       const handle = await findOperation(client, ref);
       const status = await getStatusWhenReady(client, handle, 10_000);
-      const header = { type: 'operation', operationId: status.operationId, kind: status.kind, source: status.source, target: status.target, phase: status.phase, requestedBy: status.requestedBy, startedAt: status.startedAt, failure: status.failure ?? null };
+      const header = {
+        type: 'operation',
+        operationId: status.operationId,
+        kind: status.kind,
+        source: status.source,
+        target: status.target,
+        phase: status.phase,
+        requestedBy: status.requestedBy,
+        startedAt: status.startedAt,
+        failure: status.failure ?? null,
+      };
       const lines = [
         JSON.stringify(header),
         ...status.steps.map((s) => JSON.stringify({ type: 'step', operationId: status.operationId, ...s })),

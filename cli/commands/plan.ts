@@ -1,78 +1,61 @@
 import { formatBytes } from '../../common/format';
-import { FaultPlan } from '../../activities/faults';
-import { planRefresh, RefreshPlan } from '../../activities/plan/refresh-plan';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { leaseWorkflowId } from '../../workflows/lease-id';
-import type { CheckResult } from '../../workflows/types';
-import { CliContext } from '../context';
+import { planRefresh, RefreshPlan } from '../../client/plan';
 import { OperationFailed } from '../../common/errors';
 import { printJson, Register, requireEnvironment } from './shared';
 import { isRefusal } from '../../common/checks';
 
 function renderPlan(plan: RefreshPlan): string {
   const out = [`Plan: refresh ${plan.target} from ${plan.source} (dry run: every database opened read-only, nothing started)`, '', 'PRECHECK'];
-  for (const c of plan.checks) out.push(`  ${c.ok ? 'ok  ' : c.severity === 'warning' ? 'warn' : 'FAIL'} ${c.message}${!c.ok && c.fix ? `\n       fix: ${c.fix}` : ''}`);
-  if (plan.copy) out.push('', `COPY      ${plan.copy.bytes !== undefined ? formatBytes(plan.copy.bytes) : 'size unknown'} from ${plan.source} (${plan.copy.engine})`);
+  for (const c of plan.checks)
+    out.push(`  ${c.ok ? 'ok  ' : c.severity === 'warning' ? 'warn' : 'FAIL'} ${c.message}${!c.ok && c.fix ? `\n       fix: ${c.fix}` : ''}`);
+  if (plan.copy)
+    out.push('', `COPY      ${plan.copy.bytes !== undefined ? formatBytes(plan.copy.bytes) : 'size unknown'} from ${plan.source} (${plan.copy.engine})`);
   if (plan.scrub) {
     out.push('', `SCRUB     ${plan.scrub.rows} rows in ${plan.scrub.elements.length} elements (${plan.scrub.policy.join(', ')})`);
     for (const e of plan.scrub.elements) out.push(`  ${String(e.rows).padStart(8)}  ${e.description}`);
   }
   if (plan.sync) {
-    out.push('', `SYNC      ${plan.sync.actions.length ? `${plan.sync.actions.length} schema changes` : `no schema change: the data already matches ${plan.target}`}`);
+    out.push(
+      '',
+      `SYNC      ${plan.sync.actions.length ? `${plan.sync.actions.length} schema changes` : `no schema change: the data already matches ${plan.target}`}`,
+    );
     for (const a of plan.sync.actions) out.push(`  ${a}`);
     for (const i of plan.sync.incompatibilities) out.push(`  FAIL ${i}`);
   }
   if (plan.estimate) {
     const copy = plan.estimate.copySeconds !== undefined ? `~${plan.estimate.copySeconds} s to copy` : 'copy time unknown';
-    out.push('', `ESTIMATE  ${copy}; ${plan.target} stays online until SWAP, ${plan.estimate.broadcastLeadSeconds ? `${plan.estimate.broadcastLeadSeconds / 60} min after the downtime notice` : 'no downtime notice configured'}`, `  (${plan.estimate.basis})`);
+    out.push(
+      '',
+      `ESTIMATE  ${copy}; ${plan.target} stays online until SWAP, ${plan.estimate.broadcastLeadSeconds ? `${plan.estimate.broadcastLeadSeconds / 60} min after the downtime notice` : 'no downtime notice configured'}`,
+      `  (${plan.estimate.basis})`,
+    );
   }
   out.push('', plan.ready ? `Ready: dbmove refresh --source ${plan.source} --target ${plan.target}` : 'Not ready: fix the failed checks above first.');
   return out.join('\n');
 }
 
-/** The check the workflow makes when it takes the target's lease, read here without taking it. */
-async function leaseCheck(ctx: CliContext, target: string): Promise<CheckResult> {
-  const name = 'no-open-operation';
-  let client;
-  try {
-    client = await ctx.client();
-  } catch {
-    return { name, ok: true, severity: 'warning', message: `Temporal is not reachable, so whether an open operation holds ${target} is not known`, fix: 'start Temporal (dbmove server) and plan again' };
-  }
-  try {
-    const lease = await client.workflow.getHandle(leaseWorkflowId(target, ctx.temporal().taskQueue)).describe();
-    if (lease.status.name === 'RUNNING') {
-      const holder = lease.parentExecution?.workflowId ?? 'another operation';
-      return { name, ok: false, message: `${target} has an operation that is not signed off: ${holder}`, fix: `sign it off (dbmove sign-off ${holder}) or roll it back first` };
-    }
-  } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError)) throw err;
-  }
-  return { name, ok: true, message: `No other operation holds ${target}` };
-}
-
 export const registerPlan: Register = (program, ctx) => {
   program
     .command('plan')
-    .description('Dry run of a refresh: precheck results, rows per scrub element, schema changes SYNC would make, size to copy and a time estimate. Changes nothing; runs here, not on the worker.')
+    .description(
+      'Dry run of a refresh: precheck results, rows per scrub element, schema changes SYNC would make, size to copy and a time estimate. Changes nothing; runs here, not on the worker.',
+    )
     .requiredOption('--source <env>', 'environment a refresh would copy from')
     .requiredOption('--target <env>', 'sandbox a refresh would replace')
     .option('--json', 'print the plan as JSON')
     .action(async (opts: { source: string; target: string; json?: boolean }) => {
       requireEnvironment(ctx, opts.source, 'source');
       requireEnvironment(ctx, opts.target, 'target');
-      const lease = await leaseCheck(ctx, opts.target);
+      const client = await ctx.client().catch(() => undefined);
       const plan = await planRefresh(
         {
           catalog: () => ctx.catalog(),
-          engineFor: (env) => ctx.engine(env),
-          faults: new FaultPlan(new Map(), ctx.home.stateDir), // a dry run never injects faults
-          secret: (name) => process.env[name],
+          engines: ctx.engines,
           stateDir: ctx.home.stateDir,
+          temporal: client && { client, taskQueue: ctx.temporal().taskQueue },
         },
         opts.source,
         opts.target,
-        [lease],
       );
       if (opts.json) printJson(plan);
       else process.stdout.write(`${renderPlan(plan)}\n`);

@@ -32,36 +32,53 @@ export const registerSchedule: Register = (program, ctx) => {
     .option('--id <scheduleId>', 'schedule id (default refresh-<target>-from-<source>)')
     .option('--by <name>', 'who creates it (recorded in each run)')
     .option('--json', 'print the schedule as JSON')
-    .addHelpText('after', '\nExamples:\n  dbmove schedule create --source prod --target train --cron "0 2 * * SUN"\n  dbmove schedule create --source prod --target train --cron "0 2 * * SUN" --auto-sign-off')
-    .action(async (opts: { source: string; target: string; cron?: string; every?: string; timezone: string; autoSignOff?: boolean; onFailure: 'wait' | 'rollback'; id?: string; by?: string; json?: boolean }) => {
-      requireEnvironment(ctx, opts.source, 'source');
-      requireEnvironment(ctx, opts.target, 'target');
-      // Validated before connecting: a bad --cron is bad usage even when Temporal is down.
-      const scheduled = refreshScheduleOptions({
-        source: opts.source,
-        target: opts.target,
-        cron: opts.cron,
-        every: opts.every,
-        timezone: opts.timezone,
-        autoSignOff: Boolean(opts.autoSignOff),
-        onFailure: opts.onFailure,
-        createdBy: actor(opts.by),
-        taskQueue: ctx.temporal().taskQueue,
-        scheduleId: opts.id,
-      });
-      const client = await ctx.client();
-      let handle;
-      try {
-        handle = await client.schedule.create(scheduled);
-      } catch (err) {
-        if (err instanceof ScheduleAlreadyRunning) throw new UsageError(`A schedule ${err.scheduleId} already exists; delete it first (dbmove schedule delete ${err.scheduleId}) or pass --id`);
-        throw err;
-      }
-      const rows = await listRefreshSchedules(client).catch(() => []);
-      const row = rows.find((r) => r.scheduleId === handle.scheduleId);
-      if (opts.json) printJson(row ?? { scheduleId: handle.scheduleId });
-      else process.stdout.write(`Created schedule ${handle.scheduleId}.\n${row ? `${renderRow(row)}\n` : ''}`);
-    });
+    .addHelpText(
+      'after',
+      '\nExamples:\n  dbmove schedule create --source prod --target train --cron "0 2 * * SUN"\n  dbmove schedule create --source prod --target train --cron "0 2 * * SUN" --auto-sign-off',
+    )
+    .action(
+      async (opts: {
+        source: string;
+        target: string;
+        cron?: string;
+        every?: string;
+        timezone: string;
+        autoSignOff?: boolean;
+        onFailure: 'wait' | 'rollback';
+        id?: string;
+        by?: string;
+        json?: boolean;
+      }) => {
+        requireEnvironment(ctx, opts.source, 'source');
+        requireEnvironment(ctx, opts.target, 'target');
+        // Validated before connecting: a bad --cron is bad usage even when Temporal is down.
+        const scheduled = refreshScheduleOptions({
+          source: opts.source,
+          target: opts.target,
+          cron: opts.cron,
+          every: opts.every,
+          timezone: opts.timezone,
+          autoSignOff: Boolean(opts.autoSignOff),
+          onFailure: opts.onFailure,
+          createdBy: actor(opts.by),
+          taskQueue: ctx.temporal().taskQueue,
+          scheduleId: opts.id,
+        });
+        const client = await ctx.client();
+        let handle;
+        try {
+          handle = await client.schedule.create(scheduled);
+        } catch (err) {
+          if (err instanceof ScheduleAlreadyRunning)
+            throw new UsageError(`A schedule ${err.scheduleId} already exists; delete it first (dbmove schedule delete ${err.scheduleId}) or pass --id`);
+          throw err;
+        }
+        const rows = await listRefreshSchedules(client).catch(() => []);
+        const row = rows.find((r) => r.scheduleId === handle.scheduleId);
+        if (opts.json) printJson(row ?? { scheduleId: handle.scheduleId });
+        else process.stdout.write(`Created schedule ${handle.scheduleId}.\n${row ? `${renderRow(row)}\n` : ''}`);
+      },
+    );
 
   schedule
     .command('list')
@@ -70,7 +87,12 @@ export const registerSchedule: Register = (program, ctx) => {
     .action(async (opts: { json?: boolean }) => {
       const rows = await listRefreshSchedules(await ctx.client());
       if (opts.json) printJson(rows);
-      else process.stdout.write(rows.length ? `${rows.map(renderRow).join('\n')}\n` : 'No refresh schedules. Create one with dbmove schedule create --source prod --target train --cron "0 2 * * SUN"\n');
+      else
+        process.stdout.write(
+          rows.length
+            ? `${rows.map(renderRow).join('\n')}\n`
+            : 'No refresh schedules. Create one with dbmove schedule create --source prod --target train --cron "0 2 * * SUN"\n',
+        );
     });
 
   schedule

@@ -1,8 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { findEnvironment } from '../../config/catalog';
-import { assertName, ENVIRONMENT_NAME } from '../../config/names';
-import { loadScrubPolicy } from '../../activities/policy/scrub-policy';
+import { checkEnvironment } from '../../client/environments';
 import { CliContext } from '../context';
 import { UsageError } from '../../common/errors';
 
@@ -32,9 +30,7 @@ export function oneOf<T extends string>(...values: T[]) {
  */
 export function requireEnvironment(ctx: CliContext, name: string, role: string): void {
   try {
-    assertName('environment name', name, ENVIRONMENT_NAME);
-    const env = findEnvironment(ctx.catalog(), name);
-    if (env.scrubPolicies.length) loadScrubPolicy(env.scrubPolicies);
+    checkEnvironment(ctx.catalog(), name);
   } catch (err) {
     if ((err as Error).name === 'UnknownEnvironment' || (err as Error).name === 'InvalidName') throw new UsageError(`--${role}: ${(err as Error).message}`);
     throw err;
@@ -44,7 +40,8 @@ export function requireEnvironment(ctx: CliContext, name: string, role: string):
 /** The reason inside an update refusal or a workflow failure. */
 export function reason(err: unknown): string {
   let cause: unknown = err;
-  while (cause instanceof WorkflowUpdateFailedError || cause instanceof WorkflowFailedError) cause = (cause as { cause?: unknown }).cause ?? new Error(String(cause));
+  while (cause instanceof WorkflowUpdateFailedError || cause instanceof WorkflowFailedError)
+    cause = (cause as { cause?: unknown }).cause ?? new Error(String(cause));
   let message = (cause as Error)?.message ?? String(cause);
   for (let inner = (cause as { cause?: unknown })?.cause; inner; inner = (inner as { cause?: unknown }).cause) message = (inner as Error).message ?? message;
   return message;

@@ -7,7 +7,7 @@ import { installRuntimeLogging, startWorker } from '../../worker/run-worker';
 import type { RefreshInput } from '../../workflows/types';
 import { actor } from '../context';
 import { startOperation } from '../../client/operations';
-import { followOperation } from '../../client/progress';
+import { followWithProgress } from '../progress';
 import { bold, dim, green, renderStatus } from '../render';
 import { integer, Register } from './shared';
 
@@ -20,7 +20,9 @@ import { integer, Register } from './shared';
 export const registerStart: Register = (program, ctx) => {
   program
     .command('start')
-    .description('Run the local stack in the foreground (Temporal dev server, worker, demo estate) and a demo refresh with live progress. Ctrl-C stops everything.')
+    .description(
+      'Run the local stack in the foreground (Temporal dev server, worker, demo estate) and a demo refresh with live progress. Ctrl-C stops everything.',
+    )
     .option('--rows <n>', 'business rows in the demo production database, when it is created', integer(100, 50_000_000), 100_000)
     .option('--source <env>', 'environment to refresh from', 'prod')
     .option('--target <env>', 'sandbox to refresh', 'uat')
@@ -51,12 +53,18 @@ export const registerStart: Register = (program, ctx) => {
         say(`${green('✔')} Temporal dev server on ${server.address}, Web UI ${server.uiUrl}`);
       }
 
-      const estateMissing = !fs.existsSync(ctx.home.catalogFile) || ctx.catalog().environments.some((e) => e.engine === 'local' && !fs.existsSync(e.database.path));
+      const estateMissing =
+        !fs.existsSync(ctx.home.catalogFile) || ctx.catalog().environments.some((e) => e.engine === 'local' && !fs.existsSync(e.database.path));
       if (estateMissing || opts.fresh) {
         say(`▶ Creating the demo estate (${opts.rows.toLocaleString('en-US')} business rows in production)`);
         createDemoEstate({ home: ctx.home.root, catalogFile: ctx.home.catalogFile, rows: opts.rows, force: true, onProgress: (line) => say(dim(`  ${line}`)) });
       } else {
-        say(`${green('✔')} Demo estate found (${ctx.catalog().environments.map((e) => e.name).join(', ')}); --fresh recreates it`);
+        say(
+          `${green('✔')} Demo estate found (${ctx
+            .catalog()
+            .environments.map((e) => e.name)
+            .join(', ')}); --fresh recreates it`,
+        );
       }
 
       const worker = await startWorker(ctx.home, config);
@@ -77,16 +85,19 @@ export const registerStart: Register = (program, ctx) => {
       }
 
       try {
-        const status = await followOperation(client, handle, { display: process.stdout.isTTY ? 'live' : 'lines', signal: stopping.signal });
+        const status = await followWithProgress(client, handle, { display: process.stdout.isTTY ? 'live' : 'lines', signal: stopping.signal });
         say(`\n${renderStatus(status)}\n`);
         say(`${bold('Web UI')}     ${ctx.workflowUrl(handle.workflowId)}`);
         if (status.phase === 'AWAITING_SIGNOFF' || status.phase === 'ROLLED_BACK') {
           say(`${bold('Sign off')}   npx dbmove sign-off ${opts.target}      (or send the signOff signal from the Web UI with {"by": "you"})`);
           if (status.phase === 'AWAITING_SIGNOFF') say(`${bold('Roll back')}  npx dbmove rollback ${opts.target}`);
         } else if (status.phase === 'FAILED') {
-          say(`${bold('Retry')}      npx dbmove retry ${opts.target}\n${bold('Roll back')}  npx dbmove rollback ${opts.target}\n${bold('Logs')}       npx dbmove logs ${opts.target} --output runbook.jsonl`);
+          say(
+            `${bold('Retry')}      npx dbmove retry ${opts.target}\n${bold('Roll back')}  npx dbmove rollback ${opts.target}\n${bold('Logs')}       npx dbmove logs ${opts.target} --output runbook.jsonl`,
+          );
         }
-        if (!stopping.signal.aborted) say(dim('\nThe local stack keeps running for the Web UI and your decision. Ctrl-C stops it; the operation waits durably for the next start.'));
+        if (!stopping.signal.aborted)
+          say(dim('\nThe local stack keeps running for the Web UI and your decision. Ctrl-C stops it; the operation waits durably for the next start.'));
         await watchUntilStopped(handle, stopping.signal, say);
       } finally {
         say(dim('Stopping the worker and the dev server...'));

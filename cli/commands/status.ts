@@ -11,7 +11,10 @@ export async function getStatusWhenReady(client: Client, handle: WorkflowHandle,
     try {
       return await getStatus(client, handle);
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${handle.workflowId} does not answer its status query: is a dbmove worker running on this task queue? (${(err as Error).message})`);
+      if (Date.now() > deadline)
+        throw new Error(`${handle.workflowId} does not answer its status query: is a dbmove worker running on this task queue? (${(err as Error).message})`, {
+          cause: err,
+        });
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -20,7 +23,9 @@ export async function getStatusWhenReady(client: Client, handle: WorkflowHandle,
 export const registerStatus: Register = (program, ctx) => {
   program
     .command('status <operation>')
-    .description('Where an operation stands: phase, steps with times and rows, marker, unavailable window, holdings, what to do next. <operation> is an operation id or an environment name.')
+    .description(
+      'Where an operation stands: phase, steps with times and rows, marker, unavailable window, holdings, what to do next. <operation> is an operation id or an environment name.',
+    )
     .option('--json', 'print the full status as JSON')
     .action(async (ref: string, opts: { json?: boolean }) => {
       const client = await ctx.client();

@@ -9,7 +9,12 @@ import type { AzureSqlEnvironment } from '../../config/catalog';
  * holds a storage key and a password, and must never reach a log or a workflow failure).
  */
 export class AzureRequestError extends DbmoveError {
-  constructor(what: string, readonly statusCode: number | undefined, code: string | undefined, detail: string) {
+  constructor(
+    what: string,
+    readonly statusCode: number | undefined,
+    code: string | undefined,
+    detail: string,
+  ) {
     super('AzureRequestError', `${what} failed${statusCode ? ` (HTTP ${statusCode}${code ? ` ${code}` : ''})` : ''}: ${detail}`);
   }
 }
@@ -66,7 +71,9 @@ export class ServerApi {
 
   /** Rename (POST .../move): synchronous, the name is taken over at once. */
   rename(from: string, to: string): Promise<void> {
-    return armCall(`Renaming ${this.location(from)} to ${to}`, () => this.client.databases.rename(this.resourceGroup, this.server, from, { id: this.databaseId(to) }));
+    return armCall(`Renaming ${this.location(from)} to ${to}`, () =>
+      this.client.databases.rename(this.resourceGroup, this.server, from, { id: this.databaseId(to) }),
+    );
   }
 
   async serverLocation(): Promise<string> {
@@ -94,7 +101,14 @@ export class ServerApi {
     const found: DroppedDatabase[] = [];
     await armCall(`Listing restorable dropped databases of ${this.server}`, async () => {
       for await (const db of this.client.restorableDroppedDatabases.listByServer(this.resourceGroup, this.server)) {
-        if (db.id && db.databaseName) found.push({ id: db.id, databaseName: db.databaseName, creationDate: db.creationDate, deletionDate: db.deletionDate, earliestRestoreDate: db.earliestRestoreDate });
+        if (db.id && db.databaseName)
+          found.push({
+            id: db.id,
+            databaseName: db.databaseName,
+            creationDate: db.creationDate,
+            deletionDate: db.deletionDate,
+            earliestRestoreDate: db.earliestRestoreDate,
+          });
       }
     });
     return found;

@@ -1,7 +1,21 @@
 import { UnsupportedByEngine } from '../../common/errors';
 import type { Database, SqlManagementClient } from '@azure/arm-sql';
 import type { AzureSqlEnvironment } from '../../config/catalog';
-import type { BackupManifest, CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineCapabilities, EngineContext, ExportResult, Holding, Marker, RestoreResult, RestoreWindow, SwapResult } from '../port';
+import type {
+  BackupManifest,
+  CopyResult,
+  DatabaseEngine,
+  DatabaseFacts,
+  DataSession,
+  EngineCapabilities,
+  EngineContext,
+  ExportResult,
+  Holding,
+  Marker,
+  RestoreResult,
+  RestoreWindow,
+  SwapResult,
+} from '../port';
 import type { ConnectionFactory } from '../tsql/tsql-connection';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
@@ -51,7 +65,6 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     return this.options.now?.() ?? new Date();
   }
 
-
   private api(env: AzureSqlEnvironment): ServerApi {
     const subscription = env.database.subscriptionId;
     let client = this.clients.get(subscription);
@@ -93,7 +106,8 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const api = this.api(target);
     const { staging } = this.names(target, operationId);
     const db = await api.database(staging);
-    if (!db) throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${api.location(staging)}); run the COPY step first`);
+    if (!db)
+      throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${api.location(staging)}); run the COPY step first`);
     if (db.status !== 'Online') throw new Error(`The staging database ${api.location(staging)} is ${db.status}, not Online; wait for COPY to finish`);
     return this.session(target, staging, `staging of ${operationId}`, false);
   }
@@ -119,7 +133,9 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     }
     const earliest = db.earliestRestoreDate;
     if (!earliest) {
-      throw new Error(`${api.location(name)} has no restore point yet (Azure reports no earliestRestoreDate until its first backup, minutes after creation); retry MARKER later`);
+      throw new Error(
+        `${api.location(name)} has no restore point yet (Azure reports no earliestRestoreDate until its first backup, minutes after creation); retry MARKER later`,
+      );
     }
     if (Date.parse(at) < earliest.getTime()) {
       throw new Error(`${api.location(name)} cannot be restored to ${at}: its backups reach back only to ${earliest.toISOString()}`);
@@ -134,18 +150,29 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const src = source;
     const tgt = target;
     if (src.database.subscriptionId.toLowerCase() !== tgt.database.subscriptionId.toLowerCase()) {
-      throw new UnsupportedByEngine('azure-sql', `copy ${source.name} into ${target.name}, which is in another subscription`, 'Azure Resource Manager copies only within a subscription: export the source to a bacpac and import it instead.');
+      throw new UnsupportedByEngine(
+        'azure-sql',
+        `copy ${source.name} into ${target.name}, which is in another subscription`,
+        'Azure Resource Manager copies only within a subscription: export the source to a bacpac and import it instead.',
+      );
     }
     const sourceApi = this.api(source);
     const targetApi = this.api(target);
     const { staging } = this.names(target, operationId);
     const started = performance.now();
-    const build = await this.buildStaging(targetApi, staging, ctx, `copy:${staging}`, async () => ({
-      location: await targetApi.serverLocation(),
-      createMode: 'Copy',
-      sourceDatabaseId: sourceApi.databaseId(src.database.database),
-      ...(tgt.database.serviceObjective ? { sku: { name: tgt.database.serviceObjective } } : {}),
-    }), `copying ${sourceApi.location(src.database.database)}`);
+    const build = await this.buildStaging(
+      targetApi,
+      staging,
+      ctx,
+      `copy:${staging}`,
+      async () => ({
+        location: await targetApi.serverLocation(),
+        createMode: 'Copy',
+        sourceDatabaseId: sourceApi.databaseId(src.database.database),
+        ...(tgt.database.serviceObjective ? { sku: { name: tgt.database.serviceObjective } } : {}),
+      }),
+      `copying ${sourceApi.location(src.database.database)}`,
+    );
     build.bytes = await this.usedBytes(tgt, staging);
     return {
       bytes: build.bytes,
@@ -256,12 +283,21 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const n = this.names(target, operationId);
     const [live, staging, aside] = await Promise.all([api.database(n.live), api.database(n.staging), api.database(n.aside)]);
     if (!staging && aside && live) {
-      return { unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: [`${api.location(n.live)} already holds this operation's copy; ${n.aside} is the database it replaced`] };
+      return {
+        unavailableWindowMs: 0,
+        durationMs: 0,
+        resumed: true,
+        notes: [`${api.location(n.live)} already holds this operation's copy; ${n.aside} is the database it replaced`],
+      };
     }
     if (!staging) throw new Error(`Nothing to swap in: the staging database ${api.location(n.staging)} does not exist`);
     if (staging.status !== 'Online') throw new Error(`The staging database ${api.location(n.staging)} is ${staging.status}, not Online`);
-    if (!live && !aside) throw new Error(`${target.name}'s database ${api.location(n.live)} does not exist; dbmove only replaces an existing database (check the catalog)`);
-    if (live && aside) throw new Error(`${api.location(n.live)}, ${n.staging} and ${n.aside} all exist: an earlier rollback of this operation already ran; roll back or sign off instead of swapping again`);
+    if (!live && !aside)
+      throw new Error(`${target.name}'s database ${api.location(n.live)} does not exist; dbmove only replaces an existing database (check the catalog)`);
+    if (live && aside)
+      throw new Error(
+        `${api.location(n.live)}, ${n.staging} and ${n.aside} all exist: an earlier rollback of this operation already ran; roll back or sign off instead of swapping again`,
+      );
     const started = performance.now();
     const notes: string[] = [];
     if (live) {
@@ -273,7 +309,9 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     await api.rename(n.staging, n.live);
     const windowMs = performance.now() - started;
     ctx.progress(100, 'swapped');
-    notes.push(`Renamed ${n.staging} to ${n.live}; ${target.name} was unavailable for ${windowMs.toFixed(0)} ms (between the two renames; connections to the old database were closed by the rename)`);
+    notes.push(
+      `Renamed ${n.staging} to ${n.live}; ${target.name} was unavailable for ${windowMs.toFixed(0)} ms (between the two renames; connections to the old database were closed by the rename)`,
+    );
     return { unavailableWindowMs: windowMs, durationMs: windowMs, resumed: !live, notes };
   }
 
@@ -289,20 +327,34 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const n = this.names(target, operationId);
     const [live, staging, rollback] = await Promise.all([api.database(n.live), api.database(n.staging), api.database(n.rollback)]);
     if (live && staging && !rollback) {
-      return { unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: [`${api.location(n.live)} was already restored to ${marker.at} by an earlier attempt`] };
+      return {
+        unavailableWindowMs: 0,
+        durationMs: 0,
+        resumed: true,
+        notes: [`${api.location(n.live)} was already restored to ${marker.at} by an earlier attempt`],
+      };
     }
     const started = performance.now();
     const notes: string[] = [];
     if (!(rollback?.status === 'Online' && (!live || !staging))) {
       const definition = await this.restoreDefinition(api, n, marker.at);
-      const built = await this.buildStaging(api, n.rollback, ctx, `restore:${n.rollback}`, async () => definition.body, `restoring ${definition.from} to ${marker.at}`);
+      const built = await this.buildStaging(
+        api,
+        n.rollback,
+        ctx,
+        `restore:${n.rollback}`,
+        async () => definition.body,
+        `restoring ${definition.from} to ${marker.at}`,
+      );
       notes.push(`${built.resumed ? 'Finished the' : 'Ran a'} point-in-time restore of ${definition.from} to ${marker.at} into ${n.rollback}`);
     }
     const swapStarted = performance.now();
     if (await api.database(n.live)) await api.rename(n.live, n.staging);
     await api.rename(n.rollback, n.live);
     const windowMs = performance.now() - swapStarted;
-    notes.push(`Renamed this operation's copy back to ${n.staging} and ${n.rollback} to ${n.live}; ${target.name} was unavailable for ${windowMs.toFixed(0)} ms`);
+    notes.push(
+      `Renamed this operation's copy back to ${n.staging} and ${n.rollback} to ${n.live}; ${target.name} was unavailable for ${windowMs.toFixed(0)} ms`,
+    );
     ctx.progress(100, 'restored');
     return { unavailableWindowMs: windowMs, durationMs: performance.now() - started, resumed: false, notes };
   }
@@ -316,13 +368,22 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       if (aside.earliestRestoreDate && Date.parse(at) < aside.earliestRestoreDate.getTime()) {
         throw new Error(`${api.location(n.aside)} can only be restored back to ${aside.earliestRestoreDate.toISOString()}, after the marker ${at}`);
       }
-      return { body: { location, createMode: 'PointInTimeRestore', sourceDatabaseId: api.databaseId(n.aside), restorePointInTime: new Date(at), ...sku }, from: api.location(n.aside) };
+      return {
+        body: { location, createMode: 'PointInTimeRestore', sourceDatabaseId: api.databaseId(n.aside), restorePointInTime: new Date(at), ...sku },
+        from: api.location(n.aside),
+      };
     }
     const dropped = (await api.restorableDropped())
       .filter((d) => d.databaseName === n.aside)
       .sort((a, b) => (b.deletionDate?.getTime() ?? 0) - (a.deletionDate?.getTime() ?? 0))[0];
-    if (!dropped) throw new Error(`Neither ${api.location(n.aside)} nor a restorable dropped copy of it exists: ${api.env.name} cannot be returned to ${at} by this operation; use a point-in-time restore of an earlier backup`);
-    return { body: { location, createMode: 'Restore', restorableDroppedDatabaseId: dropped.id, restorePointInTime: new Date(at), ...sku }, from: `${api.location(n.aside)} (dropped)` };
+    if (!dropped)
+      throw new Error(
+        `Neither ${api.location(n.aside)} nor a restorable dropped copy of it exists: ${api.env.name} cannot be returned to ${at} by this operation; use a point-in-time restore of an earlier backup`,
+      );
+    return {
+      body: { location, createMode: 'Restore', restorableDroppedDatabaseId: dropped.id, restorePointInTime: new Date(at), ...sku },
+      from: `${api.location(n.aside)} (dropped)`,
+    };
   }
 
   async compareWithMarker(): Promise<'identical' | 'changed' | 'unknown'> {
@@ -367,7 +428,9 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       ['aside', n.aside],
       ['temporary', n.rollback],
     ];
-    const found = await Promise.all(candidates.map(async ([kind, name]) => ((await api.database(name)) ? { kind, environment: env.name, location: api.location(name) } : undefined)));
+    const found = await Promise.all(
+      candidates.map(async ([kind, name]) => ((await api.database(name)) ? { kind, environment: env.name, location: api.location(name) } : undefined)),
+    );
     return found.filter((h): h is Holding => h !== undefined);
   }
 
@@ -414,7 +477,9 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
         .filter((d) => droppedRestorableFrom(d) <= wanted && wanted <= (d.deletionDate?.getTime() ?? 0))
         .sort((a, b) => (b.deletionDate?.getTime() ?? 0) - (a.deletionDate?.getTime() ?? 0))[0];
       if (!dropped) {
-        throw new Error(`${target.name} cannot be restored to ${at}: its backups reach back to ${live?.earliestRestoreDate?.toISOString() ?? 'nothing'}, and no dropped database of it covers that time`);
+        throw new Error(
+          `${target.name} cannot be restored to ${at}: its backups reach back to ${live?.earliestRestoreDate?.toISOString() ?? 'nothing'}, and no dropped database of it covers that time`,
+        );
       }
       body = { location, createMode: 'Restore', restorableDroppedDatabaseId: dropped.id, restorePointInTime: new Date(at) };
       from = `${api.location(dropped.databaseName)} (dropped ${dropped.deletionDate?.toISOString()})`;
@@ -431,7 +496,13 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     };
   }
 
-  async exportStaging(env: AzureSqlEnvironment, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult> {
+  async exportStaging(
+    env: AzureSqlEnvironment,
+    operationId: string,
+    destination: string,
+    manifest: Omit<BackupManifest, 'content'>,
+    ctx: EngineContext,
+  ): Promise<ExportResult> {
     const api = this.api(env);
     const { staging } = this.names(env, operationId);
     return exportBacpac({ api, database: staging, destination, manifest, ctx, secret: this.secret, pollIntervalMs: this.pollIntervalMs });
@@ -443,11 +514,23 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const started = performance.now();
     const existing = await api.database(staging);
     if (existing?.status === 'Online' && !new ResumeJournal(ctx).lro(`import:${staging}`)) {
-      return { bytes: 0, durationMs: 0, staging: { kind: 'staging', environment: target.name, location: api.location(staging) }, resumed: true, notes: [`${api.location(staging)} was already imported by an earlier attempt`] };
+      return {
+        bytes: 0,
+        durationMs: 0,
+        staging: { kind: 'staging', environment: target.name, location: api.location(staging) },
+        resumed: true,
+        notes: [`${api.location(staging)} was already imported by an earlier attempt`],
+      };
     }
     if (existing && existing.status !== 'Online') await this.deleteDatabase(api, staging);
     const notes = await importBacpac({ api, database: staging, backup, ctx, secret: this.secret, pollIntervalMs: this.pollIntervalMs });
-    return { bytes: 0, durationMs: performance.now() - started, staging: { kind: 'staging', environment: target.name, location: api.location(staging) }, resumed: false, notes };
+    return {
+      bytes: 0,
+      durationMs: performance.now() - started,
+      staging: { kind: 'staging', environment: target.name, location: api.location(staging) },
+      resumed: false,
+      notes,
+    };
   }
 }
 

@@ -23,12 +23,17 @@ const BLOB_URI = /^https:\/\/[a-z0-9]{3,24}\.blob\.core\.[a-z.]+\/[A-Za-z0-9._\-
 function credentials(api: ServerApi, secret: (name: string) => string | undefined, what: string) {
   const settings = api.env.database.importExport;
   if (!settings) {
-    throw new UnsupportedByEngine('azure-sql', `${what} ${api.env.name} without import/export settings`, `Add database.importExport (storageKeyType, storageKeyEnv, administratorLogin, administratorPasswordEnv) to ${api.env.name} in the catalog.`);
+    throw new UnsupportedByEngine(
+      'azure-sql',
+      `${what} ${api.env.name} without import/export settings`,
+      `Add database.importExport (storageKeyType, storageKeyEnv, administratorLogin, administratorPasswordEnv) to ${api.env.name} in the catalog.`,
+    );
   }
   const storageKey = secret(settings.storageKeyEnv);
   if (storageKey === undefined) throw new MissingSecret(settings.storageKeyEnv, api.env.name, 'the storage key for bacpac import/export');
   const password = secret(settings.administratorPasswordEnv);
-  if (password === undefined) throw new MissingSecret(settings.administratorPasswordEnv, api.env.name, `the password of ${settings.administratorLogin} for bacpac import/export`);
+  if (password === undefined)
+    throw new MissingSecret(settings.administratorPasswordEnv, api.env.name, `the password of ${settings.administratorLogin} for bacpac import/export`);
   return {
     storageKeyType: settings.storageKeyType,
     storageKey,
@@ -39,7 +44,11 @@ function credentials(api: ServerApi, secret: (name: string) => string | undefine
 }
 
 function checkUri(uri: string, role: string): string {
-  if (!BLOB_URI.test(uri)) throw new DbmoveError('ConfigError', `The ${role} ${uri} is not a blob URI of a .bacpac file (https://<account>.blob.core.windows.net/<container>/<name>.bacpac); Azure SQL exports and imports only through blob storage`);
+  if (!BLOB_URI.test(uri))
+    throw new DbmoveError(
+      'ConfigError',
+      `The ${role} ${uri} is not a blob URI of a .bacpac file (https://<account>.blob.core.windows.net/<container>/<name>.bacpac); Azure SQL exports and imports only through blob storage`,
+    );
   return uri;
 }
 
@@ -55,7 +64,13 @@ export async function exportBacpac(input: Bacpac & { destination: string; manife
     onPoll: async () => ctx.progress(50, `exporting ${database} to ${storageUri}`),
     begin: (resumeFrom) =>
       armCall(`Exporting ${api.location(database)}`, () =>
-        api.client.databases.beginExport(api.resourceGroup, api.server, database, { ...credentials(api, input.secret, 'export'), storageUri }, { resumeFrom, updateIntervalInMs: input.pollIntervalMs }),
+        api.client.databases.beginExport(
+          api.resourceGroup,
+          api.server,
+          database,
+          { ...credentials(api, input.secret, 'export'), storageUri },
+          { resumeFrom, updateIntervalInMs: input.pollIntervalMs },
+        ),
       ),
   });
   ctx.progress(100, 'exported');
@@ -92,5 +107,7 @@ export async function importBacpac(input: Bacpac & { backup: string }): Promise<
       ),
   });
   ctx.progress(100, 'imported');
-  return [`${resumed ? 'Finished the' : 'Ran an'} import of ${storageUri} into ${api.location(database)} (request ${result?.requestId ?? 'unknown'}, status ${result?.status ?? 'unknown'})`];
+  return [
+    `${resumed ? 'Finished the' : 'Ran an'} import of ${storageUri} into ${api.location(database)} (request ${result?.requestId ?? 'unknown'}, status ${result?.status ?? 'unknown'})`,
+  ];
 }

@@ -19,7 +19,8 @@ export class ResumeJournal {
 
   constructor(private readonly ctx: EngineContext) {
     const previous = ctx.resumeState as Partial<ResumeState> | undefined;
-    this.state = previous?.engine === 'azure-sql' ? { engine: 'azure-sql', lro: { ...previous.lro }, marker: previous.marker } : { engine: 'azure-sql', lro: {} };
+    this.state =
+      previous?.engine === 'azure-sql' ? { engine: 'azure-sql', lro: { ...previous.lro }, marker: previous.marker } : { engine: 'azure-sql', lro: {} };
   }
 
   lro(key: string): string | undefined {

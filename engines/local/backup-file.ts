@@ -135,7 +135,11 @@ export async function readBackupManifest(file: string): Promise<{ manifest: Back
   }
   const size = (await fs.promises.stat(file)).size;
   if (size - payloadOffset !== manifest.payload.bytes) {
-    throw new InvalidBackupError(file, `the payload has ${size - payloadOffset} bytes where the manifest says ${manifest.payload.bytes}`, 'The file is truncated or was altered; export it again.');
+    throw new InvalidBackupError(
+      file,
+      `the payload has ${size - payloadOffset} bytes where the manifest says ${manifest.payload.bytes}`,
+      'The file is truncated or was altered; export it again.',
+    );
   }
   const hash = crypto.createHash('sha256');
   for await (const chunk of fs.createReadStream(file, { start: payloadOffset, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);

@@ -47,7 +47,7 @@ export async function consistentCopy(
   await removeIfExists(`${partial}-wal`);
 
   const source = new Database(sourceFile, { readonly: true, fileMustExist: true });
-  let journalMode = 'delete';
+  let journalMode: string;
   try {
     source.pragma('busy_timeout = 30000');
     journalMode = String(source.pragma('journal_mode', { simple: true })).toLowerCase();

@@ -72,7 +72,6 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     return this.options.now?.() ?? new Date();
   }
 
-
   databaseFile(env: LocalEnvironment): string {
     return env.database.path;
   }
@@ -150,7 +149,13 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const manifestFile = this.stagingManifest(target, operationId);
     const done = await readJson<StagingManifest>(manifestFile);
     if (done && fs.existsSync(file) && done.bootId === bootId()) {
-      return { bytes: done.bytes, durationMs: 0, staging: this.stagingHolding(target, file, done.bytes), resumed: true, notes: [`Staging copy already complete (${done.completedAt}); an earlier attempt finished it`] };
+      return {
+        bytes: done.bytes,
+        durationMs: 0,
+        staging: this.stagingHolding(target, file, done.bytes),
+        resumed: true,
+        notes: [`Staging copy already complete (${done.completedAt}); an earlier attempt finished it`],
+      };
     }
     const started = performance.now();
     const copy = await consistentCopy(
@@ -160,7 +165,13 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       // Not fsynced here: SQLite's own commits in SCRUB flush it, and SWAP fsyncs it before the rename.
       { signal: ctx.signal, midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined, durable: false },
     );
-    await writeJsonAtomic(manifestFile, { operationId, completedAt: this.now().toISOString(), bytes: copy.bytes, origin: source.name, bootId: bootId() } satisfies StagingManifest);
+    await writeJsonAtomic(manifestFile, {
+      operationId,
+      completedAt: this.now().toISOString(),
+      bytes: copy.bytes,
+      origin: source.name,
+      bootId: bootId(),
+    } satisfies StagingManifest);
     return {
       bytes: copy.bytes,
       durationMs: performance.now() - started,
@@ -180,7 +191,12 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const staging = this.stagingFile(target, operationId);
     if (!fs.existsSync(staging)) {
       if (await holdsOperation?.()) {
-        const result: SwapResult = { unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: ['The target already holds this operation\'s data; an earlier attempt swapped it in'] };
+        const result: SwapResult = {
+          unavailableWindowMs: 0,
+          durationMs: 0,
+          resumed: true,
+          notes: ["The target already holds this operation's data; an earlier attempt swapped it in"],
+        };
         await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
         return result;
       }
@@ -203,7 +219,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     // The replacement reaches the disk before its name can: a crash never leaves a torn live database.
     await fsyncFile(replacement);
     const lock = openSqlite(live, 'read-write');
-    let windowMs = 0;
+    let windowMs: number;
     try {
       if (String(lock.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') {
         // A WAL file left beside the new database would be replayed into it.
@@ -222,7 +238,12 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     await fsyncDirectory(path.dirname(live));
     ctx.progress(100, 'swapped');
-    return { unavailableWindowMs: windowMs, durationMs: performance.now() - started, resumed: false, notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`] };
+    return {
+      unavailableWindowMs: windowMs,
+      durationMs: performance.now() - started,
+      resumed: false,
+      notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`],
+    };
   }
 
   async restoreToMarker(target: LocalEnvironment, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
@@ -316,7 +337,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   private async historyPoints(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string })[]> {
     const points: (RestorePointInfo & { file: string })[] = [];
     for (const dir of [this.historyDir(env), path.join(this.workDir(env), 'restore-points')]) {
-      let names: string[] = [];
+      let names: string[];
       try {
         names = await fs.promises.readdir(dir);
       } catch {
@@ -326,7 +347,13 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         const manifest = await readJson<RestorePointManifest>(path.join(dir, name));
         const file = path.join(dir, name.replace(/\.json$/, '.sqlite'));
         if (!manifest || !fs.existsSync(file)) continue;
-        points.push({ at: manifest.at, id: path.basename(file, '.sqlite'), bytes: manifest.bytes, description: `before operation ${manifest.operationId}`, file });
+        points.push({
+          at: manifest.at,
+          id: path.basename(file, '.sqlite'),
+          bytes: manifest.bytes,
+          description: `before operation ${manifest.operationId}`,
+          file,
+        });
       }
     }
     return points.sort((a, b) => a.at.localeCompare(b.at));
@@ -352,8 +379,15 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     const file = this.stagingFile(target, operationId);
     const started = performance.now();
-    const copy = await consistentCopy(chosen.file, file, (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'copying restore point'));
-    await writeJsonAtomic(this.stagingManifest(target, operationId), { operationId, completedAt: this.now().toISOString(), bytes: copy.bytes, origin: chosen.id } satisfies StagingManifest);
+    const copy = await consistentCopy(chosen.file, file, (p) =>
+      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'copying restore point'),
+    );
+    await writeJsonAtomic(this.stagingManifest(target, operationId), {
+      operationId,
+      completedAt: this.now().toISOString(),
+      bytes: copy.bytes,
+      origin: chosen.id,
+    } satisfies StagingManifest);
     return {
       bytes: copy.bytes,
       durationMs: performance.now() - started,
@@ -364,7 +398,13 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     };
   }
 
-  async exportStaging(env: LocalEnvironment, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult> {
+  async exportStaging(
+    env: LocalEnvironment,
+    operationId: string,
+    destination: string,
+    manifest: Omit<BackupManifest, 'content'>,
+    ctx: EngineContext,
+  ): Promise<ExportResult> {
     return exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
   }
 
@@ -374,8 +414,16 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       // One notice per message (it names the operation): a retried NOTIFY moves the window of
       // the notice users already see instead of posting a second one.
       db.transaction(() => {
-        const moved = db.prepare("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(from.toISOString(), to.toISOString(), message);
-        if (moved.changes === 0) db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(message, from.toISOString(), to.toISOString(), 'dbmove');
+        const moved = db
+          .prepare("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'")
+          .run(from.toISOString(), to.toISOString(), message);
+        if (moved.changes === 0)
+          db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(
+            message,
+            from.toISOString(),
+            to.toISOString(),
+            'dbmove',
+          );
       })();
     } finally {
       db.close();
@@ -395,7 +443,11 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const { manifest } = await readBackupManifest(location);
     const { operationId, createdAt, source, versions, policy } = manifest;
     if (!source?.environment || !versions || !operationId || !createdAt || !policy) {
-      throw new InvalidBackupError(location, 'the manifest does not name its source environment, versions and operation', 'Give a file written by `dbmove export`.');
+      throw new InvalidBackupError(
+        location,
+        'the manifest does not name its source environment, versions and operation',
+        'Give a file written by `dbmove export`.',
+      );
     }
     return { operationId, createdAt, source, versions, policy, content: manifest.content };
   }
@@ -415,13 +467,28 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const file = this.stagingFile(target, operationId);
     const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
     if (done && fs.existsSync(file)) {
-      return { bytes: done.bytes, durationMs: 0, staging: this.stagingHolding(target, file, done.bytes), resumed: true, notes: ['The backup was already restored into staging by an earlier attempt'] };
+      return {
+        bytes: done.bytes,
+        durationMs: 0,
+        staging: this.stagingHolding(target, file, done.bytes),
+        resumed: true,
+        notes: ['The backup was already restored into staging by an earlier attempt'],
+      };
     }
     const started = performance.now();
     const bytes = await importBackupFile(backup, file, ctx);
-    await writeJsonAtomic(this.stagingManifest(target, operationId), { operationId, completedAt: this.now().toISOString(), bytes, origin: backup } satisfies StagingManifest);
-    return { bytes, durationMs: performance.now() - started, staging: this.stagingHolding(target, file, bytes), resumed: false, notes: [`Restored the backup into staging (${formatBytes(bytes)})`] };
+    await writeJsonAtomic(this.stagingManifest(target, operationId), {
+      operationId,
+      completedAt: this.now().toISOString(),
+      bytes,
+      origin: backup,
+    } satisfies StagingManifest);
+    return {
+      bytes,
+      durationMs: performance.now() - started,
+      staging: this.stagingHolding(target, file, bytes),
+      resumed: false,
+      notes: [`Restored the backup into staging (${formatBytes(bytes)})`],
+    };
   }
 }
-
-

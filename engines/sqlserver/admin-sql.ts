@@ -32,7 +32,10 @@ export const DEFAULT_PATHS: RenderedAdmin = {
 
 /** A full backup that leaves the database's backup chain alone (COPY_ONLY): the COPY of a refresh. */
 export function backupCopyOnly(database: string, file: string, name: string, description: string): RenderedAdmin {
-  return { sql: `BACKUP DATABASE ${quoteDatabase(database)} TO DISK = @p0 WITH COPY_ONLY, INIT, CHECKSUM, NAME = @p1, DESCRIPTION = @p2, STATS = 5`, params: [file, name, description] };
+  return {
+    sql: `BACKUP DATABASE ${quoteDatabase(database)} TO DISK = @p0 WITH COPY_ONLY, INIT, CHECKSUM, NAME = @p1, DESCRIPTION = @p2, STATS = 5`,
+    params: [file, name, description],
+  };
 }
 
 /**
@@ -40,7 +43,10 @@ export function backupCopyOnly(database: string, file: string, name: string, des
  * since FULL recovery was set): without it no log backup, and so no marker, is possible.
  */
 export function backupChainBase(database: string, file: string, name: string, description: string): RenderedAdmin {
-  return { sql: `BACKUP DATABASE ${quoteDatabase(database)} TO DISK = @p0 WITH INIT, CHECKSUM, NAME = @p1, DESCRIPTION = @p2, STATS = 5`, params: [file, name, description] };
+  return {
+    sql: `BACKUP DATABASE ${quoteDatabase(database)} TO DISK = @p0 WITH INIT, CHECKSUM, NAME = @p1, DESCRIPTION = @p2, STATS = 5`,
+    params: [file, name, description],
+  };
 }
 
 /**
@@ -49,7 +55,10 @@ export function backupChainBase(database: string, file: string, name: string, de
  * still follows their previous one, and their restore sequences need no file of ours.
  */
 export function backupLogMarker(database: string, file: string, name: string, description: string): RenderedAdmin {
-  return { sql: `BACKUP LOG ${quoteDatabase(database)} TO DISK = @p0 WITH COPY_ONLY, INIT, CHECKSUM, NAME = @p1, DESCRIPTION = @p2`, params: [file, name, description] };
+  return {
+    sql: `BACKUP LOG ${quoteDatabase(database)} TO DISK = @p0 WITH COPY_ONLY, INIT, CHECKSUM, NAME = @p1, DESCRIPTION = @p2`,
+    params: [file, name, description],
+  };
 }
 
 export function fileList(files: string[]): RenderedAdmin {
@@ -81,7 +90,10 @@ export function restoreDatabase(database: string, files: string[], moves: Move[]
 
 /** One log backup of a point-in-time restore sequence; STOPAT is the server's local time. */
 export function restoreLog(database: string, files: string[], stopAtLocal: string): RenderedAdmin {
-  return { sql: `RESTORE LOG ${quoteDatabase(database)} FROM ${disks(files, 0)} WITH NORECOVERY, STOPAT = ${p(files.length)}`, params: [...files, stopAtLocal] };
+  return {
+    sql: `RESTORE LOG ${quoteDatabase(database)} FROM ${disks(files, 0)} WITH NORECOVERY, STOPAT = ${p(files.length)}`,
+    params: [...files, stopAtLocal],
+  };
 }
 
 export function recoverDatabase(database: string): RenderedAdmin {
@@ -109,7 +121,10 @@ export function renameDatabase(from: string, to: string): RenderedAdmin {
 /** Drops a database; one left RESTORING by a crashed restore cannot be set single-user, and needs not be. */
 export function dropDatabase(database: string): RenderedAdmin {
   const q = quoteDatabase(database);
-  return { sql: `IF DATABASEPROPERTYEX(@p0, 'Status') = 'ONLINE' ALTER DATABASE ${q} SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ${q};`, params: [database] };
+  return {
+    sql: `IF DATABASEPROPERTYEX(@p0, 'Status') = 'ONLINE' ALTER DATABASE ${q} SET SINGLE_USER WITH ROLLBACK IMMEDIATE; DROP DATABASE ${q};`,
+    params: [database],
+  };
 }
 
 /** Every backup set of the database with its files, oldest first: what a point-in-time restore chooses from. */

@@ -77,7 +77,9 @@ export function restoreChain(sets: BackupSet[], stopAtLocal: string, database: s
     // Log backups that contain the point reached so far (copy-only ones too: they overlap the chain).
     const next = sets.filter((s) => s.type === 'L' && s.firstLsn <= reached && s.lastLsn > reached);
     if (!next.length) {
-      throw new NoRestoreChain(`no log backup of ${database} continues the chain at LSN ${reached} up to ${stopAtLocal} (server time)${logs.length ? `; the last one used finished at ${logs[logs.length - 1].finishedLocal}` : ''}`);
+      throw new NoRestoreChain(
+        `no log backup of ${database} continues the chain at LSN ${reached} up to ${stopAtLocal} (server time)${logs.length ? `; the last one used finished at ${logs[logs.length - 1].finishedLocal}` : ''}`,
+      );
     }
     const covering = next.filter((s) => s.finishedLocal >= stopAtLocal).sort((a, b) => a.finishedLocal.localeCompare(b.finishedLocal))[0];
     if (covering) {

@@ -2,7 +2,21 @@ import { UnsupportedByEngine } from '../../common/errors';
 import type { SqlServerEnvironment } from '../../config/catalog';
 import { derivedNames, DerivedNames, shortOperationId } from '../azure-sql/names';
 import { sleep } from '../azure-sql/resumable';
-import type { BackupManifest, CopyResult, DatabaseEngine, DatabaseFacts, DataSession, EngineCapabilities, EngineContext, ExportResult, Holding, Marker, RestoreResult, RestoreWindow, SwapResult } from '../port';
+import type {
+  BackupManifest,
+  CopyResult,
+  DatabaseEngine,
+  DatabaseFacts,
+  DataSession,
+  EngineCapabilities,
+  EngineContext,
+  ExportResult,
+  Holding,
+  Marker,
+  RestoreResult,
+  RestoreWindow,
+  SwapResult,
+} from '../port';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import type { ConnectionFactory, TsqlConnection } from '../tsql/tsql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
@@ -55,7 +69,6 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
   }
 
-
   private connect(env: SqlServerEnvironment, database: string): TsqlConnection {
     const [host, instanceName] = env.database.server.split('\\');
     return this.connections({
@@ -100,7 +113,15 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
   }
 
   /** Runs a BACKUP or RESTORE and reports its percent complete (from a second connection) as progress. */
-  private async runWithProgress(env: SqlServerEnvironment, conn: TsqlConnection, statement: admin.RenderedAdmin, ctx: EngineContext, from: number, to: number, label: string) {
+  private async runWithProgress(
+    env: SqlServerEnvironment,
+    conn: TsqlConnection,
+    statement: admin.RenderedAdmin,
+    ctx: EngineContext,
+    from: number,
+    to: number,
+    label: string,
+  ) {
     const id = admin.sessionId();
     const spid = Number((await conn.run(id.sql, id.params)).rows[0]?.spid);
     let done = false;
@@ -143,7 +164,8 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
   async openStaging(target: SqlServerEnvironment, operationId: string): Promise<DataSession> {
     const { staging } = this.names(target, operationId);
     const state = (await this.withMaster(target, (m) => this.states(m, [staging]))).get(staging);
-    if (state?.state !== 'ONLINE') throw new Error(`The staging database ${this.location(target, staging)} ${state ? `is ${state.state}` : 'does not exist'}; run the COPY step first`);
+    if (state?.state !== 'ONLINE')
+      throw new Error(`The staging database ${this.location(target, staging)} ${state ? `is ${state.state}` : 'does not exist'}; run the COPY step first`);
     return new TsqlSession(this.connect(target, staging), `${target.name} (staging of ${operationId})`, false);
   }
 
@@ -163,11 +185,20 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
         return { environment: target.name, at: recorded[1], restorePoint: name };
       }
       if (state.recoveryModel !== 'FULL') {
-        throw new UnsupportedByEngine('sqlserver', `mark a point in time on ${this.location(target, live)}, which uses the ${state.recoveryModel} recovery model`, `Point-in-time restore needs the FULL recovery model: ALTER DATABASE [${live}] SET RECOVERY FULL, take a full backup, then retry.`);
+        throw new UnsupportedByEngine(
+          'sqlserver',
+          `mark a point in time on ${this.location(target, live)}, which uses the ${state.recoveryModel} recovery model`,
+          `Point-in-time restore needs the FULL recovery model: ALTER DATABASE [${live}] SET RECOVERY FULL, take a full backup, then retry.`,
+        );
       }
       if (!Number(state.logChainStarted)) {
         // No full backup since FULL recovery was set: the log chain has not started yet.
-        const base = admin.backupChainBase(live, this.backupFile(env, `${live}_base_${op}`), `dbmove-base-${op}`, `dbmove: first full backup of ${live}, the base of its log chain`);
+        const base = admin.backupChainBase(
+          live,
+          this.backupFile(env, `${live}_base_${op}`),
+          `dbmove-base-${op}`,
+          `dbmove: first full backup of ${live}, the base of its log chain`,
+        );
         await this.runWithProgress(env, master, base, ctx, 0, 90, `full backup of ${live} (its first: the log chain starts here)`);
       }
       const time = (await master.run(admin.SERVER_TIME.sql, [])).rows[0] as { utc: unknown; serverLocal: unknown };
@@ -207,12 +238,24 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
       durationMs: performance.now() - started,
       staging: { ...holding, bytes },
       resumed: false,
-      notes: [`BACKUP DATABASE ${src.database.database} WITH COPY_ONLY to ${file} (the source's backup chain is untouched), restored WITH MOVE as ${holding.location}`],
+      notes: [
+        `BACKUP DATABASE ${src.database.database} WITH COPY_ONLY to ${file} (the source's backup chain is untouched), restored WITH MOVE as ${holding.location}`,
+      ],
     };
   }
 
   /** RESTORE DATABASE from `files` into `database`, every file moved to the target's data and log paths. */
-  private async restoreFiles(env: SqlServerEnvironment, master: TsqlConnection, database: string, files: string[], recovery: boolean, ctx: EngineContext, from: number, to: number, label: string) {
+  private async restoreFiles(
+    env: SqlServerEnvironment,
+    master: TsqlConnection,
+    database: string,
+    files: string[],
+    recovery: boolean,
+    ctx: EngineContext,
+    from: number,
+    to: number,
+    label: string,
+  ) {
     const list = admin.fileList(files);
     const logical = (await master.run(list.sql, list.params)).rows as { LogicalName: string; Type: string; FileId: number }[];
     const paths = (await master.run(admin.DEFAULT_PATHS.sql, [])).rows[0] as { dataPath: string | null; logPath: string | null };
@@ -221,13 +264,24 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
       if (!dir) throw new Error(`${env.database.server} reports no default data path; set dataDirectory for ${env.name} in the catalog`);
       const sep = dir.includes('\\') ? '\\' : '/';
       const ext = f.Type === 'L' ? '.ldf' : f.Type === 'S' ? '' : Number(f.FileId) === 1 ? '.mdf' : '.ndf';
-      return { logicalName: f.LogicalName, physicalName: `${dir.replace(/[\\/]+$/, '')}${sep}${database}_${f.LogicalName.replace(/[^A-Za-z0-9_]/g, '_')}${ext}` };
+      return {
+        logicalName: f.LogicalName,
+        physicalName: `${dir.replace(/[\\/]+$/, '')}${sep}${database}_${f.LogicalName.replace(/[^A-Za-z0-9_]/g, '_')}${ext}`,
+      };
     });
     await this.runWithProgress(env, master, admin.restoreDatabase(database, files, moves, recovery), ctx, from, to, label);
   }
 
   /** Restores `database` to `stopAtLocal` from the backup chain of the database with `guid`. */
-  private async restoreToTime(env: SqlServerEnvironment, master: TsqlConnection, guid: string, label: string, database: string, stopAtLocal: string, ctx: EngineContext): Promise<RestoreChain> {
+  private async restoreToTime(
+    env: SqlServerEnvironment,
+    master: TsqlConnection,
+    guid: string,
+    label: string,
+    database: string,
+    stopAtLocal: string,
+    ctx: EngineContext,
+  ): Promise<RestoreChain> {
     const history = admin.backupHistory(guid);
     const chain = restoreChain(groupBackupSets((await master.run(history.sql, history.params)).rows as unknown as BackupRow[]), stopAtLocal, label);
     await this.restoreFiles(env, master, database, chain.base.files, false, ctx, 0, 70, `restoring the full backup of ${label}`);
@@ -253,16 +307,31 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
       const live = s.get(n.live);
       const staging = s.get(n.staging);
       const aside = s.get(n.aside);
-      if (!staging && aside && live) return { unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: [`${n.live} already holds this operation's copy; ${n.aside} is the database it replaced`] };
-      if (staging?.state !== 'ONLINE') throw new Error(`Nothing to swap in: the staging database ${this.location(target, n.staging)} ${staging ? `is ${staging.state}` : 'does not exist'}`);
-      if (!live && !aside) throw new Error(`${target.name}'s database ${this.location(target, n.live)} does not exist; dbmove only replaces an existing database`);
+      if (!staging && aside && live)
+        return {
+          unavailableWindowMs: 0,
+          durationMs: 0,
+          resumed: true,
+          notes: [`${n.live} already holds this operation's copy; ${n.aside} is the database it replaced`],
+        };
+      if (staging?.state !== 'ONLINE')
+        throw new Error(`Nothing to swap in: the staging database ${this.location(target, n.staging)} ${staging ? `is ${staging.state}` : 'does not exist'}`);
+      if (!live && !aside)
+        throw new Error(`${target.name}'s database ${this.location(target, n.live)} does not exist; dbmove only replaces an existing database`);
       if (live && aside) throw new Error(`${n.live}, ${n.staging} and ${n.aside} all exist: a rollback of this operation already ran`);
       const started = performance.now();
       if (live) await this.rename(master, n.live, n.aside);
       await this.rename(master, n.staging, n.live);
       const windowMs = performance.now() - started;
       ctx.progress(100, 'swapped');
-      return { unavailableWindowMs: windowMs, durationMs: windowMs, resumed: !live, notes: [`Renamed ${n.live} to ${n.aside} and ${n.staging} to ${n.live} (each single-user for its rename); ${target.name} was unavailable for ${windowMs.toFixed(0)} ms`] };
+      return {
+        unavailableWindowMs: windowMs,
+        durationMs: windowMs,
+        resumed: !live,
+        notes: [
+          `Renamed ${n.live} to ${n.aside} and ${n.staging} to ${n.live} (each single-user for its rename); ${target.name} was unavailable for ${windowMs.toFixed(0)} ms`,
+        ],
+      };
     });
   }
 
@@ -280,15 +349,20 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
         const q = admin.backupByName(marker.restorePoint);
         const row = (await master.run(q.sql, q.params)).rows[0] as { databaseGuid: string; databaseName: string; description: string } | undefined;
         const recorded = MARKER_DESCRIPTION.exec(row?.description ?? '');
-        if (!row || !recorded) throw new Error(`msdb has no marker log backup named ${marker.restorePoint}: ${target.name} cannot be returned to ${marker.at} by this operation`);
+        if (!row || !recorded)
+          throw new Error(`msdb has no marker log backup named ${marker.restorePoint}: ${target.name} cannot be returned to ${marker.at} by this operation`);
         const chain = await this.restoreToTime(env, master, row.databaseGuid, row.databaseName, n.rollback, recorded[2], ctx);
-        notes.push(`Restored ${row.databaseName} to ${marker.at} (server time ${recorded[2]}) into ${n.rollback}: 1 full and ${chain.logs.length} log backups, the last WITH STOPAT`);
+        notes.push(
+          `Restored ${row.databaseName} to ${marker.at} (server time ${recorded[2]}) into ${n.rollback}: 1 full and ${chain.logs.length} log backups, the last WITH STOPAT`,
+        );
       }
       const swapStarted = performance.now();
       if ((await this.states(master, [n.live])).has(n.live)) await this.rename(master, n.live, n.staging);
       await this.rename(master, n.rollback, n.live);
       const windowMs = performance.now() - swapStarted;
-      notes.push(`Renamed this operation's copy back to ${n.staging} and ${n.rollback} to ${n.live}; ${target.name} was unavailable for ${windowMs.toFixed(0)} ms`);
+      notes.push(
+        `Renamed this operation's copy back to ${n.staging} and ${n.rollback} to ${n.live}; ${target.name} was unavailable for ${windowMs.toFixed(0)} ms`,
+      );
       return { unavailableWindowMs: windowMs, durationMs: performance.now() - started, resumed: false, notes };
     });
   }
@@ -322,14 +396,20 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     return this.withMaster(target, async (master) => {
       await this.ensureLiveName(master, n);
       const dropped = await this.drop(master, [n.staging, n.rollback]);
-      return dropped.map((name) => ({ kind: name === n.staging ? 'staging' : 'temporary', environment: target.name, location: this.location(target, name) }) as Holding);
+      return dropped.map(
+        (name) => ({ kind: name === n.staging ? 'staging' : 'temporary', environment: target.name, location: this.location(target, name) }) as Holding,
+      );
     });
   }
 
   async holdings(env: SqlServerEnvironment, operationId: string): Promise<Holding[]> {
     const n = this.names(env, operationId);
     const s = await this.withMaster(env, (m) => this.states(m, [n.staging, n.aside, n.rollback]));
-    const kinds: [Holding['kind'], string][] = [['staging', n.staging], ['aside', n.aside], ['temporary', n.rollback]];
+    const kinds: [Holding['kind'], string][] = [
+      ['staging', n.staging],
+      ['aside', n.aside],
+      ['temporary', n.rollback],
+    ];
     return kinds.filter(([, name]) => s.has(name)).map(([kind, name]) => ({ kind, environment: env.name, location: this.location(env, name) }));
   }
 
@@ -372,18 +452,39 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     return this.withMaster(target, async (master) => {
       const s = await this.states(master, [live, staging]);
       const holding: Holding = { kind: 'staging', environment: target.name, location: this.location(target, staging) };
-      if (s.get(staging)?.state === 'ONLINE') return { bytes: 0, durationMs: 0, staging: holding, resumed: true, restoredTo: at, notes: [`${holding.location} was already restored by an earlier attempt`] };
+      if (s.get(staging)?.state === 'ONLINE')
+        return {
+          bytes: 0,
+          durationMs: 0,
+          staging: holding,
+          resumed: true,
+          restoredTo: at,
+          notes: [`${holding.location} was already restored by an earlier attempt`],
+        };
       const guid = s.get(live)?.databaseGuid;
       if (!guid) throw new Error(`${target.name}'s database ${this.location(target, live)} does not exist`);
       // STOPAT reads the server's local time; the offset is the server's current one.
       const offset = Number(((await master.run(admin.SERVER_TIME.sql, [])).rows[0] as { offsetMinutes: number }).offsetMinutes);
       const local = new Date(Date.parse(at) + offset * 60_000).toISOString().slice(0, 23);
       const chain = await this.restoreToTime(env, master, guid, live, staging, local, ctx);
-      return { bytes: 0, durationMs: performance.now() - started, staging: holding, resumed: false, restoredTo: new Date(at).toISOString(), notes: [`Restored ${live} to ${at} (server time ${local}) from 1 full and ${chain.logs.length} log backups into ${holding.location}`] };
+      return {
+        bytes: 0,
+        durationMs: performance.now() - started,
+        staging: holding,
+        resumed: false,
+        restoredTo: new Date(at).toISOString(),
+        notes: [`Restored ${live} to ${at} (server time ${local}) from 1 full and ${chain.logs.length} log backups into ${holding.location}`],
+      };
     });
   }
 
-  async exportStaging(env: SqlServerEnvironment, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult> {
+  async exportStaging(
+    env: SqlServerEnvironment,
+    operationId: string,
+    destination: string,
+    manifest: Omit<BackupManifest, 'content'>,
+    ctx: EngineContext,
+  ): Promise<ExportResult> {
     const e = env;
     const { staging } = this.names(env, operationId);
     const started = performance.now();
@@ -394,7 +495,15 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
       const q = admin.backupByName(name);
       return Number((await master.run(q.sql, q.params)).rows[0]?.bytes ?? 0);
     });
-    return { destination, bytes, checksum: '', durationMs: performance.now() - started, notes: [`BACKUP DATABASE ${staging} WITH COPY_ONLY, CHECKSUM to ${destination} (written by the SQL Server service; the page checksums are verified on restore)`] };
+    return {
+      destination,
+      bytes,
+      checksum: '',
+      durationMs: performance.now() - started,
+      notes: [
+        `BACKUP DATABASE ${staging} WITH COPY_ONLY, CHECKSUM to ${destination} (written by the SQL Server service; the page checksums are verified on restore)`,
+      ],
+    };
   }
 
   async importToStaging(target: SqlServerEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
@@ -403,9 +512,16 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     const started = performance.now();
     const holding: Holding = { kind: 'staging', environment: target.name, location: this.location(target, staging) };
     return this.withMaster(target, async (master) => {
-      if ((await this.states(master, [staging])).get(staging)?.state === 'ONLINE') return { bytes: 0, durationMs: 0, staging: holding, resumed: true, notes: [`${holding.location} was already restored by an earlier attempt`] };
+      if ((await this.states(master, [staging])).get(staging)?.state === 'ONLINE')
+        return { bytes: 0, durationMs: 0, staging: holding, resumed: true, notes: [`${holding.location} was already restored by an earlier attempt`] };
       await this.restoreFiles(env, master, staging, [backup], true, ctx, 0, 100, `restoring ${backup}`);
-      return { bytes: 0, durationMs: performance.now() - started, staging: holding, resumed: false, notes: [`Restored ${backup} WITH MOVE into ${holding.location}`] };
+      return {
+        bytes: 0,
+        durationMs: performance.now() - started,
+        staging: holding,
+        resumed: false,
+        notes: [`Restored ${backup} WITH MOVE into ${holding.location}`],
+      };
     });
   }
 }

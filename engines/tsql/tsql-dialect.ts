@@ -28,7 +28,8 @@ export const tsqlDialect: Dialect = {
     return `[${assertName('identifier', identifier, SQL_IDENTIFIER)}]`;
   },
   param(index: number): string {
-    if (!Number.isInteger(index) || index < 0 || index > 2099) throw new Error(`Parameter index ${index} is out of range (SQL Server binds at most 2,100 parameters)`);
+    if (!Number.isInteger(index) || index < 0 || index > 2099)
+      throw new Error(`Parameter index ${index} is out of range (SQL Server binds at most 2,100 parameters)`);
     return `@p${index}`;
   },
   equalsIgnoreCase(columnSql: string, paramSql: string): string {

@@ -30,7 +30,10 @@ export function parseSqlType(spelled: string): SqlType | undefined {
  */
 export function ddlType(spelled: string, column: string): string {
   const type = parseSqlType(spelled);
-  if (!type) throw new Error(`Column ${column} has a type dbmove cannot write into T-SQL DDL (${JSON.stringify(spelled)}); use a plain SQL Server type such as nvarchar(60) or numeric(32,6)`);
+  if (!type)
+    throw new Error(
+      `Column ${column} has a type dbmove cannot write into T-SQL DDL (${JSON.stringify(spelled)}); use a plain SQL Server type such as nvarchar(60) or numeric(32,6)`,
+    );
   return formatSqlType(type);
 }
 
@@ -108,7 +111,8 @@ export function compatibleSqlTypes(fromSpelled: string, toSpelled: string): bool
   if (from.name in DATETIME_RANK && to.name in DATETIME_RANK) {
     if (DATETIME_RANK[from.name] > DATETIME_RANK[to.name]) return false;
     // datetime keeps 3.33 ms; datetime2 needs at least 3 fractional digits to hold it.
-    if (to.name === 'datetime2' && (from.name === 'datetime' || from.name === 'datetime2')) return Number(to.length ?? 7) >= Number(from.name === 'datetime' ? 3 : from.length ?? 7);
+    if (to.name === 'datetime2' && (from.name === 'datetime' || from.name === 'datetime2'))
+      return Number(to.length ?? 7) >= Number(from.name === 'datetime' ? 3 : (from.length ?? 7));
     return true;
   }
   if (from.name === 'time' && to.name === 'time') return Number(to.length ?? 7) >= Number(from.length ?? 7);

@@ -28,7 +28,12 @@ export function azureEnvironments(names = { prod: 'azprod', uat: 'azuat' }) {
       database: {
         ...database(UAT_SERVER, 'AxDB'),
         serviceObjective: 'S1',
-        importExport: { storageKeyType: 'StorageAccessKey', storageKeyEnv: 'TEST_STORAGE_KEY', administratorLogin: 'dbmoveadmin', administratorPasswordEnv: 'TEST_SQL_ADMIN_PASSWORD' },
+        importExport: {
+          storageKeyType: 'StorageAccessKey',
+          storageKeyEnv: 'TEST_STORAGE_KEY',
+          administratorLogin: 'dbmoveadmin',
+          administratorPasswordEnv: 'TEST_SQL_ADMIN_PASSWORD',
+        },
       },
       administrator: { networkAlias: 'uat-admin@contoso.test', name: 'UAT environment administrator' },
       batchServers: ['UAT-BATCH-01'],
@@ -82,7 +87,13 @@ export async function startAzureFake(names = { prod: 'azprod', uat: 'azuat' }): 
     arm,
     plane,
     engine: (options = {}) =>
-      new AzureSqlEngine({ managementClient: loopbackManagementClient(arm), connections: plane.connections, pollIntervalMs: 5, secret: () => undefined, ...options }),
+      new AzureSqlEngine({
+        managementClient: loopbackManagementClient(arm),
+        connections: plane.connections,
+        pollIntervalMs: 5,
+        secret: () => undefined,
+        ...options,
+      }),
     stop: () => arm.stop(),
   };
 }
@@ -111,7 +122,8 @@ export function testContext(options: { resumeState?: unknown; dieAfterSaves?: nu
     progress: (percent, detail) => ctx.progressed.push({ percent, detail }),
     saveResumeState: (state) => {
       ctx.saved.push(JSON.parse(JSON.stringify(state)));
-      if (options.dieAfterSaves !== undefined && ctx.saved.length >= options.dieAfterSaves) controller.abort(new Error('attempt died (simulated worker crash)'));
+      if (options.dieAfterSaves !== undefined && ctx.saved.length >= options.dieAfterSaves)
+        controller.abort(new Error('attempt died (simulated worker crash)'));
     },
     log: (message) => ctx.logs.push(message),
   };

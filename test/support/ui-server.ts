@@ -62,7 +62,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   if (!found) {
     throw new Error(
       `The Web UI browser test needs Chromium and found none at ${candidates.join(', ')}. ` +
-        'Install Debian\'s package (sudo apt-get install -y chromium) or set DBMOVE_CHROMIUM to a Chromium or Chrome executable.',
+        "Install Debian's package (sudo apt-get install -y chromium) or set DBMOVE_CHROMIUM to a Chromium or Chrome executable.",
     );
   }
   return found;

@@ -5,7 +5,6 @@ import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { ActivityDeps, runStepActivity } from '../../runtime';
 import { identityCheck, precheckOutcome, readLive, scrubPolicyCheck } from './checks';
 
-
 export function createPrecheckExportActivities(deps: ActivityDeps) {
   return {
     /** PRECHECK of an export: the source exists and is itself; the output is new and writable. */
@@ -21,13 +20,31 @@ export function createPrecheckExportActivities(deps: ActivityDeps) {
         }
         if (source) {
           const reading = await readLive(scope, source);
-          if (!reading.exists) checks.push({ name: `database-${source.name}`, ok: false, message: `${source.name}'s database does not exist at ${reading.location}`, fix: 'correct the catalog' });
+          if (!reading.exists)
+            checks.push({
+              name: `database-${source.name}`,
+              ok: false,
+              message: `${source.name}'s database does not exist at ${reading.location}`,
+              fix: 'correct the catalog',
+            });
           else checks.push(identityCheck(reading));
           checks.push(scrubPolicyCheck('export', source));
           if (scope.engine(source).capabilities.backupDestination === 'local-file') {
             const output = path.resolve(input.output);
-            if (fs.existsSync(output)) checks.push({ name: 'output-new', ok: false, message: `${output} already exists; an export never overwrites a file`, fix: 'choose another --output, or move the existing file away' });
-            else if (!fs.existsSync(path.dirname(output))) checks.push({ name: 'output-new', ok: false, message: `The folder ${path.dirname(output)} does not exist`, fix: 'create it, or choose another --output' });
+            if (fs.existsSync(output))
+              checks.push({
+                name: 'output-new',
+                ok: false,
+                message: `${output} already exists; an export never overwrites a file`,
+                fix: 'choose another --output, or move the existing file away',
+              });
+            else if (!fs.existsSync(path.dirname(output)))
+              checks.push({
+                name: 'output-new',
+                ok: false,
+                message: `The folder ${path.dirname(output)} does not exist`,
+                fix: 'create it, or choose another --output',
+              });
             else checks.push({ name: 'output-new', ok: true, message: `${output} will be written` });
           }
         }

@@ -2,7 +2,6 @@ import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { ActivityDeps, runStepActivity } from '../../runtime';
 import { holder, precheckOutcome, replaceableTarget, versionChecks } from './checks';
 
-
 export function createPrecheckImportActivities(deps: ActivityDeps) {
   return {
     /** PRECHECK of an import: the file is checked (format, checksums, versions) before anything is touched. */
@@ -14,12 +13,27 @@ export function createPrecheckImportActivities(deps: ActivityDeps) {
         if (reading) {
           const engine = scope.engine(reading.env);
           if (!engine.readBackup) {
-            checks.push({ name: 'backup-valid', ok: false, message: `The ${reading.env.engine} engine cannot check a backup before import`, fix: 'import with the platform\'s own tools' });
+            checks.push({
+              name: 'backup-valid',
+              ok: false,
+              message: `The ${reading.env.engine} engine cannot check a backup before import`,
+              fix: "import with the platform's own tools",
+            });
           } else {
             try {
               const manifest = await engine.readBackup(reading.env, input.input);
-              checks.push({ name: 'backup-valid', ok: true, message: `${input.input}: a backup of ${manifest.source.environment} taken ${manifest.createdAt} by ${manifest.operationId}, checksums correct` });
-              checks.push(...versionChecks({ name: `the backup of ${manifest.source.environment}`, facts: manifest.versions }, holder(reading), deps.catalog().defaults.minimumPlatformUpdate));
+              checks.push({
+                name: 'backup-valid',
+                ok: true,
+                message: `${input.input}: a backup of ${manifest.source.environment} taken ${manifest.createdAt} by ${manifest.operationId}, checksums correct`,
+              });
+              checks.push(
+                ...versionChecks(
+                  { name: `the backup of ${manifest.source.environment}`, facts: manifest.versions },
+                  holder(reading),
+                  deps.catalog().defaults.minimumPlatformUpdate,
+                ),
+              );
             } catch (err) {
               checks.push({ name: 'backup-valid', ok: false, message: (err as Error).message, fix: 'give a complete file written by `dbmove export`' });
             }

@@ -3,7 +3,6 @@ import { ActivityDeps, runStepActivity } from '../../runtime';
 import { precheckOutcome, replaceableTarget } from './checks';
 import { checkRestoreTime } from './restore-time';
 
-
 export function createPrecheckRestoreActivities(deps: ActivityDeps) {
   return {
     /** PRECHECK of a point-in-time restore: the time is in the past and within what is kept. */

@@ -1,15 +1,19 @@
 import * as crypto from 'node:crypto';
-import { findEnvironment, type EngineKind } from '../../config/catalog';
-import { parseDuration } from '../../config/durations';
-import type { CheckResult } from '../../workflows/types';
-import type { ActivityDeps } from '../runtime';
-import { countScrubPolicy } from '../policy/apply-policy';
-import { withSession } from '../sessions';
-import { createPrecheckRefreshActivities } from '../steps/precheck/refresh';
-import { policyFor } from '../policy/policy-for';
-import { targetSchema } from '../sync/target-schema';
-import { describeSyncAction, planSchemaSync } from '../sync/schema-sync';
-import { isRefusal } from '../../common/checks';
+import type { Client } from '@temporalio/client';
+import { FaultPlan } from '../activities/faults';
+import { findEnvironment, type EngineKind, type LoadedCatalog } from '../config/catalog';
+import type { EngineRegistry } from '../engines/registry';
+import { leaseHolder } from './leases';
+import { parseDuration } from '../config/durations';
+import type { CheckResult } from '../workflows/types';
+import type { ActivityDeps } from '../activities/runtime';
+import { countScrubPolicy } from '../activities/policy/apply-policy';
+import { withSession } from '../activities/sessions';
+import { createPrecheckRefreshActivities } from '../activities/steps/precheck/refresh';
+import { policyFor } from '../activities/policy/policy-for';
+import { targetSchema } from '../activities/sync/target-schema';
+import { describeSyncAction, planSchemaSync } from '../activities/sync/schema-sync';
+import { isRefusal } from '../common/checks';
 
 /**
  * `dbmove plan`: what a refresh would do, from the same functions the refresh runs, with
@@ -36,12 +40,49 @@ export const ASSUMED_COPY_BYTES_PER_SECOND: Record<EngineKind, number> = {
   sqlserver: 50 * 1024 * 1024,
 };
 
-/** `moreChecks` are what only the caller can answer (the CLI asks Temporal whether a lease is held). */
-export async function planRefresh(deps: ActivityDeps, source: string, target: string, moreChecks: CheckResult[] = []): Promise<RefreshPlan> {
+export interface PlanContext {
+  catalog: () => LoadedCatalog;
+  engines: EngineRegistry;
+  stateDir: string;
+  /** Temporal, to tell whether an open operation holds the target; undefined when it cannot be reached. */
+  temporal?: { client: Client; taskQueue: string };
+}
+
+/** The check the workflow makes when it takes the target's lease, read here without taking it. */
+async function leaseCheck(context: PlanContext, target: string): Promise<CheckResult> {
+  const name = 'no-open-operation';
+  if (!context.temporal) {
+    return {
+      name,
+      ok: true,
+      severity: 'warning',
+      message: `Temporal is not reachable, so whether an open operation holds ${target} is not known`,
+      fix: 'start Temporal (dbmove server) and plan again',
+    };
+  }
+  const holder = await leaseHolder(context.temporal.client, target, context.temporal.taskQueue, { ask: false });
+  if (holder)
+    return {
+      name,
+      ok: false,
+      message: `${target} has an operation that is not signed off: ${holder.operationId}`,
+      fix: `sign it off (dbmove sign-off ${holder.operationId}) or roll it back first`,
+    };
+  return { name, ok: true, message: `No other operation holds ${target}` };
+}
+
+export async function planRefresh(context: PlanContext, source: string, target: string): Promise<RefreshPlan> {
+  const deps: ActivityDeps = {
+    catalog: context.catalog,
+    engineFor: context.engines,
+    faults: new FaultPlan(new Map(), context.stateDir), // a dry run never injects faults
+    secret: (name) => process.env[name],
+    stateDir: context.stateDir,
+  };
   // PRECHECK runs outside an activity here: runStepActivity needs no Temporal context.
   const operationId = `plan-${target}-${crypto.randomBytes(3).toString('hex')}`;
   const precheck = await createPrecheckRefreshActivities(deps).precheckRefresh({ operationId, source, target });
-  const checks = [...precheck.checks, ...moreChecks];
+  const checks = [...precheck.checks, await leaseCheck(context, target)];
   const ready = !checks.some(isRefusal);
   const plan: RefreshPlan = { source, target, checks, ready };
   const catalog = deps.catalog();

@@ -1,61 +1,29 @@
-import { Client, WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, WorkflowHandle } from '@temporalio/client';
 import * as cliProgress from 'cli-progress';
-import type { OperationStatus, Phase, StepRecord } from '../workflows/types';
-import { getStatus } from './operations';
-import { RESTING_PHASES } from '../workflows/phases';
-import { phaseText, seconds, stepIcon } from '../cli/render';
+import { followOperation, type FollowOptions } from '../client/follow';
+import type { OperationStatus, StepRecord } from '../workflows/types';
+import { phaseText, seconds, stepIcon } from './render';
 
+/** 'live': redrawn bars on a terminal; 'lines': one line per change (pipes, CI); 'quiet': nothing. */
+export type Display = 'live' | 'lines' | 'quiet';
 
-export interface FollowOptions {
-  until?: readonly Phase[];
-  /** 'live': redrawn bars on a terminal; 'lines': one line per change (pipes, CI); 'quiet': nothing. */
-  display: 'live' | 'lines' | 'quiet';
-  intervalMs?: number;
-  /** Stop following early (Ctrl-C in `npm start`). */
-  signal?: AbortSignal;
-  /** Give up after this long, naming the last phase and log lines (tests and scripts; people wait). */
-  timeoutMs?: number;
-}
-
-export function displayFor(json: boolean): FollowOptions['display'] {
+export function displayFor(json: boolean): Display {
   if (json) return 'quiet';
   return process.stdout.isTTY ? 'live' : 'lines';
 }
 
-/**
- * Polls the operation's status query (plus the running step's heartbeat) until it reaches a
- * resting phase, showing progress as it goes. Polling a query adds nothing to the history.
- */
-export async function followOperation(client: Client, handle: WorkflowHandle, options: FollowOptions): Promise<OperationStatus> {
-  const until = options.until ?? RESTING_PHASES;
-  const interval = options.intervalMs ?? 300;
+/** Follows an operation (client/follow.ts) while showing its progress on the terminal. */
+export async function followWithProgress(
+  client: Client,
+  handle: WorkflowHandle,
+  options: Omit<FollowOptions, 'onStatus'> & { display: Display },
+): Promise<OperationStatus> {
   const view = options.display === 'live' ? new LiveView() : options.display === 'lines' ? new LineView() : undefined;
-  const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-  let status: OperationStatus | undefined;
-  let misses = 0;
   try {
-    for (;;) {
-      if (options.signal?.aborted) break;
-      if (Date.now() > deadline) {
-        throw new Error(`${handle.workflowId} did not reach ${until.join(' or ')} within ${options.timeoutMs} ms; last phase ${status?.phase}, logs: ${JSON.stringify(status?.logs.slice(-5))}`);
-      }
-      try {
-        status = await getStatus(client, handle);
-        misses = 0;
-        view?.update(status);
-        if (until.includes(status.phase)) break;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw err;
-        // The first workflow task may not have run yet, or the worker is restarting.
-        if (++misses > 200) throw err;
-      }
-      await new Promise((r) => setTimeout(r, interval));
-    }
+    return await followOperation(client, handle, { ...options, onStatus: (status) => view?.update(status) });
   } finally {
     view?.stop();
   }
-  if (!status) throw new Error(`No status from ${handle.workflowId}; is a dbmove worker running on the task queue?`);
-  return status;
 }
 
 function stepInfo(step: StepRecord, status: OperationStatus): string {
