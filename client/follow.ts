@@ -4,7 +4,10 @@ import type { OperationStatus, Phase } from '../workflows/types';
 import { getStatus } from './operations';
 
 export interface FollowOptions {
+  /** Stop in one of these phases (default: any resting phase of phases.ts)... */
   until?: readonly Phase[];
+  /** ...or once this holds, for waits a phase list cannot express. */
+  done?: (status: OperationStatus) => boolean;
   intervalMs?: number;
   /** Stop following early (Ctrl-C in `npm start`). */
   signal?: AbortSignal;
@@ -21,6 +24,7 @@ export interface FollowOptions {
  */
 export async function followOperation(client: Client, handle: WorkflowHandle, options: FollowOptions = {}): Promise<OperationStatus> {
   const until = options.until ?? RESTING_PHASES;
+  const done = options.done ?? ((status: OperationStatus) => until.includes(status.phase));
   const interval = options.intervalMs ?? 300;
   const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
   let status: OperationStatus | undefined;
@@ -28,15 +32,16 @@ export async function followOperation(client: Client, handle: WorkflowHandle, op
   for (;;) {
     if (options.signal?.aborted) break;
     if (Date.now() > deadline) {
+      const goal = options.done ? 'the expected state' : until.join(' or ');
       throw new Error(
-        `${handle.workflowId} did not reach ${until.join(' or ')} within ${options.timeoutMs} ms; last phase ${status?.phase}, logs: ${JSON.stringify(status?.logs.slice(-5))}`,
+        `${handle.workflowId} did not reach ${goal} within ${options.timeoutMs} ms; last phase ${status?.phase}, failure ${JSON.stringify(status?.failure)}, logs: ${JSON.stringify(status?.logs.slice(-5))}`,
       );
     }
     try {
       status = await getStatus(client, handle);
       misses = 0;
       options.onStatus?.(status);
-      if (until.includes(status.phase)) break;
+      if (done(status)) break;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw err;
       // The first workflow task may not have run yet, or the worker is restarting.

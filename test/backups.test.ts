@@ -5,9 +5,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { decide, getStatus } from '../client/operations';
 import type { OperationStatus } from '../workflows/types';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, fileSha256, mutate, query, tableChecksums, TestEstate } from './support/estate';
+import { fileSha256, mutate, query, tableChecksums, TestEstate } from './support/estate';
 import { startKind, waitForPhase } from './support/operations';
 import { testServer } from './support/server';
+import { estateWithWorker } from './support/fixture';
 import { createTestWorker, TestWorker } from './support/worker';
 
 const BUSINESS = ['CustTable', 'VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
@@ -36,8 +37,7 @@ describe('export, import and point-in-time restore', function () {
   let backup: string;
 
   beforeEach(async () => {
-    estate = createTestEstate(4000, 'backups');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(4000, 'backups'));
     backup = path.join(estate.home, 'prod.dbmove');
   });
 

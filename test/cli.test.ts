@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { demoCatalog } from '../demo/estate';
 import { packageRoot } from '../config/package-root';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, fileSha256, query, TestEstate } from './support/estate';
-import { createTestWorker, TestWorker } from './support/worker';
+import { fileSha256, query, TestEstate } from './support/estate';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 describe('the dbmove command line', function () {
   this.timeout(120_000);
@@ -13,8 +14,7 @@ describe('the dbmove command line', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(3000, 'cli');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(3000, 'cli'));
     writeTemporalConfig(estate, worker.taskQueue);
   });
 

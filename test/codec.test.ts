@@ -9,10 +9,9 @@ import { createCodecServer, listen } from '../codec/codec-server';
 import { ConfigError } from '../config/config-error';
 import { decide, getStatus, startOperation } from '../client/operations';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate } from './support/estate';
 import { exportHistory, historyPayloads } from './support/history';
 import { testServer } from './support/server';
-import { createTestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
 
 const key = () => crypto.randomBytes(32).toString('base64');
 const K1 = key();
@@ -145,8 +144,7 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
   });
 
   it('with the codec on, history payloads are ciphertext; the codec server decodes them for the Web UI origin only', async () => {
-    const estate = createTestEstate(1000, 'codec');
-    const worker = await createTestWorker(estate, env2);
+    const { estate, worker } = await estateWithWorker(1000, 'codec', env2);
     const codecClient = new Client({
       connection: testServer().client.connection,
       namespace: 'default',

@@ -5,10 +5,11 @@ import { expect } from 'chai';
 import { decide, getStatus } from '../client/operations';
 import type { RefreshPlan } from '../client/plan';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, tableChecksums, TestEstate } from './support/estate';
+import { tableChecksums, TestEstate } from './support/estate';
 import { startRefresh, waitForPhase } from './support/operations';
 import { testServer } from './support/server';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 /** Every file under the estate's state folder with its content hash: "changed nothing" means this is equal. */
 function snapshot(dir: string): Record<string, string> {
@@ -30,8 +31,7 @@ describe('dbmove plan (dry run of a refresh)', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(3000, 'plan');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(3000, 'plan'));
     writeTemporalConfig(estate, worker.taskQueue);
   });
 

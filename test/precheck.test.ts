@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { WorkflowFailedError } from '@temporalio/client';
 import { decide, getStatus } from '../client/operations';
 import type { OperationStatus } from '../workflows/types';
-import { createTestEstate, fileSha256, mutate, TestEstate } from './support/estate';
+import { fileSha256, mutate, TestEstate } from './support/estate';
 import { testServer } from './support/server';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 import { startRefresh, waitForPhase } from './support/operations';
 import { leaseWorkflowId } from '../workflows/lease-id';
 
@@ -98,8 +99,7 @@ describe('PRECHECK refuses, naming the fix, and touches nothing', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(2000, 'precheck');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(2000, 'precheck'));
   });
 
   for (const c of CASES) {

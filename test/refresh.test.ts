@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { decide } from '../client/operations';
 import type { OperationResult } from '../workflows/types';
-import { createTestEstate, fileSha256, query, tableChecksums, TestEstate } from './support/estate';
+import { fileSha256, query, tableChecksums, TestEstate } from './support/estate';
 import { startRefresh, waitForPhase } from './support/operations';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 const BUSINESS = ['CustTable', 'VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
 
@@ -13,8 +14,7 @@ describe('refresh of a sandbox from production', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(5000, 'refresh');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(5000, 'refresh'));
   });
 
   it('copies business data intact, scrubs every element, applies SYNC and POSTCONFIG, and never writes the source', async () => {

@@ -7,19 +7,22 @@ import { decide, getStatus } from '../client/operations';
 import { DbmoveOperation, DbmoveTarget } from '../workflows/search-attributes';
 import type { OperationResult } from '../workflows/types';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, TestEstate } from './support/estate';
+import { TestEstate } from './support/estate';
 import { waitForPhase } from './support/operations';
+import { eventually } from './support/poll';
 import { testServer } from './support/server';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 /** The first workflow a schedule started, found the way an administrator would: by query. */
 async function firstRunOf(client: Client, scheduleId: string, timeoutMs = 30_000): Promise<WorkflowExecutionInfo> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for await (const run of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) return run;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Schedule ${scheduleId} started nothing within ${timeoutMs / 1000} s`);
+  return eventually(
+    async () => {
+      for await (const run of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) return run;
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 250, what: `a first run of schedule ${scheduleId}` },
+  );
 }
 
 /** Workflow ids of schedule runs end in the nominal (scheduled) time Temporal appends. */
@@ -35,8 +38,7 @@ describe('dbmove schedule (Temporal Schedules)', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(1000, 'schedule');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(1000, 'schedule'));
     writeTemporalConfig(estate, worker.taskQueue);
   });
 

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { decide, getStatus, startOperation } from '../client/operations';
 import { RunningServer, startDevServer } from '../server/dev-server';
 import type { OperationResult, OperationStatus, RefreshInput } from '../workflows/types';
 import { createTestEstate, query, tableChecksums } from './support/estate';
+import { eventually } from './support/poll';
+import { freePort } from './support/ports';
 import { spawnWorker, WorkerProcess } from './support/worker-process';
 
 /**
@@ -14,30 +15,16 @@ import { spawnWorker, WorkerProcess } from './support/worker-process';
  * and its worker carry on, and it completes. Its own server on free ports, not the shared
  * test server, which other tests are using.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
+/** The server or the worker may be coming back: a failed status read just means "not yet". */
 async function until(client: () => Client, handle: string, done: (s: OperationStatus) => boolean, timeoutMs: number): Promise<OperationStatus> {
-  const deadline = Date.now() + timeoutMs;
   let last: OperationStatus | undefined;
-  while (Date.now() < deadline) {
-    try {
+  return eventually(
+    async () => {
       last = await getStatus(client(), client().workflow.getHandle(handle));
-      if (done(last)) return last;
-    } catch {
-      /* the server or the worker is coming back */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`Timed out; last phase ${last?.phase}, logs ${JSON.stringify(last?.logs.slice(-4))}`);
+      return done(last) ? last : undefined;
+    },
+    { timeoutMs, what: `${handle} reaching the expected state`, lastSeen: () => `phase ${last?.phase}, logs ${JSON.stringify(last?.logs.slice(-4))}` },
+  );
 }
 
 describe('the Temporal server restarted mid-operation', function () {

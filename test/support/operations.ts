@@ -1,5 +1,5 @@
 import { WorkflowHandle } from '@temporalio/client';
-import { getStatus, startOperation } from '../../client/operations';
+import { startOperation } from '../../client/operations';
 import { followOperation } from '../../client/follow';
 import type { OperationStatus, Phase, RefreshInput } from '../../workflows/types';
 import { testServer } from './server';
@@ -24,13 +24,6 @@ export async function startKind(worker: TestWorker, kind: 'export' | 'import' | 
 }
 
 /** Polls the status query until `done` holds (for waits a phase list cannot express). */
-export async function waitUntil(handle: WorkflowHandle, done: (status: OperationStatus) => boolean, timeoutMs = 60_000): Promise<OperationStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OperationStatus | undefined;
-  while (Date.now() < deadline) {
-    last = await getStatus(testServer().client, handle).catch(() => last);
-    if (last && done(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out; last phase ${last?.phase}, failure ${JSON.stringify(last?.failure)}, logs: ${JSON.stringify(last?.logs.slice(-5))}`);
+export function waitUntil(handle: WorkflowHandle, done: (status: OperationStatus) => boolean, timeoutMs = 60_000): Promise<OperationStatus> {
+  return followOperation(testServer().client, handle, { done, intervalMs: 100, timeoutMs });
 }
