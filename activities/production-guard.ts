@@ -17,7 +17,7 @@ export async function assertReplaceable(scope: ActivityScope, targetName: string
     );
   }
   const engine = scope.engine(target);
-  const facts = await withSession(engine.openLive(target), readEnvironmentFacts);
+  const facts = await withSession(engine.openLive(target, scope.engineContext()), readEnvironmentFacts);
   if (facts.environmentType === 'production') {
     throw new SafetyCheckFailed(
       `${what} refused: the database behind ${target.name} says it is the production environment "${facts.environmentName}". Correct the catalog, then roll back this operation`,

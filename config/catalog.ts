@@ -101,6 +101,22 @@ const notifications = z.strictObject({
 
 const userRef = z.string().min(1).max(255);
 
+const duration = (example: string) => z.string().regex(/^\d+\s*(ms|s|m|h)$/, `must be a duration such as ${example}`);
+
+/**
+ * How long a step of an operation on this environment may go without a heartbeat, run at
+ * most, and how long SWAP waits for connections that hold the target. The workflow receives
+ * them from PRECHECK (names and durations only), so a slow platform gets more time without a
+ * code change.
+ */
+export const timeoutsSchema = z.strictObject({
+  heartbeat: duration('2m').optional(),
+  step: duration('24h').optional(),
+  swapWait: duration('30s').optional(),
+});
+
+export const DEFAULT_TIMEOUTS = { heartbeat: '2m', step: '24h', swapWait: '30s' } as const;
+
 const environmentFields = {
   name: environmentName,
   type: z.enum(['production', 'sandbox'], { error: 'must be "production" or "sandbox"' }),
@@ -119,6 +135,10 @@ const environmentFields = {
     .regex(/^\d+\s*(d|h|m)$/, 'must be a duration such as 7d')
     .optional(),
   notifications: notifications.optional(),
+  timeouts: timeoutsSchema.optional(),
+  integrityCheck: z.enum(['quick', 'full', 'off']).optional(),
+  /** What SWAP does when the live target changed since MARKER: warn and overwrite (as LCS does), or stop before it. */
+  onTargetWrites: z.enum(['warn', 'stop']).optional(),
 };
 
 const environmentSchema = z.discriminatedUnion(
@@ -141,8 +161,11 @@ export const catalogSchema = z
           .string()
           .regex(/^\d+\s*(d|h|m)$/)
           .default('7d'),
+        timeouts: timeoutsSchema.optional(),
+        integrityCheck: z.enum(['quick', 'full', 'off']).default('quick'),
+        onTargetWrites: z.enum(['warn', 'stop']).default('warn'),
       })
-      .default({ minimumPlatformUpdate: 13, restorePointRetention: '7d' }),
+      .default({ minimumPlatformUpdate: 13, restorePointRetention: '7d', integrityCheck: 'quick', onTargetWrites: 'warn' }),
     environments: z.array(environmentSchema).min(1, 'must list at least one environment'),
   })
   .superRefine((catalog, ctx) => {

@@ -18,6 +18,7 @@ import type {
   StepName,
   StepOutcome,
   StepRecord,
+  TargetWritesSeen,
 } from './types';
 
 /**
@@ -300,6 +301,25 @@ export class Runbook {
     this.state.rolledBack = { at: new Date().toISOString(), ...facts };
   }
 
+  /** A cancel request was accepted: where the operation was when it came. */
+  setCancelRequested(): void {
+    const at = new Date().toISOString();
+    this.state.cancelled = { at, phase: this.state.phase };
+    this.state.decisions.push({ kind: 'cancel', by: '(cancel request)', at, via: 'signal', accepted: true });
+    this.log('warn', `Cancel requested in ${this.state.phase}: the running step stops, then what the operation holds is removed`, 'CANCEL');
+  }
+
+  setTargetWrites(writes: TargetWritesSeen): void {
+    this.state.targetWrites = writes;
+    const tables = writes.tables.map((t) => `${t.table} ${t.rows}`).join(', ');
+    this.log(
+      'warn',
+      `${writes.rows} rows changed in ${this.state.target} by its users between MARKER and SWAP (${tables}); ${writes.outcome === 'overwritten' ? 'SWAP replaced them with the new data' : 'SWAP stopped before replacing them'}`,
+      'SWAP',
+    );
+    setCurrentDetails(this.currentDetails());
+  }
+
   setSignedOff(decision: Decision): void {
     this.state.signedOff = { by: decision.by, at: decision.at, note: decision.note };
   }
@@ -337,6 +357,11 @@ export class Runbook {
       lines.push(`Sign off: signal \`signOff\` with {"by": "you"}, or \`dbmove sign-off ${s.operationId}\``);
     }
     if (s.unavailableWindowMs !== undefined) lines.push(`Unavailable window: ${s.unavailableWindowMs.toFixed(1)} ms`);
+    if (s.targetWrites?.rows)
+      lines.push(
+        `⚠ ${s.targetWrites.rows} rows written to ${s.target} after MARKER were ${s.targetWrites.outcome === 'overwritten' ? 'overwritten by SWAP' : 'kept: SWAP stopped'} (${s.targetWrites.tables.map((t) => `${t.table} ${t.rows}`).join(', ')})`,
+      );
+    if (s.phase === 'CANCELLED' && s.cancelled) lines.push(`Cancelled in ${s.cancelled.phase} at ${s.cancelled.at}`);
     return lines.join('\n\n');
   }
 }

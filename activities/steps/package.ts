@@ -26,7 +26,7 @@ export function createPackageActivities(deps: ActivityDeps) {
             details: { output: input.output },
           };
         }
-        const facts = await withSession(engine.openStaging(source, input.operationId), readEnvironmentFacts);
+        const facts = await withSession(engine.openStaging(source, input.operationId, scope.engineContext()), readEnvironmentFacts);
         const policy = policyFor('export', source);
         const manifest: Omit<BackupManifest, 'content'> = {
           operationId: input.operationId,

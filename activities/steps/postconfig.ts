@@ -197,8 +197,8 @@ export function createPostconfigActivities(deps: ActivityDeps) {
         const started = performance.now();
         const target = scope.environment(input.target);
         const engine = scope.engine(target);
-        const result = await withSession(engine.openLive(target), (live) =>
-          withSession(engine.openStaging(target, input.operationId), (session) =>
+        const result = await withSession(engine.openLive(target, scope.engineContext()), (live) =>
+          withSession(engine.openStaging(target, input.operationId, scope.engineContext()), (session) =>
             session.transaction(() => postConfigure(deps, session, target, live, input.operationId)),
           ),
         );

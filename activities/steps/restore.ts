@@ -33,7 +33,7 @@ export function createRestoreActivities(deps: ActivityDeps) {
         const engine = scope.engine(target);
         const restored = await engine.restoreToStaging(target, input.to, input.operationId, scope.engineContext());
         // The stamp lets rollback tell, from the target itself, whether the swap happened.
-        await withSession(engine.openStaging(target, input.operationId), (session) =>
+        await withSession(engine.openStaging(target, input.operationId, scope.engineContext()), (session) =>
           writeEnvironmentFacts(session, { [FACT.lastOperation]: input.operationId }),
         );
         return {

@@ -17,7 +17,7 @@ export function createRollbackActivities(deps: ActivityDeps) {
         const started = performance.now();
         const target = scope.environment(input.target);
         const engine = scope.engine(target);
-        const live = await withSession(engine.openLive(target), readEnvironmentFacts);
+        const live = await withSession(engine.openLive(target, scope.engineContext()), readEnvironmentFacts);
         const notes: string[] = [];
         let restored = false;
         let unavailableWindowMs: number | undefined;

@@ -13,7 +13,7 @@ export function createScrubActivities(deps: ActivityDeps) {
         const target = scope.environment(input.target);
         const policy = policyFor(input.policy, scope.environment(input.policyEnvironment ?? input.target));
         const engine = scope.engine(target);
-        const results = await withSession(engine.openStaging(target, input.operationId), (session) =>
+        const results = await withSession(engine.openStaging(target, input.operationId, scope.engineContext()), (session) =>
           applyScrubPolicy(session, policy, {
             referencedByForeignKey: session.referencedByForeignKey?.bind(session),
             between: async (id) => {

@@ -3,6 +3,8 @@ import { readEnvironmentFacts } from '../environment-facts';
 import { assertReplaceable } from '../production-guard';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
+import { withSettings } from '../environment-settings';
+import { checkTargetWrites } from '../target-writes';
 
 export function createSwapActivities(deps: ActivityDeps) {
   return {
@@ -10,20 +12,27 @@ export function createSwapActivities(deps: ActivityDeps) {
     async swapIn(input: { operationId: string; target: string }): Promise<StepOutcome & { unavailableWindowMs: number }> {
       return runStepActivity(deps, 'SWAP', input.operationId, async (scope) => {
         const started = performance.now();
-        const target = await assertReplaceable(scope, input.target, 'SWAP');
+        const target = withSettings(deps.catalog(), await assertReplaceable(scope, input.target, 'SWAP'));
         const engine = scope.engine(target);
         // The operation's own stamp in the data (POSTCONFIG, RESTORE) tells a crashed attempt's swap from none.
-        const holdsOperation = async () => (await withSession(engine.openLive(target), readEnvironmentFacts)).lastOperation === input.operationId;
+        const holdsOperation = async () =>
+          (await withSession(engine.openLive(target, scope.engineContext()), readEnvironmentFacts)).lastOperation === input.operationId;
+        // Writes the target's users made since MARKER: warned about, or SWAP stops (onTargetWrites).
+        const writes = (await holdsOperation()) ? { notes: [] } : await checkTargetWrites(deps, scope, engine, target);
         const swap = await engine.swapIn(target, input.operationId, scope.engineContext(), holdsOperation);
         return {
           summary: swap.resumed
             ? `already swapped by an earlier attempt`
             : `${target.name} replaced; unavailable for ${swap.unavailableWindowMs.toFixed(2)} ms`,
           activityMs: elapsed(started),
-          notes: swap.notes,
+          notes: [...writes.notes, ...swap.notes],
           unavailableWindowMs: swap.unavailableWindowMs,
           holdings: await engine.holdings(target, input.operationId),
-          details: { unavailableWindowMs: swap.unavailableWindowMs, swapMs: Math.round(swap.durationMs) },
+          details: {
+            unavailableWindowMs: swap.unavailableWindowMs,
+            swapMs: Math.round(swap.durationMs),
+            targetWrites: 'seen' in writes ? writes.seen : undefined,
+          },
         };
       });
     },

@@ -24,7 +24,7 @@ export function createVerifyActivities(deps: ActivityDeps) {
         const engine = scope.engine(target);
         // Rows POSTCONFIG put back are the target's own; only then may they be there.
         const allowances = input.postConfigured ? postConfigAllowances(target, smtpPasswordFor(deps, target)) : {};
-        const { violations, enabled, identity } = await withSession(engine.openStaging(target, input.operationId), async (session) => ({
+        const { violations, enabled, identity } = await withSession(engine.openStaging(target, input.operationId, scope.engineContext()), async (session) => ({
           violations: await countScrubPolicy(session, policy, allowances),
           enabled: (
             await session.query<{ ID: string }>(

@@ -18,10 +18,17 @@ import type {
   SwapResult,
 } from '../port';
 import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
-import { openSqlite, SqliteSession } from './sqlite-session';
+import { SqliteSession, type SessionGuard } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
 import { parseDuration } from '../../config/durations';
 import { formatBytes } from '../../common/format';
+import { DatabaseCorrupt, TargetBusy } from '../../common/errors';
+import { describeHolders, fileHolders, processAlive } from './file-holders';
+import { acquireThread, releaseThread } from './threads/thread-pool';
+import type { ExclusiveAttempt, IntegrityReport } from './threads/thread-protocol';
+import { asEngineError } from './sqlite-errors';
+import { readSqliteHeader } from './sqlite-header';
+import type { IntegrityResult, TargetWrites } from '../port';
 
 /**
  * The embedded engine: each environment's database is one SQLite file, so the whole product
@@ -115,16 +122,80 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
   }
 
-  async openLive(env: LocalEnvironment): Promise<DataSession> {
-    return new SqliteSession(openSqlite(this.databaseFile(env), 'read-only'), `${env.name} (live, read-only)`);
+  async openLive(env: LocalEnvironment, ctx?: SessionGuard): Promise<DataSession> {
+    // Reads only: a live session never passes the fence, it never writes.
+    return SqliteSession.open(this.databaseFile(env), 'read-only', `${env.name} (live, read-only)`, ctx ? { signal: ctx.signal } : undefined);
   }
 
-  async openStaging(target: LocalEnvironment, operationId: string): Promise<DataSession> {
+  async openStaging(target: LocalEnvironment, operationId: string, ctx?: SessionGuard): Promise<DataSession> {
     const file = this.stagingFile(target, operationId);
     if (!fs.existsSync(file)) {
       throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${file}); run the COPY step first`);
     }
-    return new SqliteSession(openSqlite(file, 'read-write'), `${target.name} (staging of ${operationId})`);
+    return SqliteSession.open(file, 'read-write', `${target.name} (staging of ${operationId})`, ctx);
+  }
+
+  async checkIntegrity(env: LocalEnvironment, which: { staging: string } | 'live', level: 'quick' | 'full', ctx: EngineContext): Promise<IntegrityResult> {
+    const file = which === 'live' ? this.databaseFile(env) : this.stagingFile(env, which.staging);
+    const header = await readSqliteHeader(file);
+    if (header.problem) {
+      return { ok: false, level, location: file, messages: [header.problem], tables: [], durationMs: 0 };
+    }
+    const thread = acquireThread();
+    const stop = () => void thread.terminate(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled'));
+    ctx.signal.addEventListener('abort', stop);
+    try {
+      ctx.signal.throwIfAborted();
+      const report = await thread.call<IntegrityReport>({ op: 'integrity', file, level, maxErrors: 20 });
+      return { ...report, location: file };
+    } catch (err) {
+      ctx.signal.throwIfAborted();
+      const mapped = asEngineError(err, file);
+      if (mapped instanceof DatabaseCorrupt) return { ok: false, level, location: file, messages: [(err as Error).message], tables: [], durationMs: 0 };
+      throw mapped;
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+      releaseThread(thread);
+    }
+  }
+
+  async freeSpace(env: LocalEnvironment): Promise<{ location: string; freeBytes: number }> {
+    let dir = this.workDir(env);
+    while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    const stat = await fs.promises.statfs(dir);
+    return { location: dir, freeBytes: Number(stat.bavail) * Number(stat.bsize) };
+  }
+
+  /**
+   * What crashed processes left behind, by name pattern: `*.tmp-<pid>` files of processes that
+   * are gone, and `*.partial` copies no process holds open that have not changed for ten
+   * minutes (a live copy is held open by the worker writing it). Operations in `keep` are
+   * never touched.
+   */
+  async removeLeftovers(env: LocalEnvironment, keepOperationIds: string[] = []): Promise<string[]> {
+    const removed: string[] = [];
+    const folders = ['staging', 'restore-points', 'operations', 'history'].map((d) => path.join(this.workDir(env), d));
+    for (const dir of folders) {
+      let names: string[];
+      try {
+        names = await fs.promises.readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        if (keepOperationIds.some((id) => name.startsWith(`${id}.`))) continue;
+        const file = path.join(dir, name);
+        const tmp = /\.tmp-(\d+)$/.exec(name);
+        let leftover = false;
+        if (tmp) leftover = !processAlive(Number(tmp[1]));
+        else if (/\.partial(-wal|-shm|-journal)?$/.test(name)) {
+          const stat = await fs.promises.stat(file).catch(() => undefined);
+          leftover = !!stat && Date.now() - stat.mtimeMs > 10 * 60_000 && (await fileHolders(file)).length === 0;
+        }
+        if (leftover && (await removeIfExists(file))) removed.push(file);
+      }
+    }
+    return removed;
   }
 
   async markPointInTime(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<Marker> {
@@ -136,10 +207,16 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       return { environment: target.name, at: existing.at, restorePoint: path.basename(file), checksum: existing.checksum };
     }
     const at = this.now().toISOString();
-    const copy = await consistentCopy(this.databaseFile(target), file, (p) =>
-      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'taking restore point'),
+    await ctx.fence?.('marker');
+    const copy = await consistentCopy(
+      this.databaseFile(target),
+      file,
+      (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'taking restore point'),
+      { signal: ctx.signal, fence: () => ctx.fence?.('marker') ?? Promise.resolve() },
     );
+    ctx.progress(90, 'checksumming the restore point');
     const checksum = await sha256File(file);
+    await ctx.fence?.('marker');
     await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes } satisfies RestorePointManifest);
     return { environment: target.name, at, restorePoint: path.basename(file), checksum };
   }
@@ -163,8 +240,14 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       file,
       (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, `${formatBytes(p.copiedBytes)} of ${formatBytes(p.totalBytes)}`),
       // Not fsynced here: SQLite's own commits in SCRUB flush it, and SWAP fsyncs it before the rename.
-      { signal: ctx.signal, midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined, durable: false },
+      {
+        signal: ctx.signal,
+        midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined,
+        durable: false,
+        fence: () => ctx.fence?.('copy') ?? Promise.resolve(),
+      },
     );
+    await ctx.fence?.('copy');
     await writeJsonAtomic(manifestFile, {
       operationId,
       completedAt: this.now().toISOString(),
@@ -202,6 +285,16 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       }
       throw new Error(`Nothing to swap in: the staging database of ${operationId} for ${target.name} is missing (${staging})`);
     }
+    // The staging copy's pages are checked before the target goes offline: a damaged copy is never swapped in.
+    if (target.integrityCheck !== 'off') {
+      const check = await this.checkIntegrity(target, { staging: operationId }, target.integrityCheck === 'full' ? 'full' : 'quick', ctx);
+      if (!check.ok) {
+        throw new DatabaseCorrupt(
+          `The staging copy of ${operationId} for ${target.name} is damaged${check.tables.length ? ` in ${check.tables.join(', ')}` : ''}: ${check.messages.slice(0, 3).join('; ')}. ` +
+            `It was not swapped in and ${target.name} is as it was; a retry checks the same copy. Roll back (the copy is dropped) and start the operation again`,
+        );
+      }
+    }
     const result = await this.replaceLiveFile(target, staging, ctx);
     await removeIfExists(this.stagingManifest(target, operationId));
     await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
@@ -209,32 +302,79 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   }
 
   /**
-   * Takes the target offline (an exclusive lock waits for running transactions and keeps
-   * new ones out), renames the replacement over it, and lets go. The rename is atomic, so the
-   * live name always points at a complete database; the measured window is lock to rename.
+   * Takes the target offline (an exclusive lock keeps every other connection out), renames the
+   * replacement over it, and lets go. The rename is atomic, so the live name always points at a
+   * complete database; the measured window is lock to rename.
+   *
+   * A busy target (a reader, a writer, an application holding it open) never blocks the
+   * worker: the lock is tried without waiting, on a database thread, every 50 ms. A failed try
+   * leaves no lock behind, so the target keeps serving its users while SWAP waits; the
+   * processes holding it are named in the step's progress and log, and after the bounded wait
+   * (`timeouts.swapWait`, 30 s by default) SWAP fails with TargetBusy naming them. A WAL-mode
+   * target is swapped once no connection reads it, and stays in WAL mode.
    */
   private async replaceLiveFile(target: LocalEnvironment, replacement: string, ctx: EngineContext): Promise<SwapResult> {
     const started = performance.now();
     const live = this.databaseFile(target);
+    const waitMs = parseDuration(target.timeouts?.swapWait ?? '30s');
+    const liveHeader = await readSqliteHeader(live);
+    const notes: string[] = [];
+    if (liveHeader.wal) {
+      // The target's journal mode travels with the data: the replacement becomes a WAL database too.
+      await withSessionThread(replacement, async (call) => {
+        await call({ op: 'pragma', pragma: 'journal_mode = WAL' });
+      });
+      notes.push(`${target.name} is a WAL-mode database; the replacement was switched to WAL mode before the swap`);
+    }
     // The replacement reaches the disk before its name can: a crash never leaves a torn live database.
     await fsyncFile(replacement);
-    const lock = openSqlite(live, 'read-write');
+    await ctx.fence?.('swap');
+    const thread = acquireThread();
+    let lock: ExclusiveAttempt | undefined;
     let windowMs: number;
     try {
-      if (String(lock.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') {
-        // A WAL file left beside the new database would be replayed into it.
-        lock.pragma('wal_checkpoint(TRUNCATE)');
-        lock.pragma('journal_mode = DELETE');
+      const deadline = performance.now() + waitMs;
+      let nextReport = performance.now();
+      let holders = '';
+      let offline = performance.now();
+      for (;;) {
+        ctx.signal.throwIfAborted();
+        offline = performance.now();
+        lock = await thread.call<ExclusiveAttempt>({ op: 'tryExclusive', file: live });
+        if (lock.locked) break;
+        const now = performance.now();
+        if (now >= nextReport || now >= deadline) {
+          holders = describeHolders((await fileHolders(live)).filter((h) => !(h.self && liveHeader.wal === false)));
+          nextReport = now + 2_000;
+          const waited = ((now - (deadline - waitMs)) / 1000).toFixed(1);
+          ctx.progress(
+            Math.min(99, (100 * (now - (deadline - waitMs))) / waitMs),
+            `waiting for ${target.name} to be let go by ${holders} (${waited} s of ${waitMs / 1000} s)`,
+          );
+          ctx.log(`SWAP waits for ${target.name}: held by ${holders}; ${target.name} stays available meanwhile`);
+        }
+        if (now >= deadline) {
+          throw new TargetBusy(
+            `${target.name} (${live}) is still held by ${holders} after ${waitMs / 1000} s; SWAP needs it to itself for a moment. ` +
+              `Stop or disconnect them (the application's connections to ${target.name}), or raise timeouts.swapWait for ${target.name} in the catalog, then retry`,
+          );
+        }
+        await sleep(50, ctx.signal);
       }
-      // The window opens when we ask for the lock: while it waits for running transactions,
-      // its pending lock already keeps new ones out.
-      const offline = performance.now();
-      lock.exec('BEGIN EXCLUSIVE');
+      const waitedMs = offline - started;
+      if (waitedMs > 500)
+        notes.push(`Waited ${(waitedMs / 1000).toFixed(1)} s for ${holders || 'other connections'} to let go of ${target.name}; it stayed available meanwhile`);
+      await ctx.fence?.('swap');
+      if (lock.journalMode === 'wal') {
+        // Nothing of the old WAL may outlive it: fold it, then leave WAL mode on the old file so
+        // that no -wal or -shm file of it is left for the new database to replay.
+        await thread.call({ op: 'pragma', handle: lock.handle!, pragma: 'journal_mode = DELETE' });
+      }
       await fs.promises.rename(replacement, live);
       windowMs = performance.now() - offline;
-      lock.exec('ROLLBACK');
     } finally {
-      lock.close();
+      if (lock?.locked && thread.alive) await thread.call({ op: 'close', handle: lock.handle! }).catch(() => undefined);
+      releaseThread(thread);
     }
     await fsyncDirectory(path.dirname(live));
     ctx.progress(100, 'swapped');
@@ -242,7 +382,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       unavailableWindowMs: windowMs,
       durationMs: performance.now() - started,
       resumed: false,
-      notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`],
+      notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`, ...notes],
     };
   }
 
@@ -263,9 +403,62 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     // Restore from a copy so the restore point survives until sign-off, should this be retried.
     const temp = this.rollbackFile(target, operationId);
-    await consistentCopy(restorePoint, temp, (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'copying restore point'));
+    await ctx.fence?.('rollback');
+    await consistentCopy(restorePoint, temp, (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'copying restore point'), {
+      signal: ctx.signal,
+      fence: () => ctx.fence?.('rollback') ?? Promise.resolve(),
+    });
     const result = await this.replaceLiveFile(target, temp, ctx);
     return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
+  }
+
+  /**
+   * Rows the target's own users changed since MARKER. In rollback-journal mode SQLite counts
+   * every commit in the file's header: an unchanged counter (and size) means nothing was
+   * written, at no cost. Otherwise (or in WAL mode, where the header is not touched per
+   * commit) each table is compared with the restore point, row by row, on a database thread.
+   */
+  async writesSinceMarker(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<TargetWrites> {
+    const point = this.restorePointFile(target, operationId);
+    if (!fs.existsSync(point)) return { changed: 'unknown', rows: 0, tables: [], method: 'no restore point of this operation' };
+    const [live, marked] = await Promise.all([readSqliteHeader(this.databaseFile(target)), readSqliteHeader(point)]);
+    if (!live.wal && live.changeCounter === marked.changeCounter && live.bytes === marked.bytes) {
+      return { changed: false, rows: 0, tables: [], method: "SQLite's file change counter is as it was at MARKER" };
+    }
+    ctx.progress(0, `comparing ${target.name} with its restore point`);
+    const session = await SqliteSession.open(this.databaseFile(target), 'read-only', `${target.name} (live, compared with MARKER)`, { signal: ctx.signal });
+    try {
+      await session.execute('ATTACH DATABASE ? AS marker', [point]);
+      const names = async (schema: string) =>
+        (await session.query<{ name: string }>(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)).map(
+          (r) => r.name,
+        );
+      const [now, then] = await Promise.all([names('main'), names('marker')]);
+      const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+      const tables: { table: string; rows: number }[] = [];
+      for (const table of [...new Set([...now, ...then])].sort()) {
+        let rows: number;
+        if (!then.includes(table)) rows = Number((await session.query<{ n: number }>(`SELECT COUNT(*) AS n FROM main.${q(table)}`))[0].n);
+        else if (!now.includes(table)) rows = Number((await session.query<{ n: number }>(`SELECT COUNT(*) AS n FROM marker.${q(table)}`))[0].n);
+        else {
+          // Inserted or changed rows (by rowid and content), plus deleted rowids; tables
+          // WITHOUT ROWID are compared by content both ways.
+          const [m, k] = [`main.${q(table)}`, `marker.${q(table)}`];
+          const byRowid = `SELECT (SELECT COUNT(*) FROM (SELECT rowid, * FROM ${m} EXCEPT SELECT rowid, * FROM ${k})) + (SELECT COUNT(*) FROM (SELECT rowid FROM ${k} EXCEPT SELECT rowid FROM ${m})) AS n`;
+          const byContent = `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${m} EXCEPT SELECT * FROM ${k})) + (SELECT COUNT(*) FROM (SELECT * FROM ${k} EXCEPT SELECT * FROM ${m})) AS n`;
+          try {
+            rows = Number((await session.query<{ n: number }>(byRowid))[0].n);
+          } catch {
+            rows = Number((await session.query<{ n: number }>(byContent))[0].n);
+          }
+        }
+        if (rows > 0) tables.push({ table, rows });
+      }
+      const total = tables.reduce((n, t) => n + t.rows, 0);
+      return { changed: total > 0, rows: total, tables, method: 'compared table by table with the restore point' };
+    } finally {
+      await session.close();
+    }
   }
 
   async compareWithMarker(target: LocalEnvironment, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
@@ -379,8 +572,15 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     const file = this.stagingFile(target, operationId);
     const started = performance.now();
-    const copy = await consistentCopy(chosen.file, file, (p) =>
-      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'copying restore point'),
+    await ctx.fence?.('restore');
+    const copy = await consistentCopy(
+      chosen.file,
+      file,
+      (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'copying restore point'),
+      {
+        signal: ctx.signal,
+        fence: () => ctx.fence?.('restore') ?? Promise.resolve(),
+      },
     );
     await writeJsonAtomic(this.stagingManifest(target, operationId), {
       operationId,
@@ -409,33 +609,35 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   }
 
   async broadcast(env: LocalEnvironment, message: string, from: Date, to: Date): Promise<void> {
-    const db = openSqlite(this.databaseFile(env), 'read-write');
+    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, broadcast)`);
     try {
       // One notice per message (it names the operation): a retried NOTIFY moves the window of
       // the notice users already see instead of posting a second one.
-      db.transaction(() => {
-        const moved = db
-          .prepare("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'")
-          .run(from.toISOString(), to.toISOString(), message);
-        if (moved.changes === 0)
-          db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(
+      await db.transaction(async () => {
+        const moved = await db.execute("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'", [
+          from.toISOString(),
+          to.toISOString(),
+          message,
+        ]);
+        if (moved === 0)
+          await db.execute('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)', [
             message,
             from.toISOString(),
             to.toISOString(),
             'dbmove',
-          );
-      })();
+          ]);
+      });
     } finally {
-      db.close();
+      await db.close();
     }
   }
 
   async withdrawBroadcast(env: LocalEnvironment, message: string): Promise<boolean> {
-    const db = openSqlite(this.databaseFile(env), 'read-write');
+    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, broadcast)`);
     try {
-      return db.prepare("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(message).changes > 0;
+      return (await db.execute("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'", [message])) > 0;
     } finally {
-      db.close();
+      await db.close();
     }
   }
 
@@ -476,6 +678,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       };
     }
     const started = performance.now();
+    await ctx.fence?.('restore');
     const bytes = await importBackupFile(backup, file, ctx);
     await writeJsonAtomic(this.stagingManifest(target, operationId), {
       operationId,
@@ -491,4 +694,33 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       notes: [`Restored the backup into staging (${formatBytes(bytes)})`],
     };
   }
+}
+
+/** Runs calls on a short-lived connection to `file` on a database thread. */
+async function withSessionThread(file: string, fn: (call: (request: { op: 'pragma'; pragma: string }) => Promise<unknown>) => Promise<void>): Promise<void> {
+  const thread = acquireThread();
+  try {
+    const handle = await thread.call<number>({ op: 'open', file, access: 'read-write' });
+    try {
+      await fn((request) => thread.call({ ...request, handle }));
+    } finally {
+      await thread.call({ op: 'close', handle });
+    }
+  } finally {
+    releaseThread(thread);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -51,7 +51,7 @@ export async function readLive(scope: ActivityScope, env: EnvironmentConfig): Pr
   const engine = scope.engine(env);
   const facts = await engine.inspect(env);
   if (!facts.exists) return { env, exists: false, location: facts.location, facts: {}, runningDataJobs: [] };
-  return withSession(engine.openLive(env), async (session) => ({
+  return withSession(engine.openLive(env, scope.engineContext()), async (session) => ({
     env,
     exists: true,
     location: facts.location,

@@ -2,6 +2,8 @@ import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { checksSummary } from '../../../common/checks';
 import { ActivityDeps, elapsed, runStepActivity } from '../../runtime';
 import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
+import { integrityCheck, removeLeftovers, spaceCheck } from './runtime-checks';
+import { tuningOf } from '../../environment-settings';
 
 export function createPrecheckRefreshActivities(deps: ActivityDeps) {
   return {
@@ -14,6 +16,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
         const started = performance.now();
         const catalog = deps.catalog();
         const checks: CheckResult[] = [];
+        const notes: string[] = [];
         const known = (name: string, role: string) => {
           try {
             return scope.environment(name);
@@ -49,7 +52,20 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
               fix: 'choose a different source (production or another sandbox) for the refresh',
             });
           }
-          const readings = await Promise.all([source, target].map((env) => readLive(scope, env)));
+          // The source's pages are checked before anything reads its facts or copies it: a
+          // damaged source is refused as damaged, not as a version it cannot report.
+          const sourceFile = await scope.engine(source).inspect(source);
+          let sourceDamaged = false;
+          if (sourceFile.exists) {
+            const integrity = await integrityCheck(deps, scope, source, 'source');
+            checks.push(integrity);
+            sourceDamaged = !integrity.ok;
+          }
+          const readings = await Promise.all(
+            [source, target].map((env) =>
+              env === source && sourceDamaged ? { env, exists: true, location: sourceFile.location, facts: {}, runningDataJobs: [] } : readLive(scope, env),
+            ),
+          );
           for (const reading of readings) {
             if (!reading.exists) {
               checks.push({
@@ -63,7 +79,13 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
             }
           }
           const [s, t] = readings;
-          if (s.exists && t.exists) {
+          if (t.exists) {
+            notes.push(...(await removeLeftovers(scope, target)));
+            const targetBytes = (await scope.engine(target).inspect(target)).sizeBytes ?? 0;
+            const space = await spaceCheck(scope, target, (sourceFile.sizeBytes ?? 0) + targetBytes, 'the staging copy and the restore point');
+            if (space) checks.push(space);
+          }
+          if (s.exists && t.exists && !sourceDamaged) {
             checks.push(identityCheck(s), identityCheck(t));
             checks.push(...versionChecks(holder(s), holder(t), catalog.defaults.minimumPlatformUpdate));
             checks.push(...targetChecks(deps, t));
@@ -81,9 +103,10 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
         return {
           summary: checksSummary(checks),
           activityMs: elapsed(started),
-          notes: [],
+          notes,
           checks,
           approvers: target?.approvers ?? [],
+          tuning: target ? tuningOf(catalog, target) : undefined,
         };
       });
     },
