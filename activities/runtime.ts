@@ -5,7 +5,7 @@ import { errorClassOf } from '../common/errors';
 import { AttemptFence } from './attempt-fence';
 import type { Progress } from '../workflows/types';
 import type { DatabaseEngine, EngineContext } from '../engines/port';
-import type { FaultPlan, FaultPoint } from './faults';
+import type { AttemptControl, FaultPlan, FaultPoint } from './faults';
 
 /**
  * What activities need from the outside world, injected once by the worker (and by tests).
@@ -53,9 +53,11 @@ export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, 
     const previous = context?.info.heartbeatDetails as HeartbeatDetails | undefined;
     let resume: unknown = previous?.resume;
     let last: HeartbeatDetails = { step: point, percent: 0 };
+    // A fault may freeze this attempt's heartbeats (DBMOVE_FAULTS stall-once), as a frozen worker would.
+    let silentUntil = 0;
     const heartbeat = (details: HeartbeatDetails) => {
       last = details;
-      context?.heartbeat(details);
+      if (Date.now() >= silentUntil) context?.heartbeat(details);
     };
     // This attempt owns the operation from now on; an older attempt still running somewhere
     // finds the fence moved and stops before its next write.
@@ -69,6 +71,11 @@ export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, 
       pulse = setInterval(() => heartbeat({ ...last, resume }), every);
     }
     let catalog: LoadedCatalog | undefined;
+    const control: AttemptControl = {
+      silence: (ms) => (silentUntil = Date.now() + ms),
+      heartbeatTimeoutMs: context?.info.heartbeatTimeoutMs ?? 120_000,
+      signal,
+    };
     const engineContext: EngineContext = {
       progress: (percent, detail) => scope.heartbeat(percent, detail),
       saveResumeState: (state) => {
@@ -80,7 +87,7 @@ export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, 
       log: (message) => log.info(message, { operationId, step: point }),
       // Only when a fault is planned here: engines take a slower, interruptible path for it
       // (COPY copies in two halves through JavaScript instead of one kernel copy).
-      checkpoint: deps.faults.plan.has(point) ? (label) => deps.faults.checkpoint(point, label, operationId) : undefined,
+      checkpoint: deps.faults.plan.has(point) ? (label) => deps.faults.checkpoint(point, label, operationId, control) : undefined,
       fence: async (label) => {
         signal.throwIfAborted();
         await fence?.check(label);
@@ -97,6 +104,7 @@ export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, 
       heartbeat: (percent, detail) => heartbeat({ step: point, percent: Math.max(0, Math.min(100, Math.round(percent * 10) / 10)), detail, resume }),
       engineContext: () => engineContext,
     };
+    await deps.faults.started(point, control);
     return await work(scope);
   } catch (err) {
     throw toFailure(err);

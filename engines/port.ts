@@ -37,11 +37,12 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
   openStaging(target: E, operationId: string, ctx?: EngineContext): Promise<DataSession>;
 
   /**
-   * Checks a database's structure: the live one, or this operation's staging copy. `quick`
-   * (SQLite's quick_check: every page and b-tree, O(N)) or `full` (integrity_check: also every
-   * index against its table). Optional: platforms that check their own pages need not.
+   * Checks a database's structure: the live one, or this operation's staging copy. `header`
+   * (the file's format and length only, O(1)), `quick` (SQLite's quick_check: every page and
+   * b-tree, O(N)) or `full` (integrity_check: also every index against its table). Optional:
+   * platforms that check their own pages need not.
    */
-  checkIntegrity?(env: E, which: { staging: string } | 'live', level: 'quick' | 'full', ctx: EngineContext): Promise<IntegrityResult>;
+  checkIntegrity?(env: E, which: { staging: string } | 'live', level: 'header' | 'quick' | 'full', ctx: EngineContext): Promise<IntegrityResult>;
 
   /**
    * Changes made to the live target since MARKER (by its own users: dbmove never writes it
@@ -150,7 +151,7 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
 
 export interface IntegrityResult {
   ok: boolean;
-  level: 'quick' | 'full';
+  level: 'header' | 'quick' | 'full';
   location: string;
   /** The platform's own words for what is damaged (first few). */
   messages: string[];

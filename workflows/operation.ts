@@ -158,7 +158,7 @@ export async function runOperation<I extends OperationOptions & { source?: strin
 async function precheck(
   runbook: Runbook,
   effect: Effect,
-  run: () => Promise<{ checks: CheckResult[]; activityMs: number; approvers: string[]; tuning?: Tuning }>,
+  run: () => Promise<{ checks: CheckResult[]; activityMs: number; approvers: string[]; notes?: string[]; tuning?: Tuning }>,
 ): Promise<Tuning | undefined> {
   const started = runbook.beginStep('PRECHECK');
   let checks: CheckResult[];
@@ -169,6 +169,7 @@ async function precheck(
     checks = outcome.checks;
     activityMs = outcome.activityMs;
     tuning = outcome.tuning;
+    for (const note of outcome.notes ?? []) runbook.log('info', note, 'PRECHECK');
     runbook.setApprovers(outcome.approvers);
   } catch (err) {
     if (isCancellation(err)) throw err;

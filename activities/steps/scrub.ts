@@ -4,6 +4,9 @@ import { policyFor, type PolicyKind } from '../policy/policy-for';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
 
+/** Several seconds of SQLite work in one statement (DBMOVE_FAULTS SCRUB=long-statement): a long scrub at test size. */
+const LONG_STATEMENT = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000000) SELECT COUNT(*) AS n FROM n';
+
 export function createScrubActivities(deps: ActivityDeps) {
   return {
     /** SCRUB: the policy of elements that must not travel, applied to staging. */
@@ -19,6 +22,7 @@ export function createScrubActivities(deps: ActivityDeps) {
             between: async (id) => {
               scope.heartbeat((100 * (policy.elements.findIndex((e) => e.id === id) + 1)) / policy.elements.length, `scrubbed ${id}`);
               await scope.engineContext().checkpoint?.('scrub-element');
+              if (deps.faults.plan.get('SCRUB') === 'long-statement' && id === policy.elements[0].id) await session.query(LONG_STATEMENT);
             },
           }),
         );

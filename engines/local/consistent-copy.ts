@@ -66,14 +66,10 @@ export async function consistentCopy(
     await removeIfExists(`${partial}-wal`);
     await removeIfExists(`${partial}-shm`);
   }
-  // A copy that was cancelled meanwhile, or belongs to an attempt that lost the operation, goes.
-  try {
-    options.signal?.throwIfAborted();
-    await options.fence?.();
-  } catch (err) {
-    await removeIfExists(partial);
-    throw err;
-  }
+  // A cancelled attempt, or one a newer attempt has superseded, never renames its copy into
+  // place. It leaves the partial file alone too: by that name it may be the newer attempt's.
+  options.signal?.throwIfAborted();
+  await options.fence?.();
   if (durable) await fsyncFile(partial);
   await fs.promises.rename(partial, destinationFile);
   if (durable) await fsyncDirectory(path.dirname(destinationFile));
@@ -86,13 +82,16 @@ async function copyWithProgress(
   to: string,
   totalBytes: number,
   onProgress: (p: CopyProgress) => void,
-  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void },
+  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; fence?: () => Promise<void> },
 ): Promise<void> {
   if (options.midpoint) {
     // Fault injection wants to act halfway through: copy the first half, act, then the rest.
     await copyRange(from, to, 0, Math.floor(totalBytes / 2));
     onProgress({ copiedBytes: Math.floor(totalBytes / 2), totalBytes });
     await options.midpoint();
+    // The second half is a write phase of its own: a superseded or cancelled attempt stops here.
+    options.signal?.throwIfAborted();
+    await options.fence?.();
     await copyRange(from, to, Math.floor(totalBytes / 2), totalBytes);
     onProgress({ copiedBytes: totalBytes, totalBytes });
     return;

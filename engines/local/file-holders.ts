@@ -52,7 +52,7 @@ export async function fileHolders(file: string): Promise<FileHolder[]> {
 async function commandOf(pid: string): Promise<string> {
   try {
     const cmdline = (await fs.promises.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
-    if (cmdline.length) return cmdline.slice(0, 3).join(' ').slice(0, 120);
+    if (cmdline.length) return cmdline.slice(0, 3).join(' ').replace(/\s+/g, ' ').slice(0, 120);
   } catch {
     /* gone */
   }

@@ -135,11 +135,16 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     return SqliteSession.open(file, 'read-write', `${target.name} (staging of ${operationId})`, ctx);
   }
 
-  async checkIntegrity(env: LocalEnvironment, which: { staging: string } | 'live', level: 'quick' | 'full', ctx: EngineContext): Promise<IntegrityResult> {
+  async checkIntegrity(
+    env: LocalEnvironment,
+    which: { staging: string } | 'live',
+    level: 'header' | 'quick' | 'full',
+    ctx: EngineContext,
+  ): Promise<IntegrityResult> {
     const file = which === 'live' ? this.databaseFile(env) : this.stagingFile(env, which.staging);
     const header = await readSqliteHeader(file);
-    if (header.problem) {
-      return { ok: false, level, location: file, messages: [header.problem], tables: [], durationMs: 0 };
+    if (header.problem || level === 'header') {
+      return { ok: !header.problem, level, location: file, messages: header.problem ? [header.problem] : [], tables: [], durationMs: 0 };
     }
     const thread = acquireThread();
     const stop = () => void thread.terminate(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled'));
@@ -344,7 +349,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         if (lock.locked) break;
         const now = performance.now();
         if (now >= nextReport || now >= deadline) {
-          holders = describeHolders((await fileHolders(live)).filter((h) => !(h.self && liveHeader.wal === false)));
+          holders = describeHolders(await fileHolders(live));
           nextReport = now + 2_000;
           const waited = ((now - (deadline - waitMs)) / 1000).toFixed(1);
           ctx.progress(
@@ -369,6 +374,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         // Nothing of the old WAL may outlive it: fold it, then leave WAL mode on the old file so
         // that no -wal or -shm file of it is left for the new database to replay.
         await thread.call({ op: 'pragma', handle: lock.handle!, pragma: 'journal_mode = DELETE' });
+        await removeIfExists(`${live}-wal`);
+        await removeIfExists(`${live}-shm`);
       }
       await fs.promises.rename(replacement, live);
       windowMs = performance.now() - offline;
@@ -443,12 +450,16 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         else {
           // Inserted or changed rows (by rowid and content), plus deleted rowids; tables
           // WITHOUT ROWID are compared by content both ways.
-          const [m, k] = [`main.${q(table)}`, `marker.${q(table)}`];
-          const byRowid = `SELECT (SELECT COUNT(*) FROM (SELECT rowid, * FROM ${m} EXCEPT SELECT rowid, * FROM ${k})) + (SELECT COUNT(*) FROM (SELECT rowid FROM ${k} EXCEPT SELECT rowid FROM ${m})) AS n`;
-          const byContent = `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${m} EXCEPT SELECT * FROM ${k})) + (SELECT COUNT(*) FROM (SELECT * FROM ${k} EXCEPT SELECT * FROM ${m})) AS n`;
+          // dbmove's own downtime notice (NOTIFY) is not a write of the target's users.
+          const own = /^sysbroadcastmessage$/i.test(table) ? ` WHERE CREATEDBY IS NOT 'dbmove'` : '';
+          const [m, k] = [`(SELECT rowid AS dbmove_rowid, * FROM main.${q(table)}${own})`, `(SELECT rowid AS dbmove_rowid, * FROM marker.${q(table)}${own})`];
+          const byRowid = `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${m} EXCEPT SELECT * FROM ${k})) + (SELECT COUNT(*) FROM (SELECT dbmove_rowid FROM ${k} EXCEPT SELECT dbmove_rowid FROM ${m})) AS n`;
+          const plain = (schema: string) => `(SELECT * FROM ${schema}.${q(table)}${own})`;
+          const byContent = `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${plain('main')} EXCEPT SELECT * FROM ${plain('marker')})) + (SELECT COUNT(*) FROM (SELECT * FROM ${plain('marker')} EXCEPT SELECT * FROM ${plain('main')})) AS n`;
           try {
             rows = Number((await session.query<{ n: number }>(byRowid))[0].n);
           } catch {
+            // WITHOUT ROWID tables have no rowid: compared by content both ways.
             rows = Number((await session.query<{ n: number }>(byContent))[0].n);
           }
         }

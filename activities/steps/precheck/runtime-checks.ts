@@ -21,10 +21,10 @@ export async function integrityCheck(deps: ActivityDeps, scope: ActivityScope, e
   const engine = scope.engine(env);
   const level = withSettings(deps.catalog(), env).integrityCheck ?? 'quick';
   if (!engine.checkIntegrity) return { name: `integrity-${env.name}`, ok: true, message: `${env.name}'s platform checks its own pages` };
-  const result = await engine.checkIntegrity(env, 'live', level === 'off' ? 'quick' : level, scope.engineContext());
-  const what = level === 'full' ? 'integrity_check' : 'quick_check';
+  const result = await engine.checkIntegrity(env, 'live', level === 'off' ? 'header' : level, scope.engineContext());
+  const what = level === 'full' ? "SQLite's integrity_check" : level === 'quick' ? "SQLite's quick_check" : 'a check of its header (integrityCheck: off)';
   if (result.ok) {
-    return { name: `integrity-${env.name}`, ok: true, message: `${env.name}'s database passed SQLite's ${what} in ${(result.durationMs / 1000).toFixed(1)} s` };
+    return { name: `integrity-${env.name}`, ok: true, message: `${env.name}'s database passed ${what} in ${(result.durationMs / 1000).toFixed(1)} s` };
   }
   const tables = result.tables.length ? ` in ${result.tables.join(', ')}` : '';
   return {
@@ -41,7 +41,7 @@ export async function spaceCheck(scope: ActivityScope, env: EnvironmentConfig, n
   if (!engine.freeSpace) return undefined;
   const { location, freeBytes } = await engine.freeSpace(env);
   // Headroom: journals, manifests, and what else shares the disk meanwhile.
-  const wanted = Math.ceil(neededBytes * 1.05) + 64 * 1024 * 1024;
+  const wanted = Math.ceil(neededBytes * 1.05) + 16 * 1024 * 1024;
   if (freeBytes >= wanted) {
     return {
       name: `free-space-${env.name}`,
@@ -62,7 +62,7 @@ export async function outputSpaceCheck(output: string, neededBytes: number): Pro
   const dir = path.dirname(path.resolve(output));
   const stat = await fs.promises.statfs(dir);
   const freeBytes = Number(stat.bavail) * Number(stat.bsize);
-  const wanted = Math.ceil(neededBytes) + 64 * 1024 * 1024;
+  const wanted = Math.ceil(neededBytes) + 16 * 1024 * 1024;
   if (freeBytes >= wanted) return { name: 'free-space-output', ok: true, message: `${formatBytes(freeBytes)} free at ${dir} for the backup` };
   return {
     name: 'free-space-output',

@@ -45,7 +45,14 @@ function integrity(file: string, level: 'quick' | 'full', maxErrors: number): In
   const db = open(file, 'read-only', 30_000);
   try {
     const pragma = level === 'quick' ? 'quick_check' : 'integrity_check';
-    const messages = (db.prepare(`PRAGMA ${pragma}(${Math.max(1, maxErrors)})`).all() as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
+    let messages: string[];
+    try {
+      messages = (db.prepare(`PRAGMA ${pragma}(${Math.max(1, maxErrors)})`).all() as Record<string, string>[]).map((r) => String(Object.values(r)[0]));
+    } catch (err) {
+      // Some damage (a zeroed page) stops the check itself with SQLITE_CORRUPT: that is its verdict.
+      if (!String((err as { code?: string }).code).startsWith('SQLITE_CORRUPT')) throw err;
+      messages = [(err as Error).message];
+    }
     const ok = messages.length === 1 && messages[0] === 'ok';
     const tables: string[] = [];
     if (!ok) {
@@ -83,7 +90,12 @@ function tryExclusive(file: string): ExclusiveAttempt {
       db.pragma('locking_mode = EXCLUSIVE');
     }
     db.exec('BEGIN EXCLUSIVE');
-    if (journalMode === 'wal') db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    if (journalMode === 'wal') {
+      // Exclusive locking mode keeps the lock after the transaction, which must end before
+      // the journal mode can change.
+      db.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+      db.exec('COMMIT');
+    }
     return { locked: true, handle: keep(db), journalMode };
   } catch (err) {
     if (db.open) db.close();
