@@ -8,7 +8,7 @@ export const registerCancel: Register = (program, ctx) => {
   program
     .command('cancel <operation>')
     .description(
-      'Cancel an operation before SWAP: its staging copy and restore points are removed and the target stays as it was. After SWAP a cancel is refused: roll back instead.',
+      'Cancel an operation before SWAP: the running step stops, its staging copy, restore points and downtime notice are removed, and the target stays as it was. From SWAP on a cancel is refused with the reason: roll back instead.',
     )
     .action(async (ref: string) => {
       const client = await ctx.client();
@@ -19,12 +19,12 @@ export const registerCancel: Register = (program, ctx) => {
         display: displayFor(false),
         intervalMs: 300,
       });
-      const refused = status.decisions.some((d) => d.kind === 'cancel' && !d.accepted);
+      const refused = status.decisions.find((d) => d.kind === 'cancel' && !d.accepted);
       process.stdout.write(`${renderStatus(status, ctx.workflowUrl(handle.workflowId))}\n`);
       if (status.phase !== 'CANCELLED') {
         throw new OperationFailed(
           refused
-            ? `Cancellation refused: ${status.target} was already swapped. Roll back instead: dbmove rollback ${handle.workflowId}`
+            ? `Cancellation refused: ${refused.reason}. Roll back instead: dbmove rollback ${handle.workflowId}`
             : `${handle.workflowId} is in ${status.phase}; it was not cancelled`,
         );
       }
