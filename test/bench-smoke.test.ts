@@ -19,7 +19,12 @@ describe('npm run bench (smoke, tiny sizes)', function () {
     const args = { ...parseArgs(['--quick', '--sizes', '2000,6000', '--concurrent', '3']), outDir: scratch, resultsDir: scratch };
     expect(args.quick).to.equal(true);
     const env = testServer();
-    const { results, verdicts, files } = await bench(args, { client: env.client, connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
+    const { results, verdicts, files } = await bench(args, {
+      client: env.client,
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      address: env.address,
+    });
 
     expect(results.sizes.map((s) => s.businessRows)).to.deep.equal([2000, 6000]);
     for (const size of results.sizes) {
@@ -36,6 +41,8 @@ describe('npm run bench (smoke, tiny sizes)', function () {
         size.refresh.endToEndMs,
         size.refresh.activityMs,
         size.workerPeakRssBytes,
+        size.eventLoop.maxMs,
+        size.integrityCheckMs,
       ]) {
         expect(figure, `a figure at ${size.businessRows} rows`).to.be.a('number').and.not.NaN;
       }
@@ -47,6 +54,12 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       expect(size.refresh.failedActivities).to.equal(0);
     }
     expect(results.concurrency).to.include({ refreshes: 3, completed: 3, failedActivities: 0 });
+    // PACKAGE and the import's unpack beside zstd (when the bench could install it), and status beside describe.
+    for (const size of results.sizes) {
+      if (size.codec && 'packageMs' in size.codec) expect(size.codec.backupBytes).to.be.greaterThan(0);
+      else expect(size.codec, 'codec comparison skipped only with a reason').to.have.property('skipped');
+    }
+    expect(results.status).to.satisfy((s: object) => 'statusMs' in s || 'skipped' in s);
 
     // Every target of issue 7 has a verdict beside its figure.
     const targets = verdicts.map((v) => v.target).join('\n');
@@ -58,6 +71,9 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       'window 6,000/2,000',
       'whole-table scrub 6,000/2,000',
       '3 concurrent refreshes',
+      '3 concurrent refreshes <= 12x one refresh',
+      'longest event-loop stall < 200 ms',
+      'PACKAGE <= 1.5x zstd -3 -T0',
     ]) {
       expect(targets).to.include(name);
     }

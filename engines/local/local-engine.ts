@@ -679,7 +679,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   async importToStaging(target: LocalEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const file = this.stagingFile(target, operationId);
     const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
-    if (done && fs.existsSync(file)) {
+    if (done && fs.existsSync(file) && done.bootId === bootId()) {
       return {
         bytes: done.bytes,
         durationMs: 0,
@@ -696,6 +696,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       completedAt: this.now().toISOString(),
       bytes,
       origin: backup,
+      bootId: bootId(),
     } satisfies StagingManifest);
     return {
       bytes,

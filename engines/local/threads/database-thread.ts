@@ -128,15 +128,22 @@ let zstd: typeof import('zstd-napi') | undefined;
 let compressor: import('zstd-napi').Compressor | undefined;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadZstd = () => require('zstd-napi') as typeof import('zstd-napi');
-let compressorLevel = 0;
+let compressorKey = '';
 
-function compress(data: Uint8Array, level: number): Uint8Array {
+function compress(data: Uint8Array, level: number, workers: number): Uint8Array {
   zstd ??= loadZstd();
-  if (!compressor || compressorLevel !== level) {
+  if (!compressor || compressorKey !== `${level}/${workers}`) {
     compressor = new zstd.Compressor();
-    // The frame carries its content size and zstd's own checksum, so `zstd -d` checks it too.
-    compressor.setParameters({ compressionLevel: level, checksumFlag: true, contentSizeFlag: true });
-    compressorLevel = level;
+    // The frame carries its content size and zstd's own checksum, so `zstd -d` checks it too;
+    // zstd's own worker threads share each frame's work, as `zstd -T0` does.
+    compressor.setParameters({
+      compressionLevel: level,
+      checksumFlag: true,
+      contentSizeFlag: true,
+      nbWorkers: workers,
+      ...(workers > 0 ? { jobSize: 2 << 20 } : {}),
+    });
+    compressorKey = `${level}/${workers}`;
   }
   return compressor.compress(data);
 }
@@ -213,7 +220,7 @@ function handle(message: ThreadMessage): { result: unknown; transfer?: ArrayBuff
     case 'integrity':
       return { result: integrity(message.file, message.level, message.maxErrors) };
     case 'compress': {
-      const frame = compress(message.data, message.level);
+      const frame = compress(message.data, message.level, message.workers ?? 0);
       // The compressor's output can share a pooled buffer: send a copy of exactly the frame.
       const copy = new Uint8Array(frame);
       return { result: copy, transfer: [copy.buffer as ArrayBuffer] };

@@ -19,7 +19,7 @@ export type ThreadRequest =
   /** One attempt, never waiting, at the exclusive lock that keeps every other connection out. */
   | { op: 'tryExclusive'; file: string }
   | { op: 'integrity'; file: string; level: 'quick' | 'full'; maxErrors: number }
-  | { op: 'compress'; data: Uint8Array; level: number }
+  | { op: 'compress'; data: Uint8Array; level: number; workers?: number }
   | { op: 'decompress'; frame: Uint8Array; contentBytes: number }
   | { op: 'hashRange'; file: string; start: number; end: number };
 
