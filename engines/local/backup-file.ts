@@ -8,7 +8,7 @@ import * as zlib from 'node:zlib';
 import type { BackupManifest, EngineContext, ExportResult } from '../port';
 import { removeIfExists, sha256File } from './consistent-copy';
 import * as os from 'node:os';
-import { codecPool, withThread } from './threads/thread-pool';
+import { codecPool } from './threads/thread-pool';
 
 /**
  * The local engine's portable backup: one file.
@@ -111,7 +111,7 @@ export async function exportBackupFile(
   const output = await fs.promises.open(partial, 'wx');
   let offset = headerBytes;
   try {
-    await withThread(async (thread) => {
+    {
       // Chunks are read ahead, hashed in order, then handed over (transferred, not copied) to
       // the codec thread, which compresses them in order: it always has the next one waiting.
       let hashedSoFar: Promise<unknown> = Promise.resolve();
@@ -131,7 +131,7 @@ export async function exportBackupFile(
           await hashed;
           const data = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
           const transfer = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? [chunk.buffer as ArrayBuffer] : [];
-          return { length, frame: thread.call<Uint8Array>({ op: 'compress', data, level: LEVEL, workers: os.availableParallelism() }, transfer) };
+          return { length, frame: codecPool.inOrder<Uint8Array>({ op: 'compress', data, level: LEVEL, workers: os.availableParallelism() }, transfer) };
         },
         async ({ length, frame: compressing }, i) => {
           const frame = await compressing;
@@ -143,7 +143,7 @@ export async function exportBackupFile(
           ctx.signal.throwIfAborted();
         },
       );
-    });
+    }
     const full: BackupFileManifest = {
       ...manifest,
       format: 'dbmove-backup',
