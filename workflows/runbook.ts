@@ -1,5 +1,6 @@
 import { isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { DecisionDesk } from './decisions';
+import { checksSummary } from '../common/checks';
 import { describeFailure, RollbackRequested } from './failure';
 import { statusQuery } from './messages';
 import { mayMove } from './phases';
@@ -208,8 +209,8 @@ export class Runbook {
       this.moveTo('REFUSED');
       return;
     }
-    Object.assign(record, { status: 'completed', summary: `${checks.filter((c) => c.ok).length} checks passed` });
-    this.log('info', `PRECHECK: all ${checks.length} checks passed`, 'PRECHECK');
+    Object.assign(record, { status: 'completed', summary: checksSummary(checks) });
+    this.log('info', `PRECHECK: ${checksSummary(checks)}`, 'PRECHECK');
   }
 
   // ── compensation ──────────────────────────────────────────────────────────────────
