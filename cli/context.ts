@@ -100,6 +100,8 @@ export class CliContext {
   /** The light read-only reader (client/wire) for status, list, history and logs. */
   async reader(): Promise<OperationReader> {
     if (!this.wire) {
+      // A malformed codec key is bad usage whether or not this command meets an encrypted payload.
+      (await import('../codec/codec-keys')).codecKeysFromEnvironment(process.env);
       const { wireReader } = await import('../client/reader');
       const config = this.temporal();
       const reader = wireReader(config);

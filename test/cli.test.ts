@@ -54,9 +54,9 @@ describe('the dbmove command line', function () {
       expect(JSON.parse(signOff.stdout)).to.include({ phase: 'COMPLETED' });
       expect(JSON.parse(signOff.stdout).signedOff.by).to.equal('alice');
 
-      // Signing off twice is bad usage, and says why.
+      // Signing off twice is refused (exit 1, as every refused decision), and says why.
       const again = await runCli(estate, ['sign-off', result.operationId]);
-      expect(again.code).to.equal(2);
+      expect(again.code).to.equal(1);
       expect(again.stderr).to.match(/already (signed off|closed)/);
     });
   });

@@ -71,6 +71,10 @@ export async function launch<I extends OperationOptions & { source?: string; tar
   summary: string,
   opts: LaunchOptions,
 ): Promise<void> {
+  if (opts.id !== undefined) {
+    const { assertName, OPERATION_ID } = await import('../../config/names');
+    assertName('operation id', opts.id, OPERATION_ID);
+  }
   const client = await ctx.client();
   await refuseBeforeStart(ctx, { kind, source: input.source, target: input.target }, opts, true);
   const { startOperation } = await import('../../client/operations');
