@@ -113,12 +113,24 @@ export interface ResolveOptions {
   openOnly?: boolean;
   /** Take an id as it is, without asking Temporal: the caller's next call tells whether it exists. */
   trustIds?: boolean;
+  /** The task queue that serves the catalog: a name means that catalog's environment, not another deployment's. */
+  taskQueue?: string;
+}
+
+/** Only the operations of one deployment: a catalog is served by one task queue (as its leases are). */
+export function taskQueueClause(taskQueue: string | undefined): string {
+  if (taskQueue === undefined) return '';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(taskQueue)) throw new UsageError(`Invalid task queue name "${taskQueue.slice(0, 40)}"`);
+  return ` AND TaskQueue = '${taskQueue}'`;
 }
 
 /** Operations that belong to `environment`: those that target it, and exports of it (by source). */
-export function environmentQuery(environment: string): string {
+export function environmentQuery(environment: string, taskQueue?: string): string {
   assertName('environment name', environment, ENVIRONMENT_NAME);
-  return `DbmoveOperation IN (${KINDS.map((k) => `'${k}'`).join(', ')}) AND (DbmoveTarget = '${environment}' OR (DbmoveOperation = 'export' AND DbmoveSource = '${environment}'))`;
+  return (
+    `DbmoveOperation IN (${KINDS.map((k) => `'${k}'`).join(', ')}) AND (DbmoveTarget = '${environment}' OR (DbmoveOperation = 'export' AND DbmoveSource = '${environment}'))` +
+    taskQueueClause(taskQueue)
+  );
 }
 
 function describeCandidate(info: ExecutionInfo, environment: string): string {
@@ -158,7 +170,7 @@ export async function resolveOperation(source: StatusSource, ref: string, option
       throw err;
     }
   }
-  const query = environmentQuery(ref) + (options.openOnly ? " AND ExecutionStatus = 'Running'" : '');
+  const query = environmentQuery(ref, options.taskQueue) + (options.openOnly ? " AND ExecutionStatus = 'Running'" : '');
   const found = (await reader.list(query, 500)).sort(newestFirst);
   const resolved = (info: ExecutionInfo): ResolvedOperation => ({
     workflowId: info.workflowId,
@@ -174,14 +186,14 @@ export async function resolveOperation(source: StatusSource, ref: string, option
       throw new AmbiguousOperationError(
         `${ref} has ${found.length} open operations: ${found.map((f) => describeCandidate(f, ref)).join('; ')}. Name the one you mean by its id`,
       );
-    const newest = (await reader.list(environmentQuery(ref), 500)).sort(newestFirst)[0];
+    const newest = (await reader.list(environmentQuery(ref, options.taskQueue), 500)).sort(newestFirst)[0];
     throw new OperationNotFoundError(
       ref,
       newest ? `${ref} has no open operation (the newest, ${describeCandidate(newest, ref)}, is closed)` : `there is no operation on environment ${ref}`,
     );
   }
   if (found.length) return resolved(found[0]);
-  const asSource = (await reader.list(`DbmoveSource = '${ref}'`, 500)).sort(newestFirst);
+  const asSource = (await reader.list(`DbmoveSource = '${ref}'${taskQueueClause(options.taskQueue)}`, 500)).sort(newestFirst);
   throw new OperationNotFoundError(
     ref,
     asSource.length

@@ -76,7 +76,7 @@ const STATUS_NAMES: ExecutionStatusName[] = ['UNKNOWN', 'RUNNING', 'COMPLETED', 
 const ACTIVITY_STATES: PendingActivityState[] = ['UNKNOWN', 'SCHEDULED', 'STARTED', 'CANCEL_REQUESTED', 'PAUSED', 'PAUSE_REQUESTED'];
 
 type RawPayload = { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null };
-type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Raw = Record<string, any>;
 
 const num = (value: unknown): number =>
   value && typeof (value as { toNumber?: unknown }).toNumber === 'function' ? (value as { toNumber(): number }).toNumber() : Number(value ?? 0);

@@ -25,7 +25,11 @@ const OUTCOMES: Record<DecisionKind, { until: Phase[]; success: Phase[] }> = {
  */
 export async function resolveForDecision(ctx: CliContext, ref: string, what: string) {
   const { resolveOperation } = await import('../../client/operations');
-  const resolved = await resolveOperation(await ctx.reader(), ref, { environments: () => ctx.environmentNames(), openOnly: true });
+  const resolved = await resolveOperation(await ctx.reader(), ref, {
+    environments: () => ctx.environmentNames(),
+    openOnly: true,
+    taskQueue: ctx.temporal().taskQueue,
+  });
   const info = resolved.info!;
   if (info.status !== 'RUNNING') {
     const { getStatus } = await import('../../client/operations');

@@ -90,7 +90,9 @@ export const registerHistory: Register = (program, ctx) => {
         const { UsageError } = await import('../../common/errors');
         throw new UsageError(`Unknown environment "${env.slice(0, 40)}"; the catalog has ${names.map((n) => `"${n}"`).join(', ')}`);
       }
-      const found = (await reader.list(environmentQuery(env), 1000)).sort((a, b) => b.startTime.getTime() - a.startTime.getTime()).slice(0, opts.limit);
+      const found = (await reader.list(environmentQuery(env, ctx.temporal().taskQueue), 1000))
+        .sort((a, b) => b.startTime.getTime() - a.startTime.getTime())
+        .slice(0, opts.limit);
       const rows = found.map(historyRow);
       if (opts.json) return printJson(rows);
       if (!rows.length) {

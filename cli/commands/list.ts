@@ -39,7 +39,8 @@ export const registerList: Register = (program, ctx) => {
         return;
       }
       const kinds = OPERATION_KINDS.map((t) => `'${t}'`).join(', ');
-      const query = `DbmoveOperation IN (${kinds})${opts.all ? '' : " AND ExecutionStatus = 'Running'"}`;
+      const { taskQueueClause } = await import('../../client/operations');
+      const query = `DbmoveOperation IN (${kinds})${opts.all ? '' : " AND ExecutionStatus = 'Running'"}${taskQueueClause(ctx.temporal().taskQueue)}`;
       const found = (await reader.list(query, opts.all ? Math.max(opts.limit, 1000) : opts.limit)).sort(
         (a, b) => b.startTime.getTime() - a.startTime.getTime(),
       );

@@ -22,7 +22,7 @@ export async function getStatusWhenReady(ctx: CliContext, workflowId: string, ti
 /** Resolves `ref` (an id, or an environment name) for a command that only reads. */
 export async function resolveForReading(ctx: CliContext, ref: string) {
   const { resolveOperation } = await import('../../client/operations');
-  return resolveOperation(await ctx.reader(), ref, { environments: () => ctx.environmentNames(), trustIds: true });
+  return resolveOperation(await ctx.reader(), ref, { environments: () => ctx.environmentNames(), trustIds: true, taskQueue: ctx.temporal().taskQueue });
 }
 
 export const registerStatus: Register = (program, ctx) => {
