@@ -73,7 +73,10 @@ export function isAlive(pid: number): boolean {
   try {
     // A zombie (exited, not yet reaped by its parent) still answers signal 0; /proc says what it is.
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) Z/.test(stat);
+    if (!/^\d+ \(.*\) Z/.test(stat)) return true;
+    // In a multi-threaded process (every Go server) the main thread can be a zombie while the
+    // other threads are still exiting, holding the process's sockets: alive until they are gone.
+    return fs.readdirSync(`/proc/${pid}/task`).length > 1;
   } catch {
     return false;
   }
