@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
 import { connectClient } from '../../config/connection';
 import { certificatesValid, createCertificates } from './certificates';
-import { elapsed } from './server-build';
 import { CLUSTER_SERVICES, ClusterLayout, ClusterService, clusterLayout, frontendAddress } from './layout';
 import { ensureNamespace } from './namespace';
 import { ensureTemporalRole, isPostgresRunning, startPostgres, stopPostgres } from './postgres';
 import { loadProfile, writeProfile } from './profile';
 import { applySchemas } from './schema';
-import { locateServerBinaries } from './server-build';
+import { elapsed, locateServerBinaries } from './server-build';
 import { servicePid, startService, stopService } from './services';
 
 /**

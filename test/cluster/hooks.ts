@@ -1,4 +1,4 @@
-import { isClusterRunning, startCluster, stopCluster } from '../../server/cluster/cluster';
+import { startCluster, stopCluster } from '../../server/cluster/cluster';
 import { closeClusterClient, setCluster } from './support';
 
 /**
@@ -13,8 +13,9 @@ const log = (line: string) => process.stderr.write(`  [cluster] ${line}\n`);
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(30 * 60_000); // building Temporal Server on a machine with empty Go caches takes minutes
-    startedHere = !(await isClusterRunning());
-    setCluster(await startCluster(log));
+    const cluster = await startCluster(log);
+    startedHere = cluster.startedSomething;
+    setCluster(cluster);
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(120_000);
