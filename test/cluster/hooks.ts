@@ -1,4 +1,4 @@
-import { startCluster, stopCluster } from '../../server/cluster/cluster';
+import { isClusterRunning, startCluster, stopCluster } from '../../server/cluster/cluster';
 import { closeClusterClient, setCluster } from './support';
 
 /**
@@ -13,9 +13,14 @@ const log = (line: string) => process.stderr.write(`  [cluster] ${line}\n`);
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(30 * 60_000); // building Temporal Server on a machine with empty Go caches takes minutes
-    const cluster = await startCluster(log);
-    startedHere = cluster.startedSomething;
-    setCluster(cluster);
+    startedHere = !(await isClusterRunning());
+    try {
+      setCluster(await startCluster(log));
+    } catch (err) {
+      // Half a cluster (PostgreSQL up, a service refused) must not outlive a failed run.
+      if (startedHere) await stopCluster(log);
+      throw err;
+    }
   },
   async afterAll(this: Mocha.Context) {
     this.timeout(120_000);
