@@ -1,4 +1,4 @@
-import type { DataSession } from './engines/port';
+import type { DataSession } from '../engines/port';
 
 /**
  * Facts an environment's own database states about itself, kept in F&O's

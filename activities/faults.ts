@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -19,29 +20,48 @@ import { Context } from '@temporalio/activity';
 export type FaultKind = 'fail' | 'fail-once' | 'hang' | 'crash' | 'crash-once';
 
 export const FAULT_KINDS: FaultKind[] = ['fail', 'fail-once', 'hang', 'crash', 'crash-once'];
-export const FAULT_POINTS = ['PRECHECK', 'VALIDATE', 'MARKER', 'COPY', 'RESTORE', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'PACKAGE', 'NOTIFY', 'SWAP', 'ROLLBACK', 'HOUSEKEEPING'] as const;
+export const FAULT_POINTS = [
+  'PRECHECK',
+  'VALIDATE',
+  'MARKER',
+  'COPY',
+  'RESTORE',
+  'SCRUB',
+  'SYNC',
+  'POSTCONFIG',
+  'VERIFY',
+  'PACKAGE',
+  'NOTIFY',
+  'SWAP',
+  'ROLLBACK',
+  'HOUSEKEEPING',
+] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 /** Steps with a checkpoint in the middle of their work; crashes wait for it. */
 const MID_STEP_CHECKPOINTS: Partial<Record<FaultPoint, string>> = { COPY: 'copy-midpoint', SCRUB: 'scrub-element' };
 
-export class InjectedFault extends Error {
+export class InjectedFault extends DbmoveError {
   constructor(point: string, kind: FaultKind) {
-    super(`Injected fault: ${point}=${kind} (DBMOVE_FAULTS). Restart the worker without it, then retry`);
-    this.name = 'InjectedFault';
+    super('InjectedFault', `Injected fault: ${point}=${kind} (DBMOVE_FAULTS). Restart the worker without it, then retry`);
   }
 }
 
-export class FaultPlanError extends Error {
+export class FaultPlanError extends DbmoveError {
   constructor(entry: string, problem: string) {
-    super(`DBMOVE_FAULTS entry "${entry}": ${problem}. Write STEP=KIND pairs separated by commas, with STEP one of ${FAULT_POINTS.join(', ')} and KIND one of ${FAULT_KINDS.join(', ')}, for example DBMOVE_FAULTS="SYNC=fail"`);
-    this.name = 'FaultPlanError';
+    super(
+      'FaultPlanError',
+      `DBMOVE_FAULTS entry "${entry}": ${problem}. Write STEP=KIND pairs separated by commas, with STEP one of ${FAULT_POINTS.join(', ')} and KIND one of ${FAULT_KINDS.join(', ')}, for example DBMOVE_FAULTS="SYNC=fail"`,
+    );
   }
 }
 
 export function parseFaultPlan(text: string | undefined): Map<FaultPoint, FaultKind> {
   const plan = new Map<FaultPoint, FaultKind>();
-  for (const entry of (text ?? '').split(/[,;]/).map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of (text ?? '')
+    .split(/[,;]/)
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [point, kind, ...rest] = entry.split('=').map((p) => p.trim());
     if (rest.length || !point || !kind) throw new FaultPlanError(entry, 'expected STEP=KIND');
     if (!(FAULT_POINTS as readonly string[]).includes(point.toUpperCase())) throw new FaultPlanError(entry, `unknown step "${point}"`);

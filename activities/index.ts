@@ -1,28 +1,48 @@
-import type { ActivityDeps } from './deps';
-import { createFinishActivities } from './steps/finish';
-import { createLeaseActivities } from './steps/lease';
-import { createPostConfigureActivities } from './steps/post-configure';
-import { createPrecheckActivities } from './steps/precheck';
-import { createPrepareActivities } from './steps/prepare';
+import type { ActivityDeps } from './runtime';
+import { createCopyActivities } from './steps/copy';
+import { createHousekeepingActivities } from './steps/housekeeping';
+import { createLeaseHolderActivities } from './steps/lease-holder';
+import { createMarkerActivities } from './steps/marker';
 import { createNotifyActivities } from './steps/notify';
-import { createBackupActivities } from './steps/backup';
-import { createBackupPrecheckActivities } from './steps/precheck-backup';
+import { createPackageActivities } from './steps/package';
+import { createPostconfigActivities } from './steps/postconfig';
+import { createPrecheckExportActivities } from './steps/precheck/export';
+import { createPrecheckImportActivities } from './steps/precheck/import';
+import { createPrecheckRefreshActivities } from './steps/precheck/refresh';
+import { createPrecheckRestoreActivities } from './steps/precheck/restore';
+import { createRestoreActivities } from './steps/restore';
+import { createRollbackActivities } from './steps/rollback';
+import { createScrubActivities } from './steps/scrub';
+import { createSwapActivities } from './steps/swap';
+import { createSyncActivities } from './steps/sync';
+import { createVerifyActivities } from './steps/verify';
 
 /**
- * Every activity the worker registers, built from injected dependencies so that tests and
- * the worker decide what a catalog, an engine, a secret and a fault plan are.
+ * Every activity the worker registers, one file per step, built from injected dependencies
+ * so that tests and the worker decide what a catalog, an engine, a secret and a fault plan are.
+ * The names are part of every recorded history: renaming one breaks the replay of operations
+ * already running.
  */
 export function createActivities(deps: ActivityDeps) {
   return {
-    ...createPrecheckActivities(deps),
-    ...createBackupPrecheckActivities(deps),
-    ...createBackupActivities(deps),
-    ...createLeaseActivities(),
-    ...createPrepareActivities(deps),
-    ...createPostConfigureActivities(deps),
+    ...createPrecheckRefreshActivities(deps),
+    ...createPrecheckExportActivities(deps),
+    ...createPrecheckImportActivities(deps),
+    ...createPrecheckRestoreActivities(deps),
+    ...createLeaseHolderActivities(),
+    ...createMarkerActivities(deps),
+    ...createCopyActivities(deps),
+    ...createRestoreActivities(deps),
+    ...createScrubActivities(deps),
+    ...createSyncActivities(deps),
+    ...createPostconfigActivities(deps),
+    ...createVerifyActivities(deps),
+    ...createPackageActivities(deps),
     ...createNotifyActivities(deps),
-    ...createFinishActivities(deps),
+    ...createSwapActivities(deps),
+    ...createRollbackActivities(deps),
+    ...createHousekeepingActivities(deps),
   };
 }
 
-export type { ActivityDeps } from './deps';
+export type { ActivityDeps } from './runtime';

@@ -1,4 +1,4 @@
-import type { DataSession } from './engines/port';
+import type { DataSession } from '../engines/port';
 
 /** Opens a session, runs `fn`, and always closes it. */
 export async function withSession<T>(open: Promise<DataSession>, fn: (session: DataSession) => Promise<T>): Promise<T> {

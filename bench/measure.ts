@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
-import { consistentCopy } from '../activities/engines/local/consistent-copy';
+import { consistentCopy } from '../engines/local/consistent-copy';
 import { FACT } from '../activities/environment-facts';
 import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
@@ -152,7 +152,9 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         workerPeakRssBytes: peak,
       };
       sizes.push(figures);
-      log(`${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`);
+      log(
+        `${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`,
+      );
 
       if (rows === smallest && options.concurrent > 0) {
         addSandboxes(home, options.concurrent);
@@ -184,7 +186,7 @@ function generateEstate(home: string, rows: number): { ms: number } {
   fs.mkdirSync(home, { recursive: true });
   // A child process, so the generator's memory never counts as the worker's.
   const started = performance.now();
-  const cli = path.join(__dirname, '..', 'client', 'cli.js');
+  const cli = path.join(__dirname, '..', 'cli', 'cli.js');
   const run = spawnSync(process.execPath, [cli, 'demo', '--rows', String(rows)], { cwd: home, env: { ...process.env, DBMOVE_HOME: home }, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`dbmove demo --rows ${rows} failed: ${run.stderr || run.stdout}`);
   return { ms: performance.now() - started };
@@ -218,7 +220,11 @@ function addSandboxes(home: string, count: number): void {
  * machine a single run can be off by a factor of two either way (measured), so a lone COPY
  * against a lone cp says more about the neighbours than about COPY.
  */
-export async function copyBesideCp(source: string, dir: string, rounds = 3): Promise<{ cpMs: number; copyMs: number; ratio: number; pairs: { cpMs: number; copyMs: number }[] }> {
+export async function copyBesideCp(
+  source: string,
+  dir: string,
+  rounds = 3,
+): Promise<{ cpMs: number; copyMs: number; ratio: number; pairs: { cpMs: number; copyMs: number }[] }> {
   const to = path.join(dir, 'side-by-side.sqlite');
   const timeCp = async () => {
     const started = performance.now();
@@ -304,7 +310,14 @@ async function refreshOnce(server: BenchServer, taskQueue: string, target: strin
 
 async function warmUp(server: BenchServer, taskQueue: string): Promise<number> {
   const started = performance.now();
-  const handle = await startOperation(server.client, 'refresh', 'refresh', { source: 'prod', target: 'bench-warm-up', requestedBy: 'bench' }, { taskQueue }, 'bench worker warm-up');
+  const handle = await startOperation(
+    server.client,
+    'refresh',
+    'refresh',
+    { source: 'prod', target: 'bench-warm-up', requestedBy: 'bench' },
+    { taskQueue },
+    'bench worker warm-up',
+  );
   await handle.result().catch(() => undefined); // refused: the target is not in the catalog
   return performance.now() - started;
 }

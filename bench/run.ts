@@ -23,18 +23,24 @@ export interface BenchArgs {
   notes: string[];
 }
 
-const wholeNumber = (flag: string, min: number) => (text: string): number => {
-  const n = Number(text.replace(/_/g, ''));
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number of at least ${min}`);
-  return n;
-};
+const wholeNumber =
+  (flag: string, min: number) =>
+  (text: string): number => {
+    const n = Number(text.replace(/_/g, ''));
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number of at least ${min}`);
+    return n;
+  };
 
 export function parseArgs(argv: string[]): BenchArgs {
   const root = packageRoot();
   const program = new Command('npm run bench --')
-    .description('Full refreshes of the demo estate on a real Temporal dev server, measured beside a plain file copy and judged against the performance targets.')
+    .description(
+      'Full refreshes of the demo estate on a real Temporal dev server, measured beside a plain file copy and judged against the performance targets.',
+    )
     .option('--quick', 'small sizes (20,000 and 100,000 rows) for smoke runs; results go to bench/out/')
-    .option('--sizes <rows,...>', 'business rows per size, comma-separated (default 1000000,5000000)', (text) => text.split(',').map(wholeNumber('--sizes', 100)))
+    .option('--sizes <rows,...>', 'business rows per size, comma-separated (default 1000000,5000000)', (text) =>
+      text.split(',').map(wholeNumber('--sizes', 100)),
+    )
     .option('--concurrent <n>', 'refreshes started together at the smallest size; 0 skips that run', wholeNumber('--concurrent', 0), 20)
     .option('--results <dir>', 'where results.json and results.md go (default bench/, or bench/out/ with --quick)')
     .option('--out <dir>', 'scratch space for estates (git-ignored)', path.join(root, 'bench', 'out'))

@@ -15,10 +15,22 @@ export function judge(results: BenchResults): TargetVerdict[] {
   const sizes = [...results.sizes].sort((a, b) => a.businessRows - b.businessRows);
   for (const s of sizes) {
     const rows = s.businessRows.toLocaleString('en-US');
-    verdicts.push({ target: `COPY <= 1.3x cp (${rows} rows)`, figure: `median of pairs ${x(s.copyOverCp)} (${s.copyPairs.map((p) => `${p.copyMs.toFixed(0)}/${p.cpMs.toFixed(0)} ms`).join(', ')})`, pass: s.copyOverCp <= 1.3 });
+    verdicts.push({
+      target: `COPY <= 1.3x cp (${rows} rows)`,
+      figure: `median of pairs ${x(s.copyOverCp)} (${s.copyPairs.map((p) => `${p.copyMs.toFixed(0)}/${p.cpMs.toFixed(0)} ms`).join(', ')})`,
+      pass: s.copyOverCp <= 1.3,
+    });
     verdicts.push({ target: `unavailable window <= 1 s (${rows} rows)`, figure: ms(s.swapWindowMs), pass: s.swapWindowMs <= 1000 });
-    verdicts.push({ target: `orchestration overhead <= 1.5 s (${rows} rows)`, figure: ms(s.refresh.orchestrationOverheadMs), pass: s.refresh.orchestrationOverheadMs <= 1500 });
-    verdicts.push({ target: `<= 200 history events per refresh (${rows} rows)`, figure: `${s.refresh.historyEvents} events, ${s.refresh.historyBytes} bytes`, pass: s.refresh.historyEvents <= 200 });
+    verdicts.push({
+      target: `orchestration overhead <= 1.5 s (${rows} rows)`,
+      figure: ms(s.refresh.orchestrationOverheadMs),
+      pass: s.refresh.orchestrationOverheadMs <= 1500,
+    });
+    verdicts.push({
+      target: `<= 200 history events per refresh (${rows} rows)`,
+      figure: `${s.refresh.historyEvents} events, ${s.refresh.historyBytes} bytes`,
+      pass: s.refresh.historyEvents <= 200,
+    });
     verdicts.push({ target: `refresh completed (${rows} rows)`, figure: s.refresh.phase, pass: s.refresh.phase === 'COMPLETED' });
   }
   if (sizes.length >= 2) {
@@ -27,7 +39,11 @@ export function judge(results: BenchResults): TargetVerdict[] {
     const window = ratio(large.swapWindowMs, small.swapWindowMs);
     verdicts.push({ target: `window ${label} <= 1.5`, figure: `${ms(large.swapWindowMs)} / ${ms(small.swapWindowMs)} = ${x(window)}`, pass: window <= 1.5 });
     const whole = ratio(large.scrub.wholeTableMs, small.scrub.wholeTableMs);
-    verdicts.push({ target: `whole-table scrub ${label} <= 2`, figure: `${ms(large.scrub.wholeTableMs)} / ${ms(small.scrub.wholeTableMs)} = ${x(whole)}`, pass: whole <= 2 });
+    verdicts.push({
+      target: `whole-table scrub ${label} <= 2`,
+      figure: `${ms(large.scrub.wholeTableMs)} / ${ms(small.scrub.wholeTableMs)} = ${x(whole)}`,
+      pass: whole <= 2,
+    });
   }
   const c = results.concurrency;
   if (c) {
@@ -59,14 +75,14 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
     ['source database file', (s: SizeFigures) => mb(s.sourceBytes)],
     ['demo estate generated in', (s: SizeFigures) => ms(s.generateMs)],
     ['plain `cp` of the source file (median)', (s: SizeFigures) => ms(s.cpMs)],
-    ['COPY\'s consistent copy beside it (median)', (s: SizeFigures) => ms(s.copyMs)],
+    ["COPY's consistent copy beside it (median)", (s: SizeFigures) => ms(s.copyMs)],
     ['COPY / cp (median of the pairs)', (s: SizeFigures) => `${x(s.copyOverCp)} (${s.copyPairs.length} pairs)`],
     ['COPY inside the refresh (one run)', (s: SizeFigures) => ms(s.copyInRefreshMs)],
     ['unavailable window (SWAP)', (s: SizeFigures) => ms(s.swapWindowMs)],
     ['SCRUB whole-table elements', (s: SizeFigures) => ms(s.scrub.wholeTableMs)],
     ['SCRUB row-level elements', (s: SizeFigures) => ms(s.scrub.rowLevelMs)],
     ['refresh end to end', (s: SizeFigures) => ms(s.refresh.endToEndMs)],
-    ['sum of step activities\' own time', (s: SizeFigures) => ms(s.refresh.activityMs)],
+    ["sum of step activities' own time", (s: SizeFigures) => ms(s.refresh.activityMs)],
     ['orchestration overhead', (s: SizeFigures) => ms(s.refresh.orchestrationOverheadMs)],
     ['history events per refresh', (s: SizeFigures) => String(s.refresh.historyEvents)],
     ['history bytes per refresh', (s: SizeFigures) => `${s.refresh.historyBytes}`],
@@ -77,7 +93,9 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
     `# dbmove benchmark${results.quick ? ' (quick)' : ''}`,
     '',
     `Run ${results.startedAt} on ${results.machine.cpus} CPUs, ${mb(results.machine.memoryBytes)} RAM, Node ${results.machine.node} (${results.machine.platform}).`,
-    'Command: `npm run bench`' + (results.quick ? ' -- --quick' : '') + '. Each size: the demo estate (`dbmove demo --rows N`), then one full refresh prod → uat on a real Temporal dev server with the worker in the bench process.',
+    'Command: `npm run bench`' +
+      (results.quick ? ' -- --quick' : '') +
+      '. Each size: the demo estate (`dbmove demo --rows N`), then one full refresh prod → uat on a real Temporal dev server with the worker in the bench process.',
     '',
     header,
     rule,
@@ -85,20 +103,34 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
     '',
   ];
   const steps = sizes[0]?.refresh.steps.map((s) => s.name) ?? [];
-  lines.push('Step by step (activity\'s own time / step time as the workflow saw it):', '', `| step | ${col((s) => `${s.businessRows.toLocaleString('en-US')} rows`)} |`, rule);
+  lines.push(
+    "Step by step (activity's own time / step time as the workflow saw it):",
+    '',
+    `| step | ${col((s) => `${s.businessRows.toLocaleString('en-US')} rows`)} |`,
+    rule,
+  );
   for (const name of steps) {
-    lines.push(`| ${name} | ${col((s) => {
-      const step = s.refresh.steps.find((t) => t.name === name);
-      return step ? `${ms(step.activityMs ?? 0)} / ${ms(step.durationMs ?? 0)}` : '';
-    })} |`);
+    lines.push(
+      `| ${name} | ${col((s) => {
+        const step = s.refresh.steps.find((t) => t.name === name);
+        return step ? `${ms(step.activityMs ?? 0)} / ${ms(step.durationMs ?? 0)}` : '';
+      })} |`,
+    );
   }
   lines.push('');
-  lines.push('SCRUB elements (ms, rows):', '', `| element | kind | ${col((s) => `${s.businessRows.toLocaleString('en-US')} rows`)} |`, `|---|---|${sizes.map(() => '---:').join('|')}|`);
+  lines.push(
+    'SCRUB elements (ms, rows):',
+    '',
+    `| element | kind | ${col((s) => `${s.businessRows.toLocaleString('en-US')} rows`)} |`,
+    `|---|---|${sizes.map(() => '---:').join('|')}|`,
+  );
   for (const element of sizes[0]?.scrub.elements ?? []) {
-    lines.push(`| ${element.id} | ${element.kind} | ${col((s) => {
-      const e = s.scrub.elements.find((t) => t.id === element.id);
-      return e ? `${e.ms} ms, ${e.rows} rows` : '';
-    })} |`);
+    lines.push(
+      `| ${element.id} | ${element.kind} | ${col((s) => {
+        const e = s.scrub.elements.find((t) => t.id === element.id);
+        return e ? `${e.ms} ms, ${e.rows} rows` : '';
+      })} |`,
+    );
   }
   lines.push('');
   const c = results.concurrency;
@@ -110,7 +142,14 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
       '',
     );
   }
-  lines.push('## Targets', '', '| target | figure | verdict |', '|---|---|---|', ...verdicts.map((v) => `| ${v.target} | ${v.figure} | ${v.pass ? 'PASS' : 'FAIL'} |`), '');
+  lines.push(
+    '## Targets',
+    '',
+    '| target | figure | verdict |',
+    '|---|---|---|',
+    ...verdicts.map((v) => `| ${v.target} | ${v.figure} | ${v.pass ? 'PASS' : 'FAIL'} |`),
+    '',
+  );
   if (notes.length) lines.push('## Notes', '', ...notes.map((n) => `- ${n}`), '');
   return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as crypto from 'node:crypto';
 import { Client, WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -14,7 +15,11 @@ import type { DecisionInput, OperationKind, OperationStatus, Progress } from '..
 
 /** Readable, unique operation ids: refresh-uat-20261122t153000z-3f9a. */
 export function newOperationId(kind: OperationKind, environment: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'z').toLowerCase();
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'z')
+    .toLowerCase();
   return `${kind}-${environment}-${stamp}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
@@ -54,10 +59,9 @@ export async function startOperation<A>(
   });
 }
 
-export class OperationNotFoundError extends Error {
+export class OperationNotFoundError extends DbmoveError {
   constructor(ref: string, why: string) {
-    super(`No operation ${ref}: ${why}. Use an operation id or an environment name (dbmove list shows both)`);
-    this.name = 'OperationNotFound';
+    super('OperationNotFound', `No operation ${ref}: ${why}. Use an operation id or an environment name (dbmove list shows both)`);
   }
 }
 

@@ -2,7 +2,7 @@ import { Client, ScheduleDescription, ScheduleHandle, ScheduleNotFoundError, Sch
 import { assertName, ENVIRONMENT_NAME } from '../config/names';
 import { parseDuration } from '../config/durations';
 import type { OnFailure, RefreshInput } from '../workflows/types';
-import { UsageError } from './context';
+import { UsageError } from '../common/errors';
 import { searchAttributes } from './operations';
 
 /**
@@ -38,7 +38,9 @@ export function scheduleSpec(options: Pick<RefreshScheduleOptions, 'cron' | 'eve
   if (Boolean(options.cron) === Boolean(options.every)) throw new UsageError('Give exactly one of --cron "0 2 * * SUN" or --every 1d');
   if (options.cron) {
     if (options.cron.trim().split(/\s+/).length !== 5) {
-      throw new UsageError(`--cron "${options.cron}" is not a five-field cron expression (minute hour day-of-month month day-of-week), for example "0 2 * * SUN"`);
+      throw new UsageError(
+        `--cron "${options.cron}" is not a five-field cron expression (minute hour day-of-month month day-of-week), for example "0 2 * * SUN"`,
+      );
     }
     return { cronExpressions: [options.cron.trim()], timezone: options.timezone ?? 'UTC' };
   }

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as crypto from 'node:crypto';
 import type { DataConverter, Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -19,10 +20,9 @@ const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export class CodecKeyError extends Error {
+export class CodecKeyError extends DbmoveError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CodecKeyError';
+    super('CodecKeyError', message);
   }
 }
 
@@ -74,7 +74,9 @@ export class AesGcmCodec implements PayloadCodec {
       try {
         plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
       } catch {
-        throw new CodecKeyError(`A payload labelled with key id "${id}" does not decrypt with the key held under that id: the key is not the one it was written with, or the payload was altered`);
+        throw new CodecKeyError(
+          `A payload labelled with key id "${id}" does not decrypt with the key held under that id: the key is not the one it was written with, or the payload was altered`,
+        );
       }
       return temporal.api.common.v1.Payload.decode(plain);
     });

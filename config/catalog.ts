@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
@@ -14,9 +15,7 @@ import { ENVIRONMENT_NAME, DATABASE_NAME, SQL_IDENTIFIER, describePattern, trunc
  * workflow inputs or history.
  */
 
-const envVarName = z
-  .string()
-  .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be the NAME of an environment variable (A-Z, 0-9, _), not its value');
+const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'must be the NAME of an environment variable (A-Z, 0-9, _), not its value');
 
 const environmentName = z.string().regex(ENVIRONMENT_NAME, `must be ${describePattern(ENVIRONMENT_NAME)}`);
 
@@ -48,7 +47,10 @@ const azureSqlDatabase = z.strictObject({
   database: z.string().regex(DATABASE_NAME, `must be ${describePattern(DATABASE_NAME)}`),
   location: z.string().min(1).optional(),
   authentication: sqlAuthentication.default({ type: 'default' }),
-  serviceObjective: z.string().regex(/^[A-Za-z0-9_]+$/).optional(),
+  serviceObjective: z
+    .string()
+    .regex(/^[A-Za-z0-9_]+$/)
+    .optional(),
   importExport: azureImportExport.optional(),
 });
 
@@ -89,7 +91,10 @@ const webhook = z.strictObject({
 });
 
 const notifications = z.strictObject({
-  broadcastLeadTime: z.string().regex(/^\d+\s*(ms|s|m|h)$/, 'must be a duration such as 15m').default('15m'),
+  broadcastLeadTime: z
+    .string()
+    .regex(/^\d+\s*(ms|s|m|h)$/, 'must be a duration such as 15m')
+    .default('15m'),
   broadcastEndpoint: z.string().url().optional(),
   webhooks: z.array(webhook).default([]),
 });
@@ -101,9 +106,7 @@ const environmentFields = {
   type: z.enum(['production', 'sandbox'], { error: 'must be "production" or "sandbox"' }),
   description: z.string().max(500).optional(),
   administrator: administrator.optional(),
-  batchServers: z
-    .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a server name'))
-    .default([]),
+  batchServers: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must be a server name')).default([]),
   help: help.optional(),
   mail: mail.optional(),
   enableUsers: z.array(userRef).default([]),
@@ -118,11 +121,15 @@ const environmentFields = {
   notifications: notifications.optional(),
 };
 
-const environmentSchema = z.discriminatedUnion('engine', [
-  z.strictObject({ ...environmentFields, engine: z.literal('local'), database: localDatabase }),
-  z.strictObject({ ...environmentFields, engine: z.literal('azure-sql'), database: azureSqlDatabase }),
-  z.strictObject({ ...environmentFields, engine: z.literal('sqlserver'), database: sqlServerDatabase }),
-], { error: 'engine must be "local", "azure-sql" or "sqlserver"' });
+const environmentSchema = z.discriminatedUnion(
+  'engine',
+  [
+    z.strictObject({ ...environmentFields, engine: z.literal('local'), database: localDatabase }),
+    z.strictObject({ ...environmentFields, engine: z.literal('azure-sql'), database: azureSqlDatabase }),
+    z.strictObject({ ...environmentFields, engine: z.literal('sqlserver'), database: sqlServerDatabase }),
+  ],
+  { error: 'engine must be "local", "azure-sql" or "sqlserver"' },
+);
 
 export const catalogSchema = z
   .strictObject({
@@ -130,7 +137,10 @@ export const catalogSchema = z
     defaults: z
       .strictObject({
         minimumPlatformUpdate: z.number().int().min(0).default(13),
-        restorePointRetention: z.string().regex(/^\d+\s*(d|h|m)$/).default('7d'),
+        restorePointRetention: z
+          .string()
+          .regex(/^\d+\s*(d|h|m)$/)
+          .default('7d'),
       })
       .default({ minimumPlatformUpdate: 13, restorePointRetention: '7d' }),
     environments: z.array(environmentSchema).min(1, 'must list at least one environment'),
@@ -218,19 +228,28 @@ export function loadCatalog(file: string): LoadedCatalog {
   return parseCatalog(raw, absolute);
 }
 
-export class UnknownEnvironmentError extends Error {
-  constructor(readonly environment: string, readonly known: string[], readonly file: string) {
+export class UnknownEnvironmentError extends DbmoveError {
+  constructor(
+    readonly environment: string,
+    readonly known: string[],
+    readonly file: string,
+  ) {
     super(
+      'UnknownEnvironment',
       `Unknown environment ${JSON.stringify(truncate(environment, 80))}: ${file} defines ${known.map((k) => `"${k}"`).join(', ')}. ` +
         'Use one of those names, or add the environment to the catalog.',
     );
-    this.name = 'UnknownEnvironment';
   }
 }
 
 export function findEnvironment(catalog: LoadedCatalog, name: string): EnvironmentConfig {
   const env = catalog.environments.find((e) => e.name === name);
-  if (!env) throw new UnknownEnvironmentError(name, catalog.environments.map((e) => e.name), catalog.file);
+  if (!env)
+    throw new UnknownEnvironmentError(
+      name,
+      catalog.environments.map((e) => e.name),
+      catalog.file,
+    );
   return env;
 }
 

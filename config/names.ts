@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 /**
  * Every name that reaches a database or a Temporal id passes one of these patterns. Engines
  * still quote identifiers and bind values, but a strict shape up front turns an injection
@@ -18,10 +19,13 @@ export function describePattern(pattern: RegExp): string {
   return pattern.source;
 }
 
-export class InvalidNameError extends Error {
-  constructor(readonly kind: string, readonly value: string, pattern: RegExp) {
-    super(`Invalid ${kind} ${JSON.stringify(truncate(value, 80))}: use ${describePattern(pattern)}.`);
-    this.name = 'InvalidName';
+export class InvalidNameError extends DbmoveError {
+  constructor(
+    readonly kind: string,
+    readonly value: string,
+    pattern: RegExp,
+  ) {
+    super('InvalidName', `Invalid ${kind} ${JSON.stringify(truncate(value, 80))}: use ${describePattern(pattern)}.`);
   }
 }
 

@@ -23,11 +23,23 @@ const tlsSchema = z.union([
 
 export const temporalConfigSchema = z.strictObject({
   $schema: z.string().optional(),
-  address: z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port, for example localhost:7233').default('localhost:7233'),
-  namespace: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a Temporal namespace name').default('default'),
-  taskQueue: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a task queue name').default('dbmove'),
+  address: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port, for example localhost:7233')
+    .default('localhost:7233'),
+  namespace: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a Temporal namespace name')
+    .default('default'),
+  taskQueue: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a task queue name')
+    .default('dbmove'),
   tls: tlsSchema.default(false),
-  apiKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable').default('TEMPORAL_API_KEY'),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable')
+    .default('TEMPORAL_API_KEY'),
   devServer: z
     .strictObject({
       port: z.number().int().min(1).max(65535).default(7233),

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
@@ -104,16 +105,57 @@ interface Profile {
 export function demoProfiles(rows: number): Profile[] {
   const sandboxRows = Math.max(1000, Math.round(rows / 10));
   return [
-    { name: 'prod', type: 'production', label: 'Contoso', businessRows: rows, servers: ['PROD-AOS-01', 'PROD-AOS-02', 'PROD-BATCH-01'], relay: 'smtp.contoso.com', smtpPassword: 'demo-production-smtp-password', admin: 'admin@contoso.com', helpUrl: 'https://help.contoso.com/', customised: false, journal: 'wal', seed: 1 },
-    { name: 'uat', type: 'sandbox', label: 'UAT', businessRows: sandboxRows, servers: ['UAT-BATCH-01', 'UAT-BATCH-02'], relay: 'smtp.uat.contoso.test', smtpPassword: 'demo-uat-smtp-password', admin: 'uat-admin@contoso.test', helpUrl: 'https://help.uat.contoso.test/', customised: true, journal: 'delete', seed: 2 },
-    { name: 'train', type: 'sandbox', label: 'Training', businessRows: sandboxRows, servers: ['TRAIN-BATCH-01'], relay: '', smtpPassword: 'demo-train-smtp-password', admin: 'train-admin@contoso.test', helpUrl: '', customised: false, journal: 'delete', seed: 3 },
+    {
+      name: 'prod',
+      type: 'production',
+      label: 'Contoso',
+      businessRows: rows,
+      servers: ['PROD-AOS-01', 'PROD-AOS-02', 'PROD-BATCH-01'],
+      relay: 'smtp.contoso.com',
+      smtpPassword: 'demo-production-smtp-password',
+      admin: 'admin@contoso.com',
+      helpUrl: 'https://help.contoso.com/',
+      customised: false,
+      journal: 'wal',
+      seed: 1,
+    },
+    {
+      name: 'uat',
+      type: 'sandbox',
+      label: 'UAT',
+      businessRows: sandboxRows,
+      servers: ['UAT-BATCH-01', 'UAT-BATCH-02'],
+      relay: 'smtp.uat.contoso.test',
+      smtpPassword: 'demo-uat-smtp-password',
+      admin: 'uat-admin@contoso.test',
+      helpUrl: 'https://help.uat.contoso.test/',
+      customised: true,
+      journal: 'delete',
+      seed: 2,
+    },
+    {
+      name: 'train',
+      type: 'sandbox',
+      label: 'Training',
+      businessRows: sandboxRows,
+      servers: ['TRAIN-BATCH-01'],
+      relay: '',
+      smtpPassword: 'demo-train-smtp-password',
+      admin: 'train-admin@contoso.test',
+      helpUrl: '',
+      customised: false,
+      journal: 'delete',
+      seed: 3,
+    },
   ];
 }
 
-export class DemoExistsError extends Error {
+export class DemoExistsError extends DbmoveError {
   constructor(file: string) {
-    super(`${file} already exists. Run \`dbmove demo --force\` to recreate the demo estate (this replaces the three demo databases and their restore points).`);
-    this.name = 'DemoExists';
+    super(
+      'DemoExists',
+      `${file} already exists. Run \`dbmove demo --force\` to recreate the demo estate (this replaces the three demo databases and their restore points).`,
+    );
   }
 }
 
@@ -164,7 +206,8 @@ function buildDatabase(file: string, p: Profile): void {
       [FACT.environmentType, p.type],
       ['CONFIGURATIONMODE', '0'],
       ['SYSTABVERSION', '138'],
-    ]) vars.run(parm, value);
+    ])
+      vars.run(parm, value);
 
     // Business data: customers, vendors, ledger entries; two electronic addresses per party.
     const customers = Math.max(1, Math.floor(p.businessRows / 10));
@@ -177,13 +220,27 @@ function buildDatabase(file: string, p: Profile): void {
     const companies = ['usmf', 'demf', 'gbsi'];
     let addressId = 1;
     const addAddresses = (partyId: number, handle: string) => {
-      address.run(addressId++, partyId, ElectronicAddressType.Email, `${handle}@${p.name === 'prod' ? 'customer.example.com' : `${p.name}.example.com`}`, 'Email');
+      address.run(
+        addressId++,
+        partyId,
+        ElectronicAddressType.Email,
+        `${handle}@${p.name === 'prod' ? 'customer.example.com' : `${p.name}.example.com`}`,
+        'Email',
+      );
       address.run(addressId++, partyId, ElectronicAddressType.Phone, `+1 425 555 ${String(partyId % 10000).padStart(4, '0')}`, 'Phone');
     };
     for (let i = 1; i <= customers; i++) {
       const partyId = i;
       party.run(partyId, `P${String(partyId).padStart(9, '0')}`, `${p.label} customer ${i}`);
-      cust.run(i, `C${String(i).padStart(9, '0')}`, companies[i % 3], partyId, pick(['10', '20', '30', 'INTERCO']), pick(['USD', 'EUR', 'GBP']), Math.round(rnd() * 100000));
+      cust.run(
+        i,
+        `C${String(i).padStart(9, '0')}`,
+        companies[i % 3],
+        partyId,
+        pick(['10', '20', '30', 'INTERCO']),
+        pick(['USD', 'EUR', 'GBP']),
+        Math.round(rnd() * 100000),
+      );
       addAddresses(partyId, `customer${i}`);
     }
     for (let i = 1; i <= vendors; i++) {
@@ -192,7 +249,9 @@ function buildDatabase(file: string, p: Profile): void {
       vend.run(i, `V${String(i).padStart(9, '0')}`, companies[i % 3], partyId, `${p.label} vendor ${i}`, pick(['10', '20', '50']), pick(['USD', 'EUR']));
       addAddresses(partyId, `vendor${i}`);
     }
-    const entry = db.prepare('INSERT INTO GeneralJournalAccountEntry (RECID, GENERALJOURNALENTRY, LEDGERACCOUNT, TRANSACTIONCURRENCYCODE, TRANSACTIONCURRENCYAMOUNT, ACCOUNTINGCURRENCYAMOUNT, POSTINGTYPE, ISCREDIT, TEXT) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const entry = db.prepare(
+      'INSERT INTO GeneralJournalAccountEntry (RECID, GENERALJOURNALENTRY, LEDGERACCOUNT, TRANSACTIONCURRENCYCODE, TRANSACTIONCURRENCYAMOUNT, ACCOUNTINGCURRENCYAMOUNT, POSTINGTYPE, ISCREDIT, TEXT) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     const accounts = ['110110', '130100', '140200', '200110', '401100', '600150', '618160'];
     for (let i = 1; i <= ledger; i++) {
       const amount = Math.round(rnd() * 1000000) / 100;
@@ -200,13 +259,48 @@ function buildDatabase(file: string, p: Profile): void {
     }
 
     // Users: Admin, named people and a crowd.
-    const user = db.prepare('INSERT INTO UserInfo (RECID, ID, NAME, ENABLE, NETWORKALIAS, NETWORKDOMAIN, IDENTITYPROVIDER, SID, COMPANY, ACCOUNTTYPE) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)');
+    const user = db.prepare(
+      'INSERT INTO UserInfo (RECID, ID, NAME, ENABLE, NETWORKALIAS, NETWORKDOMAIN, IDENTITYPROVIDER, SID, COMPANY, ACCOUNTTYPE) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?)',
+    );
     const domain = p.name === 'prod' ? 'contoso.com' : `${p.name}.contoso.test`;
     user.run(1, 'Admin', 'Admin', p.admin, 'https://sts.windows.net/', 'https://sts.windows.net/', `S-1-19-admin-${p.name}`, 'usmf', 0);
     const people = ['alice', 'bob', 'carol', 'dave', 'erin'];
-    people.forEach((id, i) => user.run(i + 2, id, id[0].toUpperCase() + id.slice(1), `${id}@${domain}`, 'https://sts.windows.net/', 'https://sts.windows.net/', `S-1-19-${id}`, 'usmf', 0));
-    for (let i = 1; i <= 40; i++) user.run(people.length + 1 + i, `user${String(i).padStart(3, '0')}`, `User ${i}`, `user${i}@${domain}`, 'https://sts.windows.net/', 'https://sts.windows.net/', `S-1-19-u${i}`, 'usmf', 0);
-    user.run(people.length + 42, 'RetailServiceAccount', 'Retail service account', `retail@${domain}`, 'https://sts.windows.net/', 'https://sts.windows.net/', 'S-1-19-retail', 'usmf', 2);
+    people.forEach((id, i) =>
+      user.run(
+        i + 2,
+        id,
+        id[0].toUpperCase() + id.slice(1),
+        `${id}@${domain}`,
+        'https://sts.windows.net/',
+        'https://sts.windows.net/',
+        `S-1-19-${id}`,
+        'usmf',
+        0,
+      ),
+    );
+    for (let i = 1; i <= 40; i++)
+      user.run(
+        people.length + 1 + i,
+        `user${String(i).padStart(3, '0')}`,
+        `User ${i}`,
+        `user${i}@${domain}`,
+        'https://sts.windows.net/',
+        'https://sts.windows.net/',
+        `S-1-19-u${i}`,
+        'usmf',
+        0,
+      );
+    user.run(
+      people.length + 42,
+      'RetailServiceAccount',
+      'Retail service account',
+      `retail@${domain}`,
+      'https://sts.windows.net/',
+      'https://sts.windows.net/',
+      'S-1-19-retail',
+      'usmf',
+      2,
+    );
 
     // Batch jobs and tasks, including recurring data import/export jobs (DMF).
     const job = db.prepare('INSERT INTO BatchJob (RECID, CAPTION, STATUS, CLASSNAME, RECURRENCEDATA, COMPANY, ORIGSTARTDATETIME) VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -228,16 +322,30 @@ function buildDatabase(file: string, p: Profile): void {
       task.run(2 * i + 2, i + 1, `${caption} (2)`, status, 'FIN', className);
     });
     const group = db.prepare('INSERT INTO BatchGroup (RECID, GROUP_, DESCRIPTION) VALUES (?, ?, ?)');
-    [['', 'Empty batch group'], ['FIN', 'Finance'], ['DMF', 'Data management']].forEach(([g, d], i) => group.run(i + 1, g, d));
+    [
+      ['', 'Empty batch group'],
+      ['FIN', 'Finance'],
+      ['DMF', 'Data management'],
+    ].forEach(([g, d], i) => group.run(i + 1, g, d));
 
     // Batch history grows with the business.
     const history = Math.max(10, Math.floor(p.businessRows / 200));
-    const jobHistory = db.prepare('INSERT INTO BatchJobHistory (RECID, BATCHJOBID, CAPTION, STATUS, STARTDATETIME, ENDDATETIME, SERVERID) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const jobHistory = db.prepare(
+      'INSERT INTO BatchJobHistory (RECID, BATCHJOBID, CAPTION, STATUS, STARTDATETIME, ENDDATETIME, SERVERID) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     const taskHistory = db.prepare('INSERT INTO BatchHistory (RECID, BATCHJOBHISTORYID, BATCHID, STATUS, INFO) VALUES (?, ?, ?, ?, ?)');
     const constraintHistory = db.prepare('INSERT INTO BatchConstraintHistory (RECID, BATCHHISTORYID, DEPENDSONBATCHID, EXPECTEDSTATUS) VALUES (?, ?, ?, ?)');
     for (let i = 1; i <= history; i++) {
       const jobId = 1 + (i % jobs.length);
-      jobHistory.run(i, jobId, jobs[jobId - 1][0], BatchStatus.Finished, '2026-10-01T02:00:00Z', '2026-10-01T02:05:00Z', `Batch:${p.servers[i % p.servers.length]}`);
+      jobHistory.run(
+        i,
+        jobId,
+        jobs[jobId - 1][0],
+        BatchStatus.Finished,
+        '2026-10-01T02:00:00Z',
+        '2026-10-01T02:05:00Z',
+        `Batch:${p.servers[i % p.servers.length]}`,
+      );
       taskHistory.run(2 * i - 1, i, 2 * jobId - 1, BatchStatus.Finished, `Ran on ${p.servers[i % p.servers.length]}`);
       taskHistory.run(2 * i, i, 2 * jobId, BatchStatus.Finished, null);
       constraintHistory.run(i, 2 * i, 2 * jobId - 1, BatchStatus.Finished);
@@ -261,7 +369,10 @@ function buildDatabase(file: string, p: Profile): void {
     for (let i = 1; i <= 5; i++) printers.run(i, `\\\\print-${p.name}\\floor${i}`, `Floor ${i} printer`);
 
     // Mail, print management, attachments, help.
-    db.prepare('INSERT INTO SysEmailParameters (RECID, SMTPRELAYSERVERNAME, SMTPPORTNUMBER, SMTPUSERNAME, SMTPREQUIRESSL) VALUES (1, ?, 587, ?, 1)').run(p.relay, p.relay ? `${p.name}-mailer` : null);
+    db.prepare('INSERT INTO SysEmailParameters (RECID, SMTPRELAYSERVERNAME, SMTPPORTNUMBER, SMTPUSERNAME, SMTPREQUIRESSL) VALUES (1, ?, 587, ?, 1)').run(
+      p.relay,
+      p.relay ? `${p.name}-mailer` : null,
+    );
     db.prepare('INSERT INTO SysEmailSMTPPassword (RECID, PASSWORD) VALUES (1, ?)').run(p.smtpPassword);
     const printSettings = db.prepare('INSERT INTO PrintMgmtSettings (RECID, PARENTID, DESCRIPTION, PRINTJOBSETTINGS) VALUES (?, ?, ?, ?)');
     const printDocs = db.prepare('INSERT INTO PrintMgmtDocInstance (RECID, DOCUMENTTYPE, NAME) VALUES (?, ?, ?)');
@@ -272,9 +383,11 @@ function buildDatabase(file: string, p: Profile): void {
     const docu = db.prepare('INSERT INTO DocuValue (RECID, FILENAME, FILETYPE, STORAGEPROVIDERID, ACCESSINFORMATION, FILE) VALUES (?, ?, ?, 1, ?, ?)');
     const attachments = Math.max(5, Math.floor(p.businessRows / 1000));
     const blob = Buffer.alloc(1024, p.name);
-    for (let i = 1; i <= attachments; i++) docu.run(i, `invoice-${i}.pdf`, 'pdf', `https://${p.name}docs.blob.core.windows.net/attachments/${i}?sig=demo`, blob);
+    for (let i = 1; i <= attachments; i++)
+      docu.run(i, `invoice-${i}.pdf`, 'pdf', `https://${p.name}docs.blob.core.windows.net/attachments/${i}?sig=demo`, blob);
     db.prepare('INSERT INTO SysHelpParameters (RECID, HELPSERVERURL, LCSPROJECTID) VALUES (1, ?, ?)').run(p.helpUrl, p.helpUrl ? '1234567' : null);
-    if (p.customised) db.prepare("INSERT INTO ContosoIntegrationLog (RECID, MESSAGE, CREATEDDATETIME) VALUES (1, 'uat customisation deployed', '2026-11-01T00:00:00Z')").run();
+    if (p.customised)
+      db.prepare("INSERT INTO ContosoIntegrationLog (RECID, MESSAGE, CREATEDDATETIME) VALUES (1, 'uat customisation deployed', '2026-11-01T00:00:00Z')").run();
 
     db.exec('COMMIT');
     db.pragma(`journal_mode = ${p.journal === 'wal' ? 'WAL' : 'DELETE'}`);

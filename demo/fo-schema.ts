@@ -63,7 +63,18 @@ export const UAT_CUSTOMISATION: string[] = [
 ];
 
 /** F&O BatchStatus values (reference/lcs-and-peers.md section 5). */
-export const BatchStatus = { Withhold: 0, Waiting: 1, Executing: 2, Error: 3, Finished: 4, Ready: 5, NotRun: 6, Cancelling: 7, Canceled: 8, Scheduled: 9 } as const;
+export const BatchStatus = {
+  Withhold: 0,
+  Waiting: 1,
+  Executing: 2,
+  Error: 3,
+  Finished: 4,
+  Ready: 5,
+  NotRun: 6,
+  Cancelling: 7,
+  Canceled: 8,
+  Scheduled: 9,
+} as const;
 
 /** F&O LogisticsElectronicAddressMethodType values. */
 export const ElectronicAddressType = { None: 0, Phone: 1, Email: 2, URL: 3, Telex: 4, Fax: 5 } as const;

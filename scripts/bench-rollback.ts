@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { decide, startOperation } from '../client/operations';
-import { followOperation } from '../client/progress';
+import { followOperation } from '../client/follow';
 import { createDemoEstate } from '../demo/estate';
 import { startEphemeralServer } from '../server/ephemeral-server';
 import { createDbmoveWorker } from '../worker/create-worker';
@@ -30,7 +30,14 @@ async function main(): Promise<void> {
     createDemoEstate({ home, rows });
     const run = async (faults: string, flow: (refresh: () => ReturnType<typeof startOperation>, waitFor: WaitFor) => Promise<void>) => {
       const taskQueue = `bench-${Math.random().toString(16).slice(2)}`;
-      const worker = await createDbmoveWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue, catalogFile: path.join(home, 'environments.json'), stateDir: path.join(home, 'state'), env: faults ? { DBMOVE_FAULTS: faults } : {} });
+      const worker = await createDbmoveWorker({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        catalogFile: path.join(home, 'environments.json'),
+        stateDir: path.join(home, 'state'),
+        env: faults ? { DBMOVE_FAULTS: faults } : {},
+      });
       const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'bench', tuning: { initialInterval: '100ms', maximumAttempts: 1 } };
       await worker.runUntil(flow(() => startOperation(env.client, 'refresh', 'refresh', input, { taskQueue }, 'rollback bench'), waitForWith(env)));
     };
@@ -40,7 +47,9 @@ async function main(): Promise<void> {
       const done = await waitFor(handle, ['ROLLED_BACK', 'ROLLBACK_FAILED']);
       const wall = performance.now() - started;
       const uat = fs.statSync(path.join(home, 'state', 'estate', 'uat.sqlite')).size;
-      process.stdout.write(`${label}: ${done.phase}; rollback ${done.rolledBack?.durationMs} ms (decision to ROLLED_BACK ${wall.toFixed(0)} ms), unavailable ${done.rolledBack?.unavailableWindowMs?.toFixed(2) ?? 0} ms, uat now ${(uat / 1048576).toFixed(1)} MiB\n`);
+      process.stdout.write(
+        `${label}: ${done.phase}; rollback ${done.rolledBack?.durationMs} ms (decision to ROLLED_BACK ${wall.toFixed(0)} ms), unavailable ${done.rolledBack?.unavailableWindowMs?.toFixed(2) ?? 0} ms, uat now ${(uat / 1048576).toFixed(1)} MiB\n`,
+      );
       await decide(handle, 'sign-off', { by: 'bench' });
       await handle.result();
     };
@@ -67,7 +76,7 @@ async function main(): Promise<void> {
 type WaitFor = (handle: Awaited<ReturnType<typeof startOperation>>, phases: Phase[]) => Promise<OperationStatus>;
 
 function waitForWith(env: TestWorkflowEnvironment): WaitFor {
-  return (handle, phases) => followOperation(env.client, handle, { until: phases, display: 'quiet', intervalMs: 20, timeoutMs: 600_000 });
+  return (handle, phases) => followOperation(env.client, handle, { until: phases, intervalMs: 20, timeoutMs: 600_000 });
 }
 
 main().catch((err) => {

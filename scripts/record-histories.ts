@@ -5,7 +5,7 @@ import { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { decide, startOperation } from '../client/operations';
-import { followOperation } from '../client/progress';
+import { followOperation } from '../client/follow';
 import { packageRoot } from '../config/package-root';
 import { createDemoEstate } from '../demo/estate';
 import { startEphemeralServer } from '../server/ephemeral-server';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
       const history = await worker.runUntil(async () => {
         const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'recorder', tuning: { initialInterval: '100ms', maximumAttempts: 2 } };
         const handle = await startOperation(env.client, 'refresh', 'refresh', input, { taskQueue }, `recorded: ${scenario.name}`);
-        const waitFor = (phases: Phase[]) => followOperation(env.client, handle, { until: phases, display: 'quiet', intervalMs: 100, timeoutMs: 60_000 });
+        const waitFor = (phases: Phase[]) => followOperation(env.client, handle, { until: phases, intervalMs: 100, timeoutMs: 60_000 });
         await scenario.drive(handle, waitFor);
         const fetched = await handle.fetchHistory();
         if (!(await handle.describe().then((d) => d.status.name !== 'RUNNING'))) await handle.terminate('recorded while waiting for sign-off');

@@ -68,22 +68,43 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const cli = await locateTemporalCli({ build: true, log: options.log });
   if (!cli) {
     // Machines with internet and no Go: the SDK downloads a dev server of its own.
-    options.log('No Temporal CLI on PATH and no Go toolchain to build one: using the Temporal SDK\'s download');
+    options.log("No Temporal CLI on PATH and no Go toolchain to build one: using the Temporal SDK's download");
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
     const env = await TestWorkflowEnvironment.createLocal({
-      server: { dbFilename: options.dbFile, port: options.port, ui: true, uiPort: options.uiPort, namespace: options.namespace, searchAttributes: ALL_SEARCH_ATTRIBUTES },
+      server: {
+        dbFilename: options.dbFile,
+        port: options.port,
+        ui: true,
+        uiPort: options.uiPort,
+        namespace: options.namespace,
+        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      },
     });
     await registerSearchAttributes(address, options.namespace);
     let resolveExit: (code: number | null) => void = () => {};
     const exited = new Promise<number | null>((r) => (resolveExit = r));
-    return { address, uiUrl, how: 'Temporal SDK download', exited, stop: async () => { await env.teardown(); resolveExit(0); } };
+    return {
+      address,
+      uiUrl,
+      how: 'Temporal SDK download',
+      exited,
+      stop: async () => {
+        await env.teardown();
+        resolveExit(0);
+      },
+    };
   }
   const args = [
-    'server', 'start-dev',
-    '--db-filename', options.dbFile,
-    '--port', String(options.port),
-    '--ui-port', String(options.uiPort),
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    options.dbFile,
+    '--port',
+    String(options.port),
+    '--ui-port',
+    String(options.uiPort),
+    '--log-level',
+    'warn',
     ...(options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=Keyword`]),
   ];

@@ -64,7 +64,8 @@ export async function buildTemporalCli(log: (line: string) => void = () => {}): 
     child.on('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();
-      else reject(new Error(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}): ${stderr.trim().split('\n').slice(-5).join('\n')}`));
+      else
+        reject(new Error(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}): ${stderr.trim().split('\n').slice(-5).join('\n')}`));
     });
   });
   log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decide, DecisionKind, getStatus } from '../client/operations';
 import type { OperationStatus } from '../workflows/types';
-import { reason } from '../client/commands/shared';
+import { reason } from '../cli/commands/shared';
 import { createTestEstate, fileSha256, TestEstate } from './support/estate';
 import { exportHistory } from './support/history';
 import { startRefresh, waitForPhase, waitUntil } from './support/operations';
@@ -22,7 +22,10 @@ const INTRUDER = 'mallory@contoso.com';
 const SIGNALS: Record<DecisionKind, string> = { 'sign-off': 'signOff', rollback: 'rollback', retry: 'retry' };
 
 async function refusedUpdate(handle: WorkflowHandle, kind: DecisionKind, by: string): Promise<string> {
-  const err = await decide(handle, kind, { by }).then(() => undefined, (e: unknown) => e);
+  const err = await decide(handle, kind, { by }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err, `${kind} by ${by} must be refused`).to.be.instanceOf(WorkflowUpdateFailedError);
   return reason(err);
 }
@@ -33,7 +36,7 @@ async function ignoredSignal(handle: WorkflowHandle, kind: DecisionKind, by: str
   return waitUntil(handle, (s) => s.decisions.length > before);
 }
 
-describe('only the environment\'s approvers may sign off, retry and roll back', function () {
+describe("only the environment's approvers may sign off, retry and roll back", function () {
   this.timeout(120_000);
   let estate: TestEstate;
 
@@ -52,7 +55,9 @@ describe('only the environment\'s approvers may sign off, retry and roll back', 
 
       // FAILED: retry and rollback are the choices, for approvers only.
       for (const kind of ['retry', 'rollback'] as const) {
-        expect(await refusedUpdate(handle, kind, INTRUDER)).to.match(new RegExp(`${INTRUDER} is not an approver of uat; approvers: ${APPROVER}, bob@contoso.com`));
+        expect(await refusedUpdate(handle, kind, INTRUDER)).to.match(
+          new RegExp(`${INTRUDER} is not an approver of uat; approvers: ${APPROVER}, bob@contoso.com`),
+        );
         const status = await ignoredSignal(handle, kind, INTRUDER);
         expect(status.phase, `${kind} signal from ${INTRUDER} is ignored`).to.equal('FAILED');
         expect(status.decisions.at(-1)).to.deep.include({ kind, by: INTRUDER, via: 'signal', accepted: false });
@@ -92,8 +97,12 @@ describe('only the environment\'s approvers may sign off, retry and roll back', 
       const { history } = await exportHistory(handle);
       const decode = (p: { data?: Uint8Array | null }) => JSON.parse(Buffer.from(p.data ?? new Uint8Array()).toString('utf8'));
       const events = history.events ?? [];
-      const accepted = events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).map((e) => decode(e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0]).by);
-      const signals = events.filter((e) => e.workflowExecutionSignaledEventAttributes).map((e) => [e.workflowExecutionSignaledEventAttributes!.signalName, decode(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]).by]);
+      const accepted = events
+        .filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
+        .map((e) => decode(e.workflowExecutionUpdateAcceptedEventAttributes!.acceptedRequest!.input!.args!.payloads![0]).by);
+      const signals = events
+        .filter((e) => e.workflowExecutionSignaledEventAttributes)
+        .map((e) => [e.workflowExecutionSignaledEventAttributes!.signalName, decode(e.workflowExecutionSignaledEventAttributes!.input!.payloads![0]).by]);
       const rejected = events.filter((e) => e.workflowExecutionUpdateRejectedEventAttributes);
       expect(accepted).to.deep.equal([APPROVER]);
       expect(signals).to.deep.equal([

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { shortOperationId } from '../activities/engines/azure-sql/names';
+import { shortOperationId } from '../engines/azure-sql/names';
 import type { Marker } from '../workflows/types';
 import { AzureFake, environment, PROD_SERVER, startAzureFake, testContext, UAT_SERVER } from './support/azure-estate';
 import { DATABASES_API, example, OPERATIONS_API, RecordedRequest } from './support/fake-arm';
@@ -13,6 +13,13 @@ import { DATABASES_API, example, OPERATIONS_API, RecordedRequest } from './suppo
  * and that a retried activity resumes the same operation instead of starting a second one.
  * No Azure is reached; what only Azure can show is in test/live/azure.live.test.ts.
  */
+const MANIFEST = {
+  operationId: 'export-azprod-20260101t000000z-abcd',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  source: { environment: 'azprod', type: 'production', engine: 'azure-sql' },
+  versions: {},
+  policy: { sources: ['export-scrub.json'], elements: [] },
+};
 const OP = 'refresh-contract-0001';
 const STG = `AxDB_stg_${shortOperationId(OP)}`;
 const PRE = `AxDB_pre_${shortOperationId(OP)}`;
@@ -83,7 +90,10 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     const engine = fake.engine();
     // Attempt 1 dies right after it saved the operation's state (worker crash, heartbeat timeout).
     const first = testContext({ dieAfterSaves: 1 });
-    const died = await engine.copyToStaging(prod(), uat(), OP, first).then(() => undefined, (err: Error) => err);
+    const died = await engine.copyToStaging(prod(), uat(), OP, first).then(
+      () => undefined,
+      (err: Error) => err,
+    );
     expect(died?.message).to.match(/attempt died/);
     expect(fake.arm.database(UAT_SERVER, STG)?.status).to.equal('Copying');
     expect(fake.arm.of('PUT')).to.have.length(1);
@@ -98,13 +108,21 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     expect(result.notes.join(' ')).to.match(/without starting a second copy/);
     // It resumed the saved poller, not the wait-for-the-database fallback: every poll went to the one operation.
     expect(second.logs.join(' ')).not.to.match(/waiting for the earlier attempt/);
-    const polled = new Set(fake.arm.of('GET').filter((r) => r.path.includes('/databaseOperationResults/')).map((r) => r.path));
+    const polled = new Set(
+      fake.arm
+        .of('GET')
+        .filter((r) => r.path.includes('/databaseOperationResults/'))
+        .map((r) => r.path),
+    );
     expect(polled.size).to.equal(1);
   });
 
   it('a retried COPY whose state never reached a heartbeat waits for the database being copied instead of copying again', async () => {
     const first = testContext({ dieAfterSaves: 1 });
-    await fake.engine().copyToStaging(prod(), uat(), OP, first).catch(() => undefined);
+    await fake
+      .engine()
+      .copyToStaging(prod(), uat(), OP, first)
+      .catch(() => undefined);
     // No resume state: the heartbeat carrying it was lost with the worker.
     const second = testContext();
     const result = await fake.engine().copyToStaging(prod(), uat(), OP, second);
@@ -135,7 +153,10 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     expect(fake.arm.of('GET', `/servers/${UAT_SERVER}/databases/AxDB`)).to.have.length(1);
 
     fake.arm.database(UAT_SERVER, 'AxDB')!.earliestRestoreDate = new Date(Date.now() + 3_600_000).toISOString();
-    const refused = await fake.engine().markPointInTime(uat(), 'refresh-contract-0002', testContext()).catch((e: Error) => e);
+    const refused = await fake
+      .engine()
+      .markPointInTime(uat(), 'refresh-contract-0002', testContext())
+      .catch((e: Error) => e);
     expect((refused as Error).message).to.match(/cannot be restored to .* backups reach back only to/);
   });
 
@@ -144,7 +165,10 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     const uatContent = fake.arm.database(UAT_SERVER, 'AxDB')!.content;
     // The second rename fails once: the attempt dies between the two renames.
     fake.arm.failOnce.set(`POST /databases/${STG}/move`, { status: 503, code: 'ServiceUnavailable' });
-    const failed = await fake.engine().swapIn(uat(), OP, testContext()).catch((e: Error) => e);
+    const failed = await fake
+      .engine()
+      .swapIn(uat(), OP, testContext())
+      .catch((e: Error) => e);
     expect((failed as Error).message).to.match(/HTTP 503/);
     expect(fake.arm.names(UAT_SERVER)).to.deep.equal([PRE, STG].sort());
 
@@ -223,13 +247,25 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     const inside = new Date(Date.now() - 86_400_000).toISOString();
     const r1 = await engine.restoreToStaging(uat(), inside, OP, testContext());
     const [pitr] = fake.arm.of('PUT');
-    expect(pitr.body.properties).to.deep.equal({ createMode: 'PointInTimeRestore', sourceDatabaseId: fake.arm.databaseId(UAT_SERVER, 'AxDB'), restorePointInTime: inside });
+    expect(pitr.body.properties).to.deep.equal({
+      createMode: 'PointInTimeRestore',
+      sourceDatabaseId: fake.arm.databaseId(UAT_SERVER, 'AxDB'),
+      restorePointInTime: inside,
+    });
     expect(r1.restoredTo).to.equal(inside);
 
     // A time before the live database existed: an earlier refresh replaced it, its aside was dropped.
     const before = new Date(Date.parse(live.earliestRestoreDate!) - 86_400_000).toISOString();
     const droppedId = `${fake.arm.serverPath(UAT_SERVER)}/restorableDroppedDatabases/AxDB_pre_0123456789,1`;
-    fake.arm.dropped.push({ server: UAT_SERVER, name: 'AxDB_pre_0123456789', status: 'Online', content: { older: true }, createdAt: new Date(Date.parse(before) - 86_400_000).toISOString(), deletionDate: live.earliestRestoreDate!, id: droppedId });
+    fake.arm.dropped.push({
+      server: UAT_SERVER,
+      name: 'AxDB_pre_0123456789',
+      status: 'Online',
+      content: { older: true },
+      createdAt: new Date(Date.parse(before) - 86_400_000).toISOString(),
+      deletionDate: live.earliestRestoreDate!,
+      id: droppedId,
+    });
     await engine.restoreToStaging(uat(), before, 'restore-contract-0002', testContext());
     const restore = fake.arm.of('PUT').at(-1)!;
     expect(restore.body.properties).to.deep.equal({ createMode: 'Restore', restorableDroppedDatabaseId: droppedId, restorePointInTime: before });
@@ -258,16 +294,26 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     await engine.copyToStaging(prod(), uat(), OP, testContext());
     const ctx = testContext();
     const uri = 'https://contosobackups.blob.core.windows.net/bacpacs/axdb-uat.bacpac';
-    const result = await engine.exportStaging(uat(), OP, uri, { source: 'azprod' }, ctx);
+    const result = await engine.exportStaging(uat(), OP, uri, MANIFEST, ctx);
     const [post] = fake.arm.of('POST', '/export');
     expect(post.path).to.equal(`${fake.arm.serverPath(UAT_SERVER)}/databases/${STG}/export`);
     expect(keys(post.body)).to.deep.equal(keys(example('ExportDatabase').parameters.parameters));
-    expect(post.body).to.include({ storageKeyType: 'StorageAccessKey', storageKey: secrets.TEST_STORAGE_KEY, storageUri: uri, administratorLogin: 'dbmoveadmin', administratorLoginPassword: secrets.TEST_SQL_ADMIN_PASSWORD, authenticationType: 'Sql' });
+    expect(post.body).to.include({
+      storageKeyType: 'StorageAccessKey',
+      storageKey: secrets.TEST_STORAGE_KEY,
+      storageUri: uri,
+      administratorLogin: 'dbmoveadmin',
+      administratorLoginPassword: secrets.TEST_SQL_ADMIN_PASSWORD,
+      authenticationType: 'Sql',
+    });
     expect(result.destination).to.equal(uri);
     const everythingSaved = JSON.stringify([ctx.saved, ctx.progressed, ctx.logs, result]);
     for (const secret of Object.values(secrets)) expect(everythingSaved).not.to.include(secret);
 
-    const missing = await fake.engine().exportStaging(uat(), OP, uri, {}, testContext()).catch((e: Error) => e);
+    const missing = await fake
+      .engine()
+      .exportStaging(uat(), OP, uri, MANIFEST, testContext())
+      .catch((e: Error) => e);
     expect((missing as Error).name).to.equal('MissingSecret');
     expect((missing as Error).message).to.include('TEST_STORAGE_KEY');
   });
@@ -288,9 +334,17 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
 
   it('a copy across subscriptions is refused before any request', async () => {
     const other = environment('azprod', [
-      { name: 'azprod', type: 'production', engine: 'azure-sql', database: { subscriptionId: '99999999-1111-2222-3333-444444444444', resourceGroup: 'rg', server: PROD_SERVER, database: 'AxDB' } },
+      {
+        name: 'azprod',
+        type: 'production',
+        engine: 'azure-sql',
+        database: { subscriptionId: '99999999-1111-2222-3333-444444444444', resourceGroup: 'rg', server: PROD_SERVER, database: 'AxDB' },
+      },
     ]);
-    const refused = await fake.engine().copyToStaging(other, uat(), OP, testContext()).catch((e: Error) => e);
+    const refused = await fake
+      .engine()
+      .copyToStaging(other, uat(), OP, testContext())
+      .catch((e: Error) => e);
     expect((refused as Error).name).to.equal('UnsupportedByEngine');
     expect(fake.arm.requests).to.deep.equal([]);
   });

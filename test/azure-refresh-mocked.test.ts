@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decide } from '../client/operations';
-import { shortOperationId } from '../activities/engines/azure-sql/names';
+import { shortOperationId } from '../engines/azure-sql/names';
 import { packageRoot } from '../config/package-root';
 import { createDbmoveWorker } from '../worker/create-worker';
 import type { OperationResult } from '../workflows/types';
@@ -71,10 +71,12 @@ describe('refresh workflow on Azure SQL environments (mocked Azure: loopback ARM
     expect(writes.length).to.be.greaterThan(10);
     for (const w of writes) expect(w.database, w.sql).to.equal(`AxDB_stg_${op}`);
     expect(writes.some((w) => w.sql === 'TRUNCATE TABLE [DocuValue]')).to.equal(true);
-    expect(writes.some((w) => w.sql.startsWith("ALTER TABLE [CustTable] ADD [CONTOSOLOYALTYTIER]"))).to.equal(true);
+    expect(writes.some((w) => w.sql.startsWith('ALTER TABLE [CustTable] ADD [CONTOSOLOYALTYTIER]'))).to.equal(true);
     // The live uat now holds prod's data stamped as uat by POSTCONFIG.
     const live = fake.arm.database(UAT_SERVER, 'AxDB')!.content;
     expect(live.facts.DBMOVEENVIRONMENT).to.equal('azuat');
-    expect(live.schema.tables.find((t: { name: string }) => t.name === 'CustTable').columns.map((c: { name: string }) => c.name)).to.include('CONTOSOLOYALTYTIER');
+    expect(live.schema.tables.find((t: { name: string }) => t.name === 'CustTable').columns.map((c: { name: string }) => c.name)).to.include(
+      'CONTOSOLOYALTYTIER',
+    );
   });
 });

@@ -5,9 +5,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { decide, getStatus } from '../client/operations';
 import type { OperationStatus } from '../workflows/types';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, fileSha256, mutate, query, tableChecksums, TestEstate } from './support/estate';
+import { fileSha256, mutate, query, tableChecksums, TestEstate } from './support/estate';
 import { startKind, waitForPhase } from './support/operations';
 import { testServer } from './support/server';
+import { estateWithWorker } from './support/fixture';
 import { createTestWorker, TestWorker } from './support/worker';
 
 const BUSINESS = ['CustTable', 'VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
@@ -21,7 +22,10 @@ async function signedOff(handle: Awaited<ReturnType<typeof startKind>>): Promise
 }
 
 async function refused(handle: Awaited<ReturnType<typeof startKind>>): Promise<OperationStatus> {
-  const err = await handle.result().then(() => undefined, (e: unknown) => e);
+  const err = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).to.be.instanceOf(WorkflowFailedError);
   return getStatus(testServer().client, handle);
 }
@@ -33,12 +37,11 @@ describe('export, import and point-in-time restore', function () {
   let backup: string;
 
   beforeEach(async () => {
-    estate = createTestEstate(4000, 'backups');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(4000, 'backups'));
     backup = path.join(estate.home, 'prod.dbmove');
   });
 
-  it('export then import gives the source\'s business data and none of the scrubbed elements; a restore goes back to before the import', async () => {
+  it("export then import gives the source's business data and none of the scrubbed elements; a restore goes back to before the import", async () => {
     const prod = estate.database('prod');
     const train = estate.database('train');
     const prodFile = fileSha256(prod);
@@ -67,7 +70,8 @@ describe('export, import and point-in-time restore', function () {
       expect(afterImport.CustTable).to.deep.equal(prodBusiness.CustTable);
       // None of the scrubbed elements, and train's own settings after the import activities.
       expect(query(train, "SELECT COUNT(*) AS n FROM LogisticsElectronicAddress WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
-      for (const t of ['BatchJobHistory', 'SysEmailSMTPPassword', 'PrintMgmtSettings', 'DocuValue', 'SysClientSessions']) expect(query(train, `SELECT COUNT(*) AS n FROM "${t}"`)[0], t).to.deep.equal({ n: 0 });
+      for (const t of ['BatchJobHistory', 'SysEmailSMTPPassword', 'PrintMgmtSettings', 'DocuValue', 'SysClientSessions'])
+        expect(query(train, `SELECT COUNT(*) AS n FROM "${t}"`)[0], t).to.deep.equal({ n: 0 });
       expect(query(train, "SELECT NETWORKALIAS AS a FROM UserInfo WHERE ID = 'Admin'")).to.deep.equal([{ a: 'train-admin@contoso.test' }]);
       expect(query<{ ID: string }>(train, 'SELECT ID FROM UserInfo WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal(['Admin', 'carol']);
       expect(query(train, 'SELECT DISTINCT SERVERID AS s FROM BatchServerGroup')).to.deep.equal([{ s: 'Batch:TRAIN-BATCH-01' }]);
@@ -81,7 +85,8 @@ describe('export, import and point-in-time restore', function () {
       const restored = await signedOff(await startKind(worker, 'restore', { target: 'train', to: marker.at }));
       expect(restored.steps.map((s) => s.name)).to.deep.equal(['PRECHECK', 'MARKER', 'RESTORE', 'NOTIFY', 'SWAP']);
       const afterRestore = tableChecksums(train);
-      for (const table of Object.keys(trainBefore).filter((t) => t !== 'SQLSYSTEMVARIABLES')) expect(afterRestore[table], table).to.deep.equal(trainBefore[table]);
+      for (const table of Object.keys(trainBefore).filter((t) => t !== 'SQLSYSTEMVARIABLES'))
+        expect(afterRestore[table], table).to.deep.equal(trainBefore[table]);
       expect(fileSha256(prod)).to.equal(prodFile);
     });
   });
@@ -141,7 +146,15 @@ describe('export, import and point-in-time restore', function () {
     }
 
     const fileCases: [string, (file: string) => void, RegExp][] = [
-      ['a corrupted file', (f) => { const b = fs.readFileSync(f); b[b.length - 100] ^= 0xff; fs.writeFileSync(f, b); }, /payload checksum does not match/],
+      [
+        'a corrupted file',
+        (f) => {
+          const b = fs.readFileSync(f);
+          b[b.length - 100] ^= 0xff;
+          fs.writeFileSync(f, b);
+        },
+        /payload checksum does not match/,
+      ],
       ['a truncated file', (f) => fs.truncateSync(f, fs.statSync(f).size - 1000), /truncated or was altered/],
       ['a foreign file', (f) => fs.writeFileSync(f, 'PK\u0003\u0004 this is a zip, not a backup'), /does not start with the dbmove backup header/],
     ];

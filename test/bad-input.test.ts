@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowHandle, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decide, getStatus, startOperation } from '../client/operations';
-import { reason } from '../client/commands/shared';
+import { reason } from '../cli/commands/shared';
 import { demoCatalog } from '../demo/estate';
 import type { OperationStatus, Phase } from '../workflows/types';
 import { CliResult, runCli, runProcess, writeTemporalConfig } from './support/cli';
@@ -54,74 +54,326 @@ const catalogWith = (ctx: Ctx, name: string, edit: (c: any) => void): string => 
   return ctx.file(name, catalog);
 };
 
-const policy = (tables: string[], where?: object) => ({ name: 'ext', elements: [{ id: 'ext-1', description: 'extension', action: 'delete', tables, where: where ?? { column: 'ID', equals: 'x' } }] });
+const policy = (tables: string[], where?: object) => ({
+  name: 'ext',
+  elements: [{ id: 'ext-1', description: 'extension', action: 'delete', tables, where: where ?? { column: 'ID', equals: 'x' } }],
+});
 
 const CLI_CASES: CliCase[] = [
   // Command line: names
-  { title: 'an unknown environment', args: () => ['refresh', '--source', 'prod', '--target', 'qa'], stderr: /--target: Unknown environment "qa": .* defines "prod", "uat", "train"/ },
-  { title: 'an injection string as --source', args: () => ['refresh', '--source', INJECTION, '--target', 'uat'], stderr: /--source: Invalid environment name "uat'; DROP TABLE UserInfo;--": use lowercase letters/ },
-  { title: 'an injection string as --target', args: () => ['refresh', '--source', 'prod', '--target', INJECTION], stderr: /--target: Invalid environment name/ },
-  { title: 'an injection string as export --source', args: (c) => ['export', '--source', INJECTION, '--output', path.join(c.estate.home, 'x.dbmove')], stderr: /--source: Invalid environment name/ },
-  { title: 'an injection string as import --target', args: (c) => ['import', '--input', c.backup, '--target', INJECTION], stderr: /--target: Invalid environment name/ },
-  { title: 'an injection string as restore --target', args: () => ['restore', '--target', INJECTION, '--to', '-1h'], stderr: /--target: Invalid environment name/ },
-  { title: 'an injection string as the operation of status', args: () => ['status', INJECTION], stderr: /Invalid environment name "uat'; DROP TABLE UserInfo;--"/ },
+  {
+    title: 'an unknown environment',
+    args: () => ['refresh', '--source', 'prod', '--target', 'qa'],
+    stderr: /--target: Unknown environment "qa": .* defines "prod", "uat", "train"/,
+  },
+  {
+    title: 'an injection string as --source',
+    args: () => ['refresh', '--source', INJECTION, '--target', 'uat'],
+    stderr: /--source: Invalid environment name "uat'; DROP TABLE UserInfo;--": use lowercase letters/,
+  },
+  {
+    title: 'an injection string as --target',
+    args: () => ['refresh', '--source', 'prod', '--target', INJECTION],
+    stderr: /--target: Invalid environment name/,
+  },
+  {
+    title: 'an injection string as export --source',
+    args: (c) => ['export', '--source', INJECTION, '--output', path.join(c.estate.home, 'x.dbmove')],
+    stderr: /--source: Invalid environment name/,
+  },
+  {
+    title: 'an injection string as import --target',
+    args: (c) => ['import', '--input', c.backup, '--target', INJECTION],
+    stderr: /--target: Invalid environment name/,
+  },
+  {
+    title: 'an injection string as restore --target',
+    args: () => ['restore', '--target', INJECTION, '--to', '-1h'],
+    stderr: /--target: Invalid environment name/,
+  },
+  {
+    title: 'an injection string as the operation of status',
+    args: () => ['status', INJECTION],
+    stderr: /Invalid environment name "uat'; DROP TABLE UserInfo;--"/,
+  },
   { title: 'an injection string as the operation of sign-off', args: () => ['sign-off', INJECTION], stderr: /Invalid environment name/ },
   { title: 'an injection string as the operation of logs', args: () => ['logs', INJECTION], stderr: /Invalid environment name/ },
   { title: 'an injection string as the operation of cancel', args: () => ['cancel', INJECTION], stderr: /Invalid environment name/ },
   { title: 'an injection string as restore-points <env>', args: () => ['restore-points', INJECTION], stderr: /Invalid environment name/ },
-  { title: 'an injection string as --id', args: () => ['refresh', '--source', 'prod', '--target', 'train', '--id', INJECTION], stderr: /Invalid operation id "uat'; DROP TABLE UserInfo;--": use lowercase letters/ },
-  { title: 'an injection string as --by', args: () => ['refresh', '--source', 'prod', '--target', 'train', '--by', INJECTION], stderr: /--by "uat'; DROP TABLE UserInfo;--" is not a valid name: use letters, digits/ },
+  {
+    title: 'an injection string as --id',
+    args: () => ['refresh', '--source', 'prod', '--target', 'train', '--id', INJECTION],
+    stderr: /Invalid operation id "uat'; DROP TABLE UserInfo;--": use lowercase letters/,
+  },
+  {
+    title: 'an injection string as --by',
+    args: () => ['refresh', '--source', 'prod', '--target', 'train', '--by', INJECTION],
+    stderr: /--by "uat'; DROP TABLE UserInfo;--" is not a valid name: use letters, digits/,
+  },
   { title: 'an injection string as sign-off --by', args: (c) => ['sign-off', c.a, '--by', INJECTION], stderr: /--by .* is not a valid name/ },
   // Command line: sizes and types
-  { title: 'an oversized environment name (10,000 characters)', args: () => ['refresh', '--source', 'prod', '--target', 'u'.repeat(10_000)], stderr: /--target: Invalid environment name "u{80}…": use lowercase letters/ },
-  { title: 'an oversized --note (1,001 characters)', args: (c) => ['sign-off', c.a, '--note', 'n'.repeat(1001)], stderr: /--note is longer than 1000 characters/ },
+  {
+    title: 'an oversized environment name (10,000 characters)',
+    args: () => ['refresh', '--source', 'prod', '--target', 'u'.repeat(10_000)],
+    stderr: /--target: Invalid environment name "u{80}…": use lowercase letters/,
+  },
+  {
+    title: 'an oversized --note (1,001 characters)',
+    args: (c) => ['sign-off', c.a, '--note', 'n'.repeat(1001)],
+    stderr: /--note is longer than 1000 characters/,
+  },
   { title: 'an oversized --by (200 characters)', args: (c) => ['sign-off', c.a, '--by', 'b'.repeat(200)], stderr: /--by "b{40}" is not a valid name/ },
   { title: '--rows abc', args: () => ['demo', '--rows', 'abc'], stderr: /option '--rows <n>' argument 'abc' is invalid\. expected a whole number, got "abc"/ },
-  { title: '--rows out of range', args: () => ['demo', '--rows', '99999999999'], stderr: /--rows <n>' argument '99999999999' is invalid\. must be between 100 and 50,000,000/ },
+  {
+    title: '--rows out of range',
+    args: () => ['demo', '--rows', '99999999999'],
+    stderr: /--rows <n>' argument '99999999999' is invalid\. must be between 100 and 50,000,000/,
+  },
   { title: '--limit abc', args: () => ['list', '--limit', 'abc'], stderr: /--limit <n>' argument 'abc' is invalid\. expected a whole number/ },
-  { title: '--port abc for the codec server', args: () => ['codec-server', '--port', 'abc'], stderr: /--port <port>' argument 'abc' is invalid\. expected a whole number/ },
-  { title: 'an unknown --on-failure choice', args: () => ['refresh', '--source', 'prod', '--target', 'uat', '--on-failure', 'ignore'], stderr: /argument 'ignore' is invalid\. must be one of wait, rollback/ },
+  {
+    title: '--port abc for the codec server',
+    args: () => ['codec-server', '--port', 'abc'],
+    stderr: /--port <port>' argument 'abc' is invalid\. expected a whole number/,
+  },
+  {
+    title: 'an unknown --on-failure choice',
+    args: () => ['refresh', '--source', 'prod', '--target', 'uat', '--on-failure', 'ignore'],
+    stderr: /argument 'ignore' is invalid\. must be one of wait, rollback/,
+  },
   { title: 'a missing required option', args: () => ['refresh', '--source', 'prod'], stderr: /required option '--target <env>' not specified/ },
   { title: 'an unknown option', args: () => ['refresh', '--source', 'prod', '--target', 'uat', '--sauce', 'x'], stderr: /unknown option '--sauce'/ },
   { title: 'an unknown command', args: () => ['refrsh', '--source', 'prod'], stderr: /unknown command 'refrsh'/ },
-  { title: 'a restore time that is not a time', args: () => ['restore', '--target', 'train', '--to', 'yesterday'], stderr: /--to "yesterday" is not a time: give an ISO time/ },
-  { title: 'a restore time in the future', args: () => ['restore', '--target', 'train', '--to', '2999-01-01T00:00:00Z'], stderr: /--to 2999-01-01T00:00:00\.000Z is in the future/ },
-  { title: 'a production target for import', args: (c) => ['import', '--input', c.backup, '--target', 'prod'], stderr: /--target prod is a production environment; dbmove never overwrites production/ },
-  { title: 'an import file that does not exist', args: (c) => ['import', '--input', path.join(c.estate.home, 'missing.dbmove'), '--target', 'train'], stderr: /--input: .*missing\.dbmove/ },
-  { title: 'an import file that is not a backup', args: (c) => ['import', '--input', c.file('fake.dbmove', '{"not": "a backup"}'), '--target', 'train'], stderr: /--input: .*does not start with the dbmove backup header/ },
-  { title: 'an export over an existing file', args: (c) => ['export', '--source', 'prod', '--output', c.backup], stderr: /already exists; an export never overwrites a file/ },
-  { title: 'an operation id Temporal does not know', args: () => ['logs', 'refresh-uat-20200101t000000z-0000'], stderr: /No operation refresh-uat-20200101t000000z-0000: Temporal has no workflow with that id/ },
+  {
+    title: 'a restore time that is not a time',
+    args: () => ['restore', '--target', 'train', '--to', 'yesterday'],
+    stderr: /--to "yesterday" is not a time: give an ISO time/,
+  },
+  {
+    title: 'a restore time in the future',
+    args: () => ['restore', '--target', 'train', '--to', '2999-01-01T00:00:00Z'],
+    stderr: /--to 2999-01-01T00:00:00\.000Z is in the future/,
+  },
+  {
+    title: 'a production target for import',
+    args: (c) => ['import', '--input', c.backup, '--target', 'prod'],
+    stderr: /--target prod is a production environment; dbmove never overwrites production/,
+  },
+  {
+    title: 'an import file that does not exist',
+    args: (c) => ['import', '--input', path.join(c.estate.home, 'missing.dbmove'), '--target', 'train'],
+    stderr: /--input: .*missing\.dbmove/,
+  },
+  {
+    title: 'an import file that is not a backup',
+    args: (c) => ['import', '--input', c.file('fake.dbmove', '{"not": "a backup"}'), '--target', 'train'],
+    stderr: /--input: .*does not start with the dbmove backup header/,
+  },
+  {
+    title: 'an export over an existing file',
+    args: (c) => ['export', '--source', 'prod', '--output', c.backup],
+    stderr: /already exists; an export never overwrites a file/,
+  },
+  {
+    title: 'an operation id Temporal does not know',
+    args: () => ['logs', 'refresh-uat-20200101t000000z-0000'],
+    stderr: /No operation refresh-uat-20200101t000000z-0000: Temporal has no workflow with that id/,
+  },
   // Command line: decisions that do not fit
-  { title: 'retry when nothing failed', args: (c) => ['retry', c.a, '--by', 'tester'], stderr: /retry refused for refresh-uat-.*: nothing has failed \(the operation is in AWAITING_SIGNOFF\)/ },
-  { title: 'sign-off of a failed operation', args: (c) => ['sign-off', c.b, '--by', APPROVER], stderr: /sign-off refused .*the operation failed in POSTCONFIG; retry it .* or roll it back/ },
-  { title: 'sign-off twice', args: (c) => ['sign-off', c.c, '--by', 'tester'], stderr: /sign-off refused for export-prod-.*: the operation is already closed \(COMPLETED; signed off by tester/ },
-  { title: 'rollback after sign-off', args: (c) => ['rollback', c.c, '--by', 'tester'], stderr: /rollback refused for export-prod-.*: the operation is already closed/ },
-  { title: 'retry by someone who is not an approver', args: (c) => ['retry', c.b, '--by', 'mallory'], stderr: /retry refused .*mallory is not an approver of train; approvers: alice@contoso\.com/ },
+  {
+    title: 'retry when nothing failed',
+    args: (c) => ['retry', c.a, '--by', 'tester'],
+    stderr: /retry refused for refresh-uat-.*: nothing has failed \(the operation is in AWAITING_SIGNOFF\)/,
+  },
+  {
+    title: 'sign-off of a failed operation',
+    args: (c) => ['sign-off', c.b, '--by', APPROVER],
+    stderr: /sign-off refused .*the operation failed in POSTCONFIG; retry it .* or roll it back/,
+  },
+  {
+    title: 'sign-off twice',
+    args: (c) => ['sign-off', c.c, '--by', 'tester'],
+    stderr: /sign-off refused for export-prod-.*: the operation is already closed \(COMPLETED; signed off by tester/,
+  },
+  {
+    title: 'rollback after sign-off',
+    args: (c) => ['rollback', c.c, '--by', 'tester'],
+    stderr: /rollback refused for export-prod-.*: the operation is already closed/,
+  },
+  {
+    title: 'retry by someone who is not an approver',
+    args: (c) => ['retry', c.b, '--by', 'mallory'],
+    stderr: /retry refused .*mallory is not an approver of train; approvers: alice@contoso\.com/,
+  },
   // Environment variables
-  { title: 'the codec server without a key', args: () => ['codec-server', '--port', '65000'], stderr: /DBMOVE_CODEC_KEY is not set: the codec server needs the key/ },
-  { title: 'a malformed codec key (not echoed)', args: (c) => ['status', c.a], env: () => ({ DBMOVE_CODEC_KEY: 'c2hvcnQtc2VjcmV0LWtleQ==', DBMOVE_CODEC_KEY_ID: 'k1' }), stderr: /environment variable DBMOVE_CODEC_KEY: must be 32 bytes encoded in base64 \(AES-256\), got 16 bytes/, notInOutput: 'c2hvcnQtc2VjcmV0LWtleQ' },
-  { title: 'a malformed fault plan for the worker', args: () => ['worker'], env: () => ({ DBMOVE_FAULTS: 'COPY=explode' }), stderr: /DBMOVE_FAULTS entry "COPY=explode": unknown fault "explode"/ },
-  { title: 'TEMPORAL_ADDRESS without a port', args: (c) => ['status', c.a], env: () => ({ TEMPORAL_ADDRESS: 'no port' }), stderr: /TEMPORAL_ADDRESS: address: must be host:port.*Fix: correct or unset TEMPORAL_ADDRESS/ },
+  {
+    title: 'the codec server without a key',
+    args: () => ['codec-server', '--port', '65000'],
+    stderr: /DBMOVE_CODEC_KEY is not set: the codec server needs the key/,
+  },
+  {
+    title: 'a malformed codec key (not echoed)',
+    args: (c) => ['status', c.a],
+    env: () => ({ DBMOVE_CODEC_KEY: 'c2hvcnQtc2VjcmV0LWtleQ==', DBMOVE_CODEC_KEY_ID: 'k1' }),
+    stderr: /environment variable DBMOVE_CODEC_KEY: must be 32 bytes encoded in base64 \(AES-256\), got 16 bytes/,
+    notInOutput: 'c2hvcnQtc2VjcmV0LWtleQ',
+  },
+  {
+    title: 'a malformed fault plan for the worker',
+    args: () => ['worker'],
+    env: () => ({ DBMOVE_FAULTS: 'COPY=explode' }),
+    stderr: /DBMOVE_FAULTS entry "COPY=explode": unknown fault "explode"/,
+  },
+  {
+    title: 'TEMPORAL_ADDRESS without a port',
+    args: (c) => ['status', c.a],
+    env: () => ({ TEMPORAL_ADDRESS: 'no port' }),
+    stderr: /TEMPORAL_ADDRESS: address: must be host:port.*Fix: correct or unset TEMPORAL_ADDRESS/,
+  },
   // Configuration files
-  { title: 'a catalog that is not JSON', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: c.file('broken.json', '{ "environments": [ ') }), stderr: /broken\.json: is not valid JSON .*Fix: fix the JSON syntax/ },
-  { title: 'an empty catalog file', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: c.file('empty.json', '') }), stderr: /empty\.json: is not valid JSON/ },
-  { title: 'a catalog that does not exist', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: path.join(c.estate.home, 'nowhere.json') }), stderr: /nowhere\.json: the environment catalog does not exist\. Fix: run `dbmove demo`/ },
-  { title: 'a catalog without environments', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: c.file('noenv.json', { defaults: {} }) }), stderr: /noenv\.json: environments: .*Fix:/ },
-  { title: 'a wrong environment type', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'type.json', (k) => (k.environments[1].type = 'prod')) }), stderr: /environments\[1\]\.type: must be "production" or "sandbox"\. Fix: set "type"/ },
-  { title: 'a wrong value type (port as text)', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'port.json', (k) => (k.environments[1].mail.smtpPort = '587')) }), stderr: /environments\[1\]\.mail\.smtpPort: .*number/ },
-  { title: 'approvers that are not a list', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'approvers.json', (k) => (k.environments[1].approvers = APPROVER)) }), stderr: /environments\[1\]\.approvers: .*array/ },
-  { title: 'an unknown engine', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'engine.json', (k) => (k.environments[2].engine = 'oracle')) }), stderr: /environments\[2\]\.engine: engine must be "local", "azure-sql" or "sqlserver"/ },
-  { title: 'an unknown setting', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'unknown.json', (k) => (k.environments[1].colour = 'blue')) }), stderr: /environments\[1\]\.colour: is not a known setting/ },
-  { title: 'a secret written into the catalog (not echoed)', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'secret.json', (k) => (k.environments[1].mail.smtpPassword = 'hunter2-in-a-file')) }), stderr: /environments\[1\]\.mail\.smtpPassword: is not a known setting\. Fix: secrets are never read from config files: .*smtpPasswordEnv/, notInOutput: 'hunter2-in-a-file' },
-  { title: 'an injection string as an environment name in the catalog', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'inject.json', (k) => (k.environments[2].name = INJECTION)) }), stderr: /environments\[2\]\.name: must be lowercase letters/ },
-  { title: 'an injection string as a database name (Azure SQL)', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'dbname.json', (k) => (k.environments[2] = { ...k.environments[2], engine: 'azure-sql', database: { subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg', server: 'srv', database: 'db]; DROP DATABASE x;--' } })) }), stderr: /environments\[2\]\.database\.database: must be letters, digits/ },
-  { title: 'a value where an environment variable name belongs', args: () => ['list', '--environments'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'envname.json', (k) => (k.environments[1].mail.smtpPasswordEnv = 'my password')) }), stderr: /smtpPasswordEnv: must be the NAME of an environment variable/ },
-  { title: 'a scrub policy naming an injected table', args: () => ['refresh', '--source', 'prod', '--target', 'train'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'p1.json', (k) => (k.environments[2].scrubPolicies = [c.file('p1-policy.json', policy(['UserInfo; DROP TABLE x']))])) }), stderr: /p1-policy\.json: elements\[0\]\.tables\[0\]: must be letters, digits and "_"/ },
-  { title: 'a scrub policy naming an injected column', args: () => ['refresh', '--source', 'prod', '--target', 'train'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'p2.json', (k) => (k.environments[2].scrubPolicies = [c.file('p2-policy.json', policy(['UserInfo'], { column: 'ID" OR 1=1 --', equals: 'x' }))])) }), stderr: /p2-policy\.json: elements\[0\]\.where.*Fix: correct the element/ },
-  { title: 'a scrub policy with an unknown action', args: () => ['refresh', '--source', 'prod', '--target', 'train'], env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'p3.json', (k) => (k.environments[2].scrubPolicies = [c.file('p3-policy.json', { name: 'x', elements: [{ id: 'x', description: 'x', action: 'truncate', tables: ['UserInfo'] }] })])) }), stderr: /p3-policy\.json: elements\[0\]\.action: action must be "clear", "delete", "update" or "mask"/ },
-  { title: 'an API key written into temporal.config.json', args: (c) => ['status', c.a], env: (c) => ({ DBMOVE_TEMPORAL_CONFIG: c.file('tc-key.json', { address: testServer().address, apiKey: 'tmprl-key-in-a-file' }) }), stderr: /tc-key\.json: apiKey: is not a known setting\. Fix: an API key is a secret: set it in the TEMPORAL_API_KEY environment variable/, notInOutput: 'tmprl-key-in-a-file' },
-  { title: 'a temporal.config.json that is not JSON', args: (c) => ['status', c.a], env: (c) => ({ DBMOVE_TEMPORAL_CONFIG: c.file('tc-broken.json', '{ address: ') }), stderr: /tc-broken\.json: is not valid JSON/ },
-  { title: 'a namespace with an injection string', args: (c) => ['status', c.a], env: (c) => ({ DBMOVE_TEMPORAL_CONFIG: c.file('tc-ns.json', { address: testServer().address, namespace: "default'; --" }) }), stderr: /tc-ns\.json: namespace: must be a Temporal namespace name/ },
+  {
+    title: 'a catalog that is not JSON',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: c.file('broken.json', '{ "environments": [ ') }),
+    stderr: /broken\.json: is not valid JSON .*Fix: fix the JSON syntax/,
+  },
+  {
+    title: 'an empty catalog file',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: c.file('empty.json', '') }),
+    stderr: /empty\.json: is not valid JSON/,
+  },
+  {
+    title: 'a catalog that does not exist',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: path.join(c.estate.home, 'nowhere.json') }),
+    stderr: /nowhere\.json: the environment catalog does not exist\. Fix: run `dbmove demo`/,
+  },
+  {
+    title: 'a catalog without environments',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: c.file('noenv.json', { defaults: {} }) }),
+    stderr: /noenv\.json: environments: .*Fix:/,
+  },
+  {
+    title: 'a wrong environment type',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'type.json', (k) => (k.environments[1].type = 'prod')) }),
+    stderr: /environments\[1\]\.type: must be "production" or "sandbox"\. Fix: set "type"/,
+  },
+  {
+    title: 'a wrong value type (port as text)',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'port.json', (k) => (k.environments[1].mail.smtpPort = '587')) }),
+    stderr: /environments\[1\]\.mail\.smtpPort: .*number/,
+  },
+  {
+    title: 'approvers that are not a list',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'approvers.json', (k) => (k.environments[1].approvers = APPROVER)) }),
+    stderr: /environments\[1\]\.approvers: .*array/,
+  },
+  {
+    title: 'an unknown engine',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'engine.json', (k) => (k.environments[2].engine = 'oracle')) }),
+    stderr: /environments\[2\]\.engine: engine must be "local", "azure-sql" or "sqlserver"/,
+  },
+  {
+    title: 'an unknown setting',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'unknown.json', (k) => (k.environments[1].colour = 'blue')) }),
+    stderr: /environments\[1\]\.colour: is not a known setting/,
+  },
+  {
+    title: 'a secret written into the catalog (not echoed)',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'secret.json', (k) => (k.environments[1].mail.smtpPassword = 'hunter2-in-a-file')) }),
+    stderr: /environments\[1\]\.mail\.smtpPassword: is not a known setting\. Fix: secrets are never read from config files: .*smtpPasswordEnv/,
+    notInOutput: 'hunter2-in-a-file',
+  },
+  {
+    title: 'an injection string as an environment name in the catalog',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'inject.json', (k) => (k.environments[2].name = INJECTION)) }),
+    stderr: /environments\[2\]\.name: must be lowercase letters/,
+  },
+  {
+    title: 'an injection string as a database name (Azure SQL)',
+    args: () => ['list', '--environments'],
+    env: (c) => ({
+      DBMOVE_CATALOG: catalogWith(
+        c,
+        'dbname.json',
+        (k) =>
+          (k.environments[2] = {
+            ...k.environments[2],
+            engine: 'azure-sql',
+            database: { subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg', server: 'srv', database: 'db]; DROP DATABASE x;--' },
+          }),
+      ),
+    }),
+    stderr: /environments\[2\]\.database\.database: must be letters, digits/,
+  },
+  {
+    title: 'a value where an environment variable name belongs',
+    args: () => ['list', '--environments'],
+    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'envname.json', (k) => (k.environments[1].mail.smtpPasswordEnv = 'my password')) }),
+    stderr: /smtpPasswordEnv: must be the NAME of an environment variable/,
+  },
+  {
+    title: 'a scrub policy naming an injected table',
+    args: () => ['refresh', '--source', 'prod', '--target', 'train'],
+    env: (c) => ({
+      DBMOVE_CATALOG: catalogWith(c, 'p1.json', (k) => (k.environments[2].scrubPolicies = [c.file('p1-policy.json', policy(['UserInfo; DROP TABLE x']))])),
+    }),
+    stderr: /p1-policy\.json: elements\[0\]\.tables\[0\]: must be letters, digits and "_"/,
+  },
+  {
+    title: 'a scrub policy naming an injected column',
+    args: () => ['refresh', '--source', 'prod', '--target', 'train'],
+    env: (c) => ({
+      DBMOVE_CATALOG: catalogWith(
+        c,
+        'p2.json',
+        (k) => (k.environments[2].scrubPolicies = [c.file('p2-policy.json', policy(['UserInfo'], { column: 'ID" OR 1=1 --', equals: 'x' }))]),
+      ),
+    }),
+    stderr: /p2-policy\.json: elements\[0\]\.where.*Fix: correct the element/,
+  },
+  {
+    title: 'a scrub policy with an unknown action',
+    args: () => ['refresh', '--source', 'prod', '--target', 'train'],
+    env: (c) => ({
+      DBMOVE_CATALOG: catalogWith(
+        c,
+        'p3.json',
+        (k) =>
+          (k.environments[2].scrubPolicies = [
+            c.file('p3-policy.json', { name: 'x', elements: [{ id: 'x', description: 'x', action: 'truncate', tables: ['UserInfo'] }] }),
+          ]),
+      ),
+    }),
+    stderr: /p3-policy\.json: elements\[0\]\.action: action must be "clear", "delete", "update" or "mask"/,
+  },
+  {
+    title: 'an API key written into temporal.config.json',
+    args: (c) => ['status', c.a],
+    env: (c) => ({ DBMOVE_TEMPORAL_CONFIG: c.file('tc-key.json', { address: testServer().address, apiKey: 'tmprl-key-in-a-file' }) }),
+    stderr: /tc-key\.json: apiKey: is not a known setting\. Fix: an API key is a secret: set it in the TEMPORAL_API_KEY environment variable/,
+    notInOutput: 'tmprl-key-in-a-file',
+  },
+  {
+    title: 'a temporal.config.json that is not JSON',
+    args: (c) => ['status', c.a],
+    env: (c) => ({ DBMOVE_TEMPORAL_CONFIG: c.file('tc-broken.json', '{ address: ') }),
+    stderr: /tc-broken\.json: is not valid JSON/,
+  },
+  {
+    title: 'a namespace with an injection string',
+    args: (c) => ['status', c.a],
+    env: (c) => ({ DBMOVE_TEMPORAL_CONFIG: c.file('tc-ns.json', { address: testServer().address, namespace: "default'; --" }) }),
+    stderr: /tc-ns\.json: namespace: must be a Temporal namespace name/,
+  },
 ];
 
 interface UpdateCase {
@@ -139,14 +391,44 @@ const UPDATE_CASES: UpdateCase[] = [
   { title: 'a string instead of an object', op: 'a', update: 'signOff', args: ['alice'], reason: /the payload must be a JSON object/ },
   { title: 'null', op: 'a', update: 'rollback', args: [null], reason: /the payload must be a JSON object/ },
   { title: 'an array', op: 'a', update: 'signOff', args: [[{ by: 'alice' }]], reason: /the payload must be a JSON object/ },
-  { title: 'an unknown field', op: 'a', update: 'signOff', args: [{ by: 'alice', role: 'admin' }], reason: /unknown field role; the payload takes "by" and "note"/ },
-  { title: 'an oversized note', op: 'a', update: 'signOff', args: [{ by: 'alice', note: 'n'.repeat(1001) }], reason: /"note" must be text of at most 1000 characters/ },
+  {
+    title: 'an unknown field',
+    op: 'a',
+    update: 'signOff',
+    args: [{ by: 'alice', role: 'admin' }],
+    reason: /unknown field role; the payload takes "by" and "note"/,
+  },
+  {
+    title: 'an oversized note',
+    op: 'a',
+    update: 'signOff',
+    args: [{ by: 'alice', note: 'n'.repeat(1001) }],
+    reason: /"note" must be text of at most 1000 characters/,
+  },
   { title: 'a note that is not text', op: 'a', update: 'rollback', args: [{ by: 'alice', note: 5 }], reason: /"note" must be text/ },
-  { title: 'an injection string as "by"', op: 'a', update: 'signOff', args: [{ by: INJECTION }], reason: /"by" may hold letters, digits, spaces and \. @ \+ - _ only/ },
+  {
+    title: 'an injection string as "by"',
+    op: 'a',
+    update: 'signOff',
+    args: [{ by: INJECTION }],
+    reason: /"by" may hold letters, digits, spaces and \. @ \+ - _ only/,
+  },
   { title: 'an oversized "by"', op: 'a', update: 'signOff', args: [{ by: 'b'.repeat(200) }], reason: /"by" is longer than 128 characters/ },
-  { title: 'retry when nothing failed', op: 'a', update: 'retry', args: [{ by: 'tester' }], reason: /nothing has failed \(the operation is in AWAITING_SIGNOFF\)/ },
+  {
+    title: 'retry when nothing failed',
+    op: 'a',
+    update: 'retry',
+    args: [{ by: 'tester' }],
+    reason: /nothing has failed \(the operation is in AWAITING_SIGNOFF\)/,
+  },
   { title: 'sign-off of a failed operation', op: 'b', update: 'signOff', args: [{ by: APPROVER }], reason: /the operation failed in POSTCONFIG; retry it/ },
-  { title: 'rollback by someone who is not an approver', op: 'b', update: 'rollback', args: [{ by: 'mallory@contoso.com' }], reason: /mallory@contoso\.com is not an approver of train; approvers: alice@contoso\.com/ },
+  {
+    title: 'rollback by someone who is not an approver',
+    op: 'b',
+    update: 'rollback',
+    args: [{ by: 'mallory@contoso.com' }],
+    reason: /mallory@contoso\.com is not an approver of train; approvers: alice@contoso\.com/,
+  },
 ];
 
 interface SignalCase {
@@ -168,25 +450,46 @@ const SIGNAL_CASES: SignalCase[] = [
   { title: 'an injection string as "by"', op: 'a', name: 'signOff', input: JSON.stringify({ by: INJECTION }), recorded: /"by" may hold letters/ },
   { title: 'retry when nothing failed', op: 'a', name: 'retry', input: '{"by": "tester"}', recorded: /nothing has failed/ },
   { title: 'sign-off of a failed operation', op: 'b', name: 'signOff', input: `{"by": "${APPROVER}"}`, recorded: /failed in POSTCONFIG/ },
-  { title: 'rollback by someone who is not an approver', op: 'b', name: 'rollback', input: '{"by": "mallory@contoso.com"}', recorded: /mallory@contoso\.com is not an approver of train/ },
+  {
+    title: 'rollback by someone who is not an approver',
+    op: 'b',
+    name: 'rollback',
+    input: '{"by": "mallory@contoso.com"}',
+    recorded: /mallory@contoso\.com is not an approver of train/,
+  },
   { title: 'input that is not JSON', op: 'a', name: 'signOff', input: '{by: alice', cliError: /invalid|json|unmarshal/i },
   { title: 'a signal no operation defines', op: 'a', name: 'dropDatabase', input: '{"by": "tester"}' },
 ];
 
 function temporalSignal(workflowId: string, name: string, input: string): Promise<CliResult> {
-  return runProcess(temporalCliPath(), ['workflow', 'signal', '--address', testServer().address, '--namespace', 'default', '--workflow-id', workflowId, '--name', name, '--input', input]);
+  return runProcess(temporalCliPath(), [
+    'workflow',
+    'signal',
+    '--address',
+    testServer().address,
+    '--namespace',
+    'default',
+    '--workflow-id',
+    workflowId,
+    '--name',
+    name,
+    '--input',
+    input,
+  ]);
 }
 
 /** Runs `jobs` at most `width` at a time (the command line starts slowly; cases do not interfere). */
 async function pool<T>(jobs: (() => Promise<T>)[], width: number): Promise<T[]> {
   const results: T[] = new Array(jobs.length);
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < jobs.length) {
+        const i = next++;
+        results[i] = await jobs[i]();
+      }
+    }),
+  );
   return results;
 }
 
@@ -211,9 +514,20 @@ describe('bad input is a clear error, changes nothing and leaves operations runn
     writeTemporalConfig(estate, worker.taskQueue);
     const client = testServer().client;
     const start = (kind: 'refresh' | 'export', input: Record<string, unknown>) =>
-      startOperation(client, kind, kind === 'refresh' ? 'refresh' : 'exportDatabase', { requestedBy: 'tester', tuning: { initialInterval: '100ms' }, ...input } as any, { taskQueue: worker.taskQueue }, `${kind} (bad-input suite)`);
+      startOperation(
+        client,
+        kind,
+        kind === 'refresh' ? 'refresh' : 'exportDatabase',
+        { requestedBy: 'tester', tuning: { initialInterval: '100ms' }, ...input } as any,
+        { taskQueue: worker.taskQueue },
+        `${kind} (bad-input suite)`,
+      );
     const backup = path.join(estate.home, 'prod.dbmove');
-    const [a, b, c] = await Promise.all([start('refresh', { source: 'prod', target: 'uat' }), start('refresh', { source: 'prod', target: 'train' }), start('export', { source: 'prod', output: backup })]);
+    const [a, b, c] = await Promise.all([
+      start('refresh', { source: 'prod', target: 'uat' }),
+      start('refresh', { source: 'prod', target: 'train' }),
+      start('export', { source: 'prod', output: backup }),
+    ]);
     expect((await waitForPhase(a, ['FAILED'])).failure?.step).to.equal('POSTCONFIG');
     await decide(a, 'retry', { by: 'tester' });
     expect((await waitForPhase(a, ['AWAITING_SIGNOFF', 'FAILED'])).phase).to.equal('AWAITING_SIGNOFF');
@@ -239,7 +553,10 @@ describe('bad input is a clear error, changes nothing and leaves operations runn
     checksums = () => Object.fromEntries([...paths, backup].map((f) => [path.basename(f), fileSha256(f)]));
     baseline = checksums();
     // The command line cases, all at once (a few at a time): each starts a process that only reads.
-    const results = await pool(CLI_CASES.map((c) => () => runCli(estate, c.args(ctx), c.env?.(ctx))), 4);
+    const results = await pool(
+      CLI_CASES.map((c) => () => runCli(estate, c.args(ctx), c.env?.(ctx))),
+      4,
+    );
     CLI_CASES.forEach((c, i) => cliResults.set(c.title, results[i]));
   });
 
@@ -251,12 +568,14 @@ describe('bad input is a clear error, changes nothing and leaves operations runn
 
   async function unchanged(): Promise<OperationStatus[]> {
     expect(checksums(), 'no database or backup changed').to.deep.equal(baseline);
-    return Promise.all((['a', 'b'] as const).map(async (op) => {
-      const status = await getStatus(testServer().client, handles[op]);
-      expect(status.phase, `operation ${op} stays where it was`).to.equal(expected[op]);
-      expect((await handles[op].describe()).status.name).to.equal('RUNNING');
-      return status;
-    }));
+    return Promise.all(
+      (['a', 'b'] as const).map(async (op) => {
+        const status = await getStatus(testServer().client, handles[op]);
+        expect(status.phase, `operation ${op} stays where it was`).to.equal(expected[op]);
+        expect((await handles[op].describe()).status.name).to.equal('RUNNING');
+        return status;
+      }),
+    );
   }
 
   describe('command line and configuration files: exit code 2 and an error naming the problem', () => {
@@ -279,7 +598,10 @@ describe('bad input is a clear error, changes nothing and leaves operations runn
       it(c.title, async () => {
         const handle = handles[c.op];
         const decisionsBefore = (await getStatus(testServer().client, handle)).decisions.length;
-        const err = await handle.executeUpdate(c.update, { args: c.args as [unknown] }).then(() => undefined, (e: unknown) => e);
+        const err = await handle.executeUpdate(c.update, { args: c.args as [unknown] }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).to.be.instanceOf(WorkflowUpdateFailedError);
         expect(reason(err)).to.match(c.reason);
         const [a, b] = await unchanged();

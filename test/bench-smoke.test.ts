@@ -27,7 +27,16 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       expect(size.refresh.steps.map((s) => [s.name, s.status])).to.deep.equal(
         ['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'NOTIFY', 'SWAP'].map((n) => [n, 'completed']),
       );
-      for (const figure of [size.cpMs, size.copyMs, size.copyOverCp, size.copyInRefreshMs, size.swapWindowMs, size.refresh.endToEndMs, size.refresh.activityMs, size.workerPeakRssBytes]) {
+      for (const figure of [
+        size.cpMs,
+        size.copyMs,
+        size.copyOverCp,
+        size.copyInRefreshMs,
+        size.swapWindowMs,
+        size.refresh.endToEndMs,
+        size.refresh.activityMs,
+        size.workerPeakRssBytes,
+      ]) {
         expect(figure, `a figure at ${size.businessRows} rows`).to.be.a('number').and.not.NaN;
       }
       // SCRUB reported its elements, both kinds, through the activity result in the history.
@@ -41,7 +50,15 @@ describe('npm run bench (smoke, tiny sizes)', function () {
 
     // Every target of issue 7 has a verdict beside its figure.
     const targets = verdicts.map((v) => v.target).join('\n');
-    for (const name of ['COPY <= 1.3x cp', 'unavailable window <= 1 s', 'orchestration overhead', 'history events', 'window 6,000/2,000', 'whole-table scrub 6,000/2,000', '3 concurrent refreshes']) {
+    for (const name of [
+      'COPY <= 1.3x cp',
+      'unavailable window <= 1 s',
+      'orchestration overhead',
+      'history events',
+      'window 6,000/2,000',
+      'whole-table scrub 6,000/2,000',
+      '3 concurrent refreshes',
+    ]) {
       expect(targets).to.include(name);
     }
     const json = JSON.parse(fs.readFileSync(files.json, 'utf8'));

@@ -34,7 +34,10 @@ describe('the command line on a failed operation', function () {
 
       const logs = await runCli(estate, ['logs', 'uat']);
       expect(logs.code, logs.stderr).to.equal(0);
-      const lines = logs.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = logs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines[0]).to.include({ type: 'operation', operationId: id, phase: 'FAILED' });
       expect(lines[0].failure).to.include({ step: 'SYNC', type: 'InjectedFault' });
       expect(lines[0].failure.choices.retry).to.contain(`dbmove retry ${id}`);

@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { demoCatalog } from '../demo/estate';
 import { packageRoot } from '../config/package-root';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, fileSha256, query, TestEstate } from './support/estate';
-import { createTestWorker, TestWorker } from './support/worker';
+import { fileSha256, query, TestEstate } from './support/estate';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 describe('the dbmove command line', function () {
   this.timeout(120_000);
@@ -13,8 +14,7 @@ describe('the dbmove command line', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(3000, 'cli');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(3000, 'cli'));
     writeTemporalConfig(estate, worker.taskQueue);
   });
 
@@ -25,7 +25,17 @@ describe('the dbmove command line', function () {
       const result = JSON.parse(refresh.stdout);
       expect(result.operationId).to.match(/^refresh-uat-\d{8}t\d{6}z-[0-9a-f]{4}$/);
       expect(result.phase).to.equal('AWAITING_SIGNOFF');
-      expect(result.steps.map((s: { name: string }) => s.name)).to.deep.equal(['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'NOTIFY', 'SWAP']);
+      expect(result.steps.map((s: { name: string }) => s.name)).to.deep.equal([
+        'PRECHECK',
+        'MARKER',
+        'COPY',
+        'SCRUB',
+        'SYNC',
+        'POSTCONFIG',
+        'VERIFY',
+        'NOTIFY',
+        'SWAP',
+      ]);
       for (const step of result.steps) {
         expect(step.status, step.name).to.equal('completed');
         expect(Date.parse(step.startedAt), step.name).to.be.a('number').and.not.NaN;
@@ -80,7 +90,11 @@ describe('the dbmove command line', function () {
     const demo = await runCli({ ...estate, home }, ['demo', '--rows', '1000', '--json']);
     expect(demo.code, demo.stderr).to.equal(0);
     const environments = JSON.parse(demo.stdout) as { name: string; type: string; database: string }[];
-    expect(environments.map((e) => [e.name, e.type])).to.deep.equal([['prod', 'production'], ['uat', 'sandbox'], ['train', 'sandbox']]);
+    expect(environments.map((e) => [e.name, e.type])).to.deep.equal([
+      ['prod', 'production'],
+      ['uat', 'sandbox'],
+      ['train', 'sandbox'],
+    ]);
     for (const e of environments) expect(fs.existsSync(e.database), e.database).to.equal(true);
     expect(query(environments[0].database, 'SELECT COUNT(*) AS n FROM CustTable')[0]).to.deep.equal({ n: 100 });
     const again = await runCli({ ...estate, home }, ['demo', '--rows', '1000']);

@@ -9,10 +9,9 @@ import { createCodecServer, listen } from '../codec/codec-server';
 import { ConfigError } from '../config/config-error';
 import { decide, getStatus, startOperation } from '../client/operations';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate } from './support/estate';
 import { exportHistory, historyPayloads } from './support/history';
 import { testServer } from './support/server';
-import { createTestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
 
 const key = () => crypto.randomBytes(32).toString('base64');
 const K1 = key();
@@ -45,18 +44,46 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
   it('fails clearly on an unknown key id, a different key under the same id, and an altered payload', async () => {
     const sealed = await codecFromEnvironment(env1)!.encode([payload('secret-ish')]);
     const other = new AesGcmCodec(codecKeysFromEnvironment({ DBMOVE_CODEC_KEY: K2, DBMOVE_CODEC_KEY_ID: 'k2' })!);
-    const unknownId = await other.decode(sealed).then(() => undefined, (e: Error) => e);
+    const unknownId = await other.decode(sealed).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(unknownId?.name).to.equal('CodecKeyError');
-    expect(unknownId?.message).to.match(/encrypted with key id "k1", which this process does not hold \(it holds "k2"\).*DBMOVE_CODEC_OLD_KEYS as k1=<base64 key>/);
+    expect(unknownId?.message).to.match(
+      /encrypted with key id "k1", which this process does not hold \(it holds "k2"\).*DBMOVE_CODEC_OLD_KEYS as k1=<base64 key>/,
+    );
     const wrongKey = new AesGcmCodec(codecKeysFromEnvironment({ DBMOVE_CODEC_KEY: K2, DBMOVE_CODEC_KEY_ID: 'k1' })!);
-    expect((await wrongKey.decode(sealed).then(() => undefined, (e: Error) => e))?.message).to.match(/does not decrypt with the key held under that id/);
+    expect(
+      (
+        await wrongKey.decode(sealed).then(
+          () => undefined,
+          (e: Error) => e,
+        )
+      )?.message,
+    ).to.match(/does not decrypt with the key held under that id/);
     const altered = { ...sealed[0], data: Buffer.from(sealed[0].data!) };
     altered.data[20] ^= 1;
-    expect((await codecFromEnvironment(env1)!.decode([altered]).then(() => undefined, (e: Error) => e))?.message).to.match(/was altered/);
+    expect(
+      (
+        await codecFromEnvironment(env1)!
+          .decode([altered])
+          .then(
+            () => undefined,
+            (e: Error) => e,
+          )
+      )?.message,
+    ).to.match(/was altered/);
     // Relabelling a payload to another key id is detected too (the id is authenticated).
     const relabelled = { ...sealed[0], metadata: { ...sealed[0].metadata, 'encryption-key-id': Buffer.from('k2') } };
     const both = codecFromEnvironment(env2)!;
-    expect((await both.decode([relabelled]).then(() => undefined, (e: Error) => e))?.message).to.match(/does not decrypt/);
+    expect(
+      (
+        await both.decode([relabelled]).then(
+          () => undefined,
+          (e: Error) => e,
+        )
+      )?.message,
+    ).to.match(/does not decrypt/);
   });
 
   it('rotates: the new key encrypts, old payloads still decrypt by their key id', async () => {
@@ -68,7 +95,14 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
     // Once the old key is dropped, old payloads are unreadable, and the error says which key is missing.
     const dropped = codecFromEnvironment({ DBMOVE_CODEC_KEY: K2, DBMOVE_CODEC_KEY_ID: 'k2' })!;
     expect(defaultPayloadConverter.fromPayload((await dropped.decode(fresh))[0])).to.equal('after');
-    expect((await dropped.decode(old).then(() => undefined, (e: Error) => e))?.message).to.match(/key id "k1"/);
+    expect(
+      (
+        await dropped.decode(old).then(
+          () => undefined,
+          (e: Error) => e,
+        )
+      )?.message,
+    ).to.match(/key id "k1"/);
   });
 
   it('refuses malformed keys at start-up without repeating them', () => {
@@ -78,10 +112,19 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
       [{ DBMOVE_CODEC_KEY: K1 }, /DBMOVE_CODEC_KEY_ID: is not set/],
       [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k 1' }, /key id "k 1" must be/],
       [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: `k1=${K2}` }, /listed twice/],
-      [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: K2 }, /id=<base64 key> pairs|DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes/],
+      [
+        { DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: K2 },
+        /id=<base64 key> pairs|DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes/,
+      ],
       // A bare key whose base64 happens to look like "id=" (no + or /): still not echoed.
-      [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: Buffer.alloc(32, 0x41).toString('base64') }, /id=<base64 key> pairs|DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes/],
-      [{ DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: `old=${Buffer.alloc(16, 1).toString('base64')}` }, /DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes encoded in base64 \(AES-256\), got 16 bytes/],
+      [
+        { DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: Buffer.alloc(32, 0x41).toString('base64') },
+        /id=<base64 key> pairs|DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes/,
+      ],
+      [
+        { DBMOVE_CODEC_KEY: K1, DBMOVE_CODEC_KEY_ID: 'k1', DBMOVE_CODEC_OLD_KEYS: `old=${Buffer.alloc(16, 1).toString('base64')}` },
+        /DBMOVE_CODEC_OLD_KEYS \(entry 1\): must be 32 bytes encoded in base64 \(AES-256\), got 16 bytes/,
+      ],
       [{ DBMOVE_CODEC_OLD_KEYS: `k1=${K1}` }, /DBMOVE_CODEC_KEY: is not set/],
     ];
     for (const [env, message] of cases) {
@@ -101,11 +144,21 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
   });
 
   it('with the codec on, history payloads are ciphertext; the codec server decodes them for the Web UI origin only', async () => {
-    const estate = createTestEstate(1000, 'codec');
-    const worker = await createTestWorker(estate, env2);
-    const codecClient = new Client({ connection: testServer().client.connection, namespace: 'default', dataConverter: { payloadCodecs: [codecFromEnvironment(env2)!] } });
+    const { estate, worker } = await estateWithWorker(1000, 'codec', env2);
+    const codecClient = new Client({
+      connection: testServer().client.connection,
+      namespace: 'default',
+      dataConverter: { payloadCodecs: [codecFromEnvironment(env2)!] },
+    });
     const handle = await worker.run(async () => {
-      const h = await startOperation(codecClient, 'refresh', 'refresh', { source: 'prod', target: 'uat', requestedBy: 'codec-tester', tuning: { initialInterval: '100ms' } }, { taskQueue: worker.taskQueue }, 'codec test');
+      const h = await startOperation(
+        codecClient,
+        'refresh',
+        'refresh',
+        { source: 'prod', target: 'uat', requestedBy: 'codec-tester', tuning: { initialInterval: '100ms' } },
+        { taskQueue: worker.taskQueue },
+        'codec test',
+      );
       for (let i = 0; i < 300; i++) {
         const status = await getStatus(codecClient, h).catch(() => undefined);
         if (status?.phase === 'AWAITING_SIGNOFF') break;
@@ -115,7 +168,13 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
       await h.result();
       // Queries need a worker even on a closed workflow: ask while this one polls.
       // Without the key, a plain client cannot read the status; with it, the codec client and the command line can.
-      const plainQuery = await testServer().client.workflow.getHandle(h.workflowId).query('status').then(() => 'read', (e: Error) => e.message);
+      const plainQuery = await testServer()
+        .client.workflow.getHandle(h.workflowId)
+        .query('status')
+        .then(
+          () => 'read',
+          (e: Error) => e.message,
+        );
       expect(plainQuery).to.match(/encoding|binary\/encrypted|Unknown/i);
       expect((await getStatus(codecClient, h)).signedOff?.by).to.equal('codec-tester');
       writeTemporalConfig(estate, worker.taskQueue);
@@ -129,7 +188,10 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
     const payloads = historyPayloads(history);
     expect(payloads.length).to.be.greaterThan(20);
     const clear = payloads.filter((p) => Buffer.from(p.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING);
-    expect(clear.map((p) => `${Buffer.from(p.metadata?.encoding ?? []).toString()}: ${text(p).slice(0, 60)}`), 'payloads not encrypted').to.deep.equal([]);
+    expect(
+      clear.map((p) => `${Buffer.from(p.metadata?.encoding ?? []).toString()}: ${text(p).slice(0, 60)}`),
+      'payloads not encrypted',
+    ).to.deep.equal([]);
     for (const p of payloads) expect(() => JSON.parse(text(p)), 'a payload reads as JSON').to.throw();
     expect(binary.includes(Buffer.from('codec-tester'))).to.equal(false);
     const origin = 'http://localhost:8233';
@@ -142,18 +204,35 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
         metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
         data: Buffer.from(p.data ?? []).toString('base64'),
       });
-      const decoded = await fetch(`${base}/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: origin, 'X-Namespace': 'default' }, body: JSON.stringify({ payloads: payloads.map(asJson) }) });
+      const decoded = await fetch(`${base}/decode`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: origin, 'X-Namespace': 'default' },
+        body: JSON.stringify({ payloads: payloads.map(asJson) }),
+      });
       expect(decoded.status).to.equal(200);
       expect(decoded.headers.get('access-control-allow-origin')).to.equal(origin);
       const plain = ((await decoded.json()) as { payloads: { data: string }[] }).payloads.map((p) => Buffer.from(p.data, 'base64').toString('utf8'));
-      expect(plain.some((t) => t.includes('"requestedBy":"codec-tester"')), 'the workflow input decodes').to.equal(true);
+      expect(
+        plain.some((t) => t.includes('"requestedBy":"codec-tester"')),
+        'the workflow input decodes',
+      ).to.equal(true);
       // Encode then decode through the server round-trips.
-      const encoded = (await (await fetch(`${base}/encode`, { method: 'POST', body: JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }] }) })).json()) as { payloads: { metadata: Record<string, string> }[] };
+      const encoded = (await (
+        await fetch(`${base}/encode`, {
+          method: 'POST',
+          body: JSON.stringify({
+            payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"x"').toString('base64') }],
+          }),
+        })
+      ).json()) as { payloads: { metadata: Record<string, string> }[] };
       expect(Buffer.from(encoded.payloads[0].metadata.encoding, 'base64').toString()).to.equal(ENCRYPTED_ENCODING);
       const back = (await (await fetch(`${base}/decode`, { method: 'POST', body: JSON.stringify(encoded) })).json()) as { payloads: { data: string }[] };
       expect(Buffer.from(back.payloads[0].data, 'base64').toString()).to.equal('"x"');
 
-      const preflight = await fetch(`${base}/decode`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' } });
+      const preflight = await fetch(`${base}/decode`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+      });
       expect(preflight.status).to.equal(204);
       expect(preflight.headers.get('access-control-allow-headers')).to.match(/X-Namespace/i);
       const foreign = await fetch(`${base}/decode`, { method: 'POST', headers: { Origin: 'https://evil.example' }, body: JSON.stringify({ payloads: [] }) });
@@ -169,12 +248,21 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
     const newer = createCodecServer({ codec: codecFromEnvironment({ DBMOVE_CODEC_KEY: key(), DBMOVE_CODEC_KEY_ID: 'k3' })!, port: 0, allowedOrigins: [] });
     const newerPort = await listen(newer, 0, '127.0.0.1');
     try {
-      const res = await fetch(`http://127.0.0.1:${newerPort}/decode`, { method: 'POST', body: JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(payloads[0].metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(payloads[0].data!).toString('base64') }] }) });
+      const res = await fetch(`http://127.0.0.1:${newerPort}/decode`, {
+        method: 'POST',
+        body: JSON.stringify({
+          payloads: [
+            {
+              metadata: Object.fromEntries(Object.entries(payloads[0].metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+              data: Buffer.from(payloads[0].data!).toString('base64'),
+            },
+          ],
+        }),
+      });
       expect(res.status).to.equal(422);
       expect(((await res.json()) as { error: string }).error).to.match(/key id "k2"/);
     } finally {
       newer.close();
     }
-
   });
 });

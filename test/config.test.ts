@@ -61,7 +61,9 @@ describe('configuration is validated at load, and errors name the file, the key 
   });
 
   it('refuses duplicate environment names and names that could inject', () => {
-    expect(loadError(catalogFile((c) => (c.environments[2].name = 'uat'))).message).to.match(/environments\[2\]\.name: "uat" is already used by environments\[1\]/);
+    expect(loadError(catalogFile((c) => (c.environments[2].name = 'uat'))).message).to.match(
+      /environments\[2\]\.name: "uat" is already used by environments\[1\]/,
+    );
     expect(loadError(catalogFile((c) => (c.environments[2].name = "uat'; DROP TABLE x;--"))).key).to.equal('environments[2].name');
   });
 

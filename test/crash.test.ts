@@ -34,7 +34,9 @@ describe('a worker killed mid-step: a new worker finishes the operation', functi
       const first = spawnWorker(estate, temporal, faults);
       workers.push(first);
       // A short heartbeat timeout, so that Temporal gives up on the dead worker's attempt in seconds.
-      const handle = await startRefresh({ taskQueue: temporal.taskQueue } as never, { tuning: { heartbeatTimeout: '2s', initialInterval: '100ms', maximumAttempts: 3 } });
+      const handle = await startRefresh({ taskQueue: temporal.taskQueue } as never, {
+        tuning: { heartbeatTimeout: '2s', initialInterval: '100ms', maximumAttempts: 3 },
+      });
       const died = await Promise.race([first.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000))]);
       expect(died, first.output()).to.deep.equal({ code: null, signal: 'SIGKILL' });
       expect(first.output()).to.contain(`injected crash at ${step} (crash-once) for ${handle.workflowId}`);

@@ -3,13 +3,14 @@ import * as fs from 'node:fs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createEngineRegistry } from '../activities/engines/registry';
+import { createEngineRegistry } from '../engines/registry';
 import { FaultPlan } from '../activities/faults';
-import { LocalEngine } from '../activities/engines/local/local-engine';
+import { LocalEngine } from '../engines/local/local-engine';
 import type { Marker } from '../workflows/types';
 import { createTestEstate, query, tableChecksums, TestEstate } from './support/estate';
 
-const tablesOf = (file: string) => query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((t) => t.name);
+const tablesOf = (file: string) =>
+  query<{ name: string }>(file, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").map((t) => t.name);
 import { filesOnDisk } from './support/holdings';
 
 /**
@@ -23,12 +24,15 @@ const OP = 'refresh-uat-20260101t000000z-abcd';
 
 function state(estate: TestEstate) {
   const engine = new LocalEngine();
-  const uat = estate.catalog().environments.find((e) => e.name === 'uat')!;
+  const uat = estate.environment('uat');
   const staging = engine.stagingFile(uat, OP);
   return {
     prod: tableChecksums(estate.database('prod')),
     // The downtime notice's window moves with a repeat (it says when SWAP starts); counted apart.
-    uat: tableChecksums(estate.database('uat'), tablesOf(estate.database('uat')).filter((t) => t !== 'SysBroadcastMessage')),
+    uat: tableChecksums(
+      estate.database('uat'),
+      tablesOf(estate.database('uat')).filter((t) => t !== 'SysBroadcastMessage'),
+    ),
     notices: query(estate.database('uat'), "SELECT MESSAGE FROM SysBroadcastMessage WHERE CREATEDBY = 'dbmove' ORDER BY 1"),
     staging: fs.existsSync(staging) ? tableChecksums(staging) : null,
     files: filesOnDisk(estate, 'uat', OP),
@@ -67,7 +71,9 @@ describe('every step activity run twice in a row leaves the state of one run', f
       ['ROLLBACK', () => activities.rollBack({ ...op, marker })],
       ['HOUSEKEEPING', () => activities.releaseHoldings({ ...op, keepRestorePoint: true })],
     ];
-    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: OP, runId: 'r' }, heartbeatTimeoutMs: 60_000 } as never, { logger: new DefaultLogger('ERROR', () => undefined) });
+    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: OP, runId: 'r' }, heartbeatTimeoutMs: 60_000 } as never, {
+      logger: new DefaultLogger('ERROR', () => undefined),
+    });
     const changed: string[] = [];
     for (const [name, run] of steps) {
       await env.run(run);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { sqliteDialect } from '../activities/engines/local/sqlite-dialect';
-import { openSqlite, SqliteSession } from '../activities/engines/local/sqlite-session';
-import { quoteDatabase, tsqlDialect } from '../activities/engines/tsql/tsql-dialect';
+import { sqliteDialect } from '../engines/local/sqlite-dialect';
+import { openSqlite, SqliteSession } from '../engines/local/sqlite-session';
+import { quoteDatabase, tsqlDialect } from '../engines/tsql/tsql-dialect';
 import { renderCondition } from '../activities/policy/render-condition';
 import { createTestEstate, fileSha256, tableChecksums } from './support/estate';
 
@@ -10,7 +10,7 @@ import { createTestEstate, fileSha256, tableChecksums } from './support/estate';
  * T-SQL dialect is exercised as SQL text only (no SQL Server here); SQLite runs for real.
  */
 
-const INJECTIONS = ["UserInfo; DROP TABLE UserInfo;--", 'ID" OR 1=1 --', 'ID] OR 1=1 --', "a'b", 'x y', '', 'a'.repeat(129)];
+const INJECTIONS = ['UserInfo; DROP TABLE UserInfo;--', 'ID" OR 1=1 --', 'ID] OR 1=1 --', "a'b", 'x y', '', 'a'.repeat(129)];
 
 describe('identifiers are validated and quoted, values are bound', () => {
   it('every dialect refuses a malformed identifier instead of quoting it', () => {
@@ -25,7 +25,17 @@ describe('identifiers are validated and quoted, values are bound', () => {
     const hostile = "x'); DROP TABLE UserInfo;--";
     for (const dialect of [sqliteDialect, tsqlDialect]) {
       const params: unknown[] = [];
-      const sql = renderCondition(dialect, { any: [{ column: 'ID', equals: hostile }, { column: 'NETWORKALIAS', like: `%${hostile}%` }, { column: 'ID', in: [hostile, 'b'] }] }, params);
+      const sql = renderCondition(
+        dialect,
+        {
+          any: [
+            { column: 'ID', equals: hostile },
+            { column: 'NETWORKALIAS', like: `%${hostile}%` },
+            { column: 'ID', in: [hostile, 'b'] },
+          ],
+        },
+        params,
+      );
       expect(sql, dialect.name).to.not.contain('DROP');
       expect(params).to.deep.equal([hostile, `%${hostile}%`, hostile, 'b']);
       expect(() => renderCondition(dialect, { column: 'ID; DROP TABLE x', equals: 1 }, [])).to.throw(/Invalid identifier/);

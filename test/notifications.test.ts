@@ -53,7 +53,10 @@ describe('downtime notice and webhooks', function () {
         const failed = await waitForPhase(handle, ['FAILED', 'AWAITING_SIGNOFF']);
         expect(failed.phase).to.equal('FAILED');
         expect(failed.failure!.step).to.equal('SWAP');
-        const broadcast = query<{ MESSAGE: string; FROMDATETIME: string; TODATETIME: string }>(estate.database('uat'), 'SELECT MESSAGE, FROMDATETIME, TODATETIME FROM SysBroadcastMessage');
+        const broadcast = query<{ MESSAGE: string; FROMDATETIME: string; TODATETIME: string }>(
+          estate.database('uat'),
+          'SELECT MESSAGE, FROMDATETIME, TODATETIME FROM SysBroadcastMessage',
+        );
         expect(broadcast.map((b) => b.MESSAGE)).to.deep.equal([`uat will be unavailable for a database refresh (${handle.workflowId})`]);
         expect(Date.parse(broadcast[0].TODATETIME)).to.be.greaterThan(Date.parse(broadcast[0].FROMDATETIME));
         await decide(handle, 'retry', { by: 'tester' });
@@ -74,7 +77,21 @@ describe('downtime notice and webhooks', function () {
       }
       const events = [...bySequence.values()].sort((a, b) => a.sequence - b.sequence);
       expect(events.map((e) => e.sequence)).to.deep.equal(events.map((_e, i) => i + 1));
-      expect(events.map((e) => e.phase)).to.deep.equal(['PRECHECK', 'MARKER', 'COPY', 'SCRUB', 'SYNC', 'POSTCONFIG', 'VERIFY', 'NOTIFY', 'SWAP', 'FAILED', 'SWAP', 'AWAITING_SIGNOFF', 'COMPLETED']);
+      expect(events.map((e) => e.phase)).to.deep.equal([
+        'PRECHECK',
+        'MARKER',
+        'COPY',
+        'SCRUB',
+        'SYNC',
+        'POSTCONFIG',
+        'VERIFY',
+        'NOTIFY',
+        'SWAP',
+        'FAILED',
+        'SWAP',
+        'AWAITING_SIGNOFF',
+        'COMPLETED',
+      ]);
       for (const e of events) expect(e).to.include({ type: 'dbmove.phase', operationId: result.operationId, kind: 'refresh', source: 'prod', target: 'uat' });
       expect(events.find((e) => e.phase === 'FAILED')!.message).to.match(/SWAP|injected/i);
       // The first POST was answered 500 and delivered again.

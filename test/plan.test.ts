@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { decide, getStatus } from '../client/operations';
-import type { RefreshPlan } from '../activities/plan/refresh-plan';
+import type { RefreshPlan } from '../client/plan';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, tableChecksums, TestEstate } from './support/estate';
+import { tableChecksums, TestEstate } from './support/estate';
 import { startRefresh, waitForPhase } from './support/operations';
 import { testServer } from './support/server';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 /** Every file under the estate's state folder with its content hash: "changed nothing" means this is equal. */
 function snapshot(dir: string): Record<string, string> {
@@ -30,8 +31,7 @@ describe('dbmove plan (dry run of a refresh)', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(3000, 'plan');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(3000, 'plan'));
     writeTemporalConfig(estate, worker.taskQueue);
   });
 
@@ -47,7 +47,9 @@ describe('dbmove plan (dry run of a refresh)', function () {
     // SQLite creates its shared-memory index and an empty WAL beside a WAL-mode database that
     // any reader opens; those are no change of content. Everything else must be identical.
     const EMPTY = crypto.createHash('sha256').digest('hex');
-    const after = Object.entries(snapshot(estate.stateDir)).filter(([file, hash]) => !(file in files) && (file.endsWith('-shm') || (file.endsWith('-wal') && hash === EMPTY)) ? false : true);
+    const after = Object.entries(snapshot(estate.stateDir)).filter(([file, hash]) =>
+      !(file in files) && (file.endsWith('-shm') || (file.endsWith('-wal') && hash === EMPTY)) ? false : true,
+    );
     expect(Object.fromEntries(after)).to.deep.equal(files);
     expect(tableChecksums(estate.database('prod'))).to.deep.equal(tables.prod);
     expect(tableChecksums(estate.database('uat'))).to.deep.equal(tables.uat);

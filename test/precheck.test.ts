@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { WorkflowFailedError } from '@temporalio/client';
 import { decide, getStatus } from '../client/operations';
 import type { OperationStatus } from '../workflows/types';
-import { createTestEstate, fileSha256, mutate, TestEstate } from './support/estate';
+import { fileSha256, mutate, TestEstate } from './support/estate';
 import { testServer } from './support/server';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 import { startRefresh, waitForPhase } from './support/operations';
 import { leaseWorkflowId } from '../workflows/lease-id';
 
@@ -85,7 +86,10 @@ async function expectRefused(handle: Awaited<ReturnType<typeof startRefresh>>): 
 }
 
 async function leaseHeld(environment: string, taskQueue: string): Promise<boolean> {
-  const description = await testServer().client.workflow.getHandle(leaseWorkflowId(environment, taskQueue)).describe().catch(() => undefined);
+  const description = await testServer()
+    .client.workflow.getHandle(leaseWorkflowId(environment, taskQueue))
+    .describe()
+    .catch(() => undefined);
   return description?.status.name === 'RUNNING';
 }
 
@@ -95,8 +99,7 @@ describe('PRECHECK refuses, naming the fix, and touches nothing', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(2000, 'precheck');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(2000, 'precheck'));
   });
 
   for (const c of CASES) {
@@ -143,6 +146,11 @@ describe('PRECHECK refuses, naming the fix, and touches nothing', function () {
     mutate(estate.database('uat'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '10.0.40' WHERE PARM = 'APPLICATIONRELEASE'");
     mutate(estate.database('uat'), "UPDATE BatchJob SET STATUS = 1 WHERE CLASSNAME = 'DMFBatchExporting'");
     const status = await worker.run(async () => expectRefused(await startRefresh(worker)));
-    expect(status.checks.filter((k) => !k.ok && k.severity !== 'warning').map((k) => k.name).sort()).to.deep.equal(['application-release', 'recurring-data-jobs']);
+    expect(
+      status.checks
+        .filter((k) => !k.ok && k.severity !== 'warning')
+        .map((k) => k.name)
+        .sort(),
+    ).to.deep.equal(['application-release', 'recurring-data-jobs']);
   });
 });

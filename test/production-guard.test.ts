@@ -19,7 +19,11 @@ import { createTestWorker } from './support/worker';
 type Edit = (catalog: any, estate: TestEstate) => void;
 
 const EDITS: [string, Edit, RegExp][] = [
-  ['the catalog now lists the target as production', (c) => (c.environments.find((e: any) => e.name === 'uat').type = 'production'), /catalog now lists uat as a production environment/],
+  [
+    'the catalog now lists the target as production',
+    (c) => (c.environments.find((e: any) => e.name === 'uat').type = 'production'),
+    /catalog now lists uat as a production environment/,
+  ],
   [
     "the target's database path now points at production's file",
     (c, estate) => (c.environments.find((e: any) => e.name === 'uat').database.path = estate.database('prod')),
@@ -46,10 +50,11 @@ describe('production is never a target, even with the catalog edited mid-operati
     paths = Object.fromEntries(['prod', 'uat', 'train'].map((e) => [e, estate.database(e)]));
   });
 
-  const restoreCatalog = () => estate.editCatalog((c) => {
-    const fresh = JSON.parse(original);
-    c.environments = fresh.environments.map((e: any) => ({ ...e, database: { path: e.database.path } }));
-  });
+  const restoreCatalog = () =>
+    estate.editCatalog((c) => {
+      const fresh = JSON.parse(original);
+      c.environments = fresh.environments.map((e: any) => ({ ...e, database: { path: e.database.path } }));
+    });
 
   async function parkedThenRetried(handle: WorkflowHandle, failedIn: string, edit: Edit): Promise<OperationStatus> {
     const parked = await waitForPhase(handle, ['FAILED', 'AWAITING_SIGNOFF', 'REFUSED']);
@@ -69,7 +74,7 @@ describe('production is never a target, even with the catalog edited mid-operati
     await handle.result();
   }
 
-  it('SWAP refuses a refresh whose target became production (by catalog type, by database path, or another environment\'s file); prod is byte-identical', async () => {
+  it("SWAP refuses a refresh whose target became production (by catalog type, by database path, or another environment's file); prod is byte-identical", async () => {
     const worker = await createTestWorker(estate, { DBMOVE_FAULTS: 'NOTIFY=fail-once' });
     await worker.run(async () => {
       for (const [title, edit, refusal] of EDITS) {
@@ -87,7 +92,7 @@ describe('production is never a target, even with the catalog edited mid-operati
     });
   });
 
-  it('MARKER refuses to take a restore point of production\'s file under a sandbox\'s name', async () => {
+  it("MARKER refuses to take a restore point of production's file under a sandbox's name", async () => {
     const worker = await createTestWorker(estate, { DBMOVE_FAULTS: 'MARKER=fail-once' });
     await worker.run(async () => {
       const before = files();
@@ -122,7 +127,7 @@ describe('production is never a target, even with the catalog edited mid-operati
     });
   });
 
-  it('point-in-time restore and import refuse at RESTORE and at SWAP when the target\'s path is redirected to production', async () => {
+  it("point-in-time restore and import refuse at RESTORE and at SWAP when the target's path is redirected to production", async () => {
     const backup = `${estate.home}/prod.dbmove`;
     const plain = await createTestWorker(estate);
     let restorePoint = '';
@@ -138,7 +143,10 @@ describe('production is never a target, even with the catalog edited mid-operati
     });
     const toProd = EDITS[1][1];
     const backupSha = fileSha256(backup);
-    for (const [faultAt, refusedIn] of [['RESTORE', 'RESTORE'], ['NOTIFY', 'SWAP']] as const) {
+    for (const [faultAt, refusedIn] of [
+      ['RESTORE', 'RESTORE'],
+      ['NOTIFY', 'SWAP'],
+    ] as const) {
       const worker = await createTestWorker(estate, { DBMOVE_FAULTS: `${faultAt}=fail-once` });
       await worker.run(async () => {
         for (const kind of ['restore', 'import'] as const) {
@@ -150,7 +158,9 @@ describe('production is never a target, even with the catalog edited mid-operati
           const what = `${kind}, fault at ${faultAt}`;
           expect(status.phase, what).to.equal('FAILED');
           expect(status.failure?.step, what).to.equal(refusedIn);
-          expect(status.failure?.message, what).to.match(new RegExp(`${refusedIn} refused: the database behind uat says it is the production environment "prod"`));
+          expect(status.failure?.message, what).to.match(
+            new RegExp(`${refusedIn} refused: the database behind uat says it is the production environment "prod"`),
+          );
           expect(files(), `${what}: no database changed`).to.deep.equal(before);
           expect(fileSha256(backup), `${what}: the backup file was only read`).to.equal(backupSha);
           await rollBackAndClose(handle);

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import { decide } from '../client/operations';
 import type { OperationResult } from '../workflows/types';
-import { createTestEstate, fileSha256, query, tableChecksums, TestEstate } from './support/estate';
+import { fileSha256, query, tableChecksums, TestEstate } from './support/estate';
 import { startRefresh, waitForPhase } from './support/operations';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 const BUSINESS = ['CustTable', 'VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
 
@@ -13,8 +14,7 @@ describe('refresh of a sandbox from production', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(5000, 'refresh');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(5000, 'refresh'));
   });
 
   it('copies business data intact, scrubs every element, applies SYNC and POSTCONFIG, and never writes the source', async () => {
@@ -47,24 +47,46 @@ describe('refresh of a sandbox from production', function () {
     // Every scrub element is gone.
     expect(query(uat, "SELECT COUNT(*) AS n FROM LogisticsElectronicAddress WHERE TYPE = 2 AND LOCATOR <> ''")[0]).to.deep.equal({ n: 0 });
     expect(query(uat, "SELECT COUNT(*) AS n FROM LogisticsElectronicAddress WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
-    for (const table of ['BatchJobHistory', 'BatchHistory', 'BatchConstraintHistory', 'PrintMgmtSettings', 'PrintMgmtDocInstance', 'SysServerConfig', 'SysServerSessions', 'SysCorpNetPrinters', 'SysClientSessions', 'DocuValue']) {
+    for (const table of [
+      'BatchJobHistory',
+      'BatchHistory',
+      'BatchConstraintHistory',
+      'PrintMgmtSettings',
+      'PrintMgmtDocInstance',
+      'SysServerConfig',
+      'SysServerSessions',
+      'SysCorpNetPrinters',
+      'SysClientSessions',
+      'DocuValue',
+    ]) {
       expect(query(uat, `SELECT COUNT(*) AS n FROM "${table}"`)[0], table).to.deep.equal({ n: 0 });
     }
     // The production SMTP password and relay did not travel; uat has its own relay again.
     expect(query(uat, 'SELECT PASSWORD FROM SysEmailSMTPPassword')).to.deep.equal([]);
-    expect(query(uat, 'SELECT SMTPRELAYSERVERNAME AS relay, SMTPPORTNUMBER AS port FROM SysEmailParameters')).to.deep.equal([{ relay: 'smtp.uat.contoso.test', port: 587 }]);
+    expect(query(uat, 'SELECT SMTPRELAYSERVERNAME AS relay, SMTPPORTNUMBER AS port FROM SysEmailParameters')).to.deep.equal([
+      { relay: 'smtp.uat.contoso.test', port: 587 },
+    ]);
 
     // POSTCONFIG: Admin is uat's administrator; only Admin and the listed users are enabled.
-    expect(query(uat, "SELECT NETWORKALIAS AS alias, ENABLE AS enable FROM UserInfo WHERE ID = 'Admin'")).to.deep.equal([{ alias: 'uat-admin@contoso.test', enable: 1 }]);
+    expect(query(uat, "SELECT NETWORKALIAS AS alias, ENABLE AS enable FROM UserInfo WHERE ID = 'Admin'")).to.deep.equal([
+      { alias: 'uat-admin@contoso.test', enable: 1 },
+    ]);
     expect(query<{ ID: string }>(uat, 'SELECT ID FROM UserInfo WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal(['Admin', 'alice', 'bob']);
     // Batch jobs withheld, except the one listed for uat.
-    expect(query(uat, 'SELECT CAPTION AS caption, STATUS AS status FROM BatchJob WHERE STATUS <> 0')).to.deep.equal([{ caption: 'Post ledger journals', status: 1 }]);
+    expect(query(uat, 'SELECT CAPTION AS caption, STATUS AS status FROM BatchJob WHERE STATUS <> 0')).to.deep.equal([
+      { caption: 'Post ledger journals', status: 1 },
+    ]);
     // uat's batch servers are in every batch group; no production server is left.
-    expect(query(uat, 'SELECT DISTINCT SERVERID AS s FROM BatchServerGroup ORDER BY 1')).to.deep.equal([{ s: 'Batch:UAT-BATCH-01' }, { s: 'Batch:UAT-BATCH-02' }]);
+    expect(query(uat, 'SELECT DISTINCT SERVERID AS s FROM BatchServerGroup ORDER BY 1')).to.deep.equal([
+      { s: 'Batch:UAT-BATCH-01' },
+      { s: 'Batch:UAT-BATCH-02' },
+    ]);
     expect(query(uat, 'SELECT COUNT(*) AS n FROM BatchServerGroup')[0]).to.deep.equal({ n: 6 });
     expect(query(uat, 'SELECT HELPSERVERURL AS url FROM SysHelpParameters')).to.deep.equal([{ url: 'https://help.uat.contoso.test/' }]);
     // The data now says it is uat, produced by this operation.
-    const identity = Object.fromEntries(query<{ PARM: string; VALUE: string }>(uat, "SELECT PARM, VALUE FROM SQLSYSTEMVARIABLES WHERE PARM LIKE 'DBMOVE%'").map((r) => [r.PARM, r.VALUE]));
+    const identity = Object.fromEntries(
+      query<{ PARM: string; VALUE: string }>(uat, "SELECT PARM, VALUE FROM SQLSYSTEMVARIABLES WHERE PARM LIKE 'DBMOVE%'").map((r) => [r.PARM, r.VALUE]),
+    );
     expect(identity).to.deep.equal({ DBMOVEENVIRONMENT: 'uat', DBMOVEENVIRONMENTTYPE: 'sandbox', DBMOVEOPERATION: result.operationId });
 
     // Status and result: every step completed, in order, with timings; the window was measured.

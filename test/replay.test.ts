@@ -46,10 +46,19 @@ function payloadTexts(node: unknown, out: string[] = []): string[] {
 
 describe('recorded operation histories replay on the current workflow code', function () {
   this.timeout(120_000);
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 
   it('has the recorded scenarios: completed, awaiting sign-off, failed then rolled back, failed then retried, rolled back after SWAP', () => {
-    expect(files).to.deep.equal(['refresh-awaiting-signoff.json', 'refresh-completed.json', 'refresh-failed-retried.json', 'refresh-failed-rolled-back.json', 'refresh-rolled-back-after-swap.json']);
+    expect(files).to.deep.equal([
+      'refresh-awaiting-signoff.json',
+      'refresh-completed.json',
+      'refresh-failed-retried.json',
+      'refresh-failed-rolled-back.json',
+      'refresh-rolled-back-after-swap.json',
+    ]);
   });
 
   it('replays every history without a nondeterminism error', async () => {

@@ -45,7 +45,7 @@ describe('a failed refresh rolls back to exactly the state before it, at every p
         await decide(handle, 'rollback', { by: 'tester', note: `${phase} failed on purpose` });
         const rolledBack = await waitForPhase(handle, ['ROLLED_BACK', 'ROLLBACK_FAILED']);
         await decide(handle, 'sign-off', { by: 'tester' });
-          const result = (await handle.result()) as OperationResult;
+        const result = (await handle.result()) as OperationResult;
         // Queried while the worker runs: a closed workflow's query is answered by replay.
         return { failed, rolledBack, result, closed: await getStatus(testServer().client, handle) };
       });
@@ -60,7 +60,10 @@ describe('a failed refresh rolls back to exactly the state before it, at every p
       expect(failed.steps.find((s) => s.name === phase)?.status).to.equal('failed');
 
       expect(rolledBack.phase, JSON.stringify(rolledBack.logs.slice(-4))).to.equal('ROLLED_BACK');
-      expect(rolledBack.holdings.filter((h) => h.kind !== 'restore-point'), 'staging dropped by the rollback').to.deep.equal([]);
+      expect(
+        rolledBack.holdings.filter((h) => h.kind !== 'restore-point'),
+        'staging dropped by the rollback',
+      ).to.deep.equal([]);
       expect(rolledBack.rolledBack?.durationMs).to.be.a('number');
       expect(result.outcome).to.equal('rolled-back');
 
@@ -69,7 +72,11 @@ describe('a failed refresh rolls back to exactly the state before it, at every p
       // Sign-off released everything: nothing in the status, nothing on disk.
       expect(closed.holdings).to.deep.equal([]);
       const files = filesOnDisk(estate, 'uat', result.operationId);
-      expect({ staging: files.staging, restorePoints: files.restorePoints, journal: files.journal }).to.deep.equal({ staging: [], restorePoints: [], journal: [] });
+      expect({ staging: files.staging, restorePoints: files.restorePoints, journal: files.journal }).to.deep.equal({
+        staging: [],
+        restorePoints: [],
+        journal: [],
+      });
     });
   }
 });
@@ -94,7 +101,10 @@ describe('rollback, retry and cancel beyond the failure gate', function () {
       expect(rolledBack.rolledBack?.unavailableWindowMs).to.be.a('number');
       expect(snapshot(estate)).to.deep.equal(before);
       // A second rollback is refused with the reason; sign-off closes it.
-      const again = await decide(handle, 'rollback', { by: 'tester' }).then(() => undefined, (e: Error) => e);
+      const again = await decide(handle, 'rollback', { by: 'tester' }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(refusal(again)).to.match(/already rolled back/);
       await decide(handle, 'sign-off', { by: 'tester' });
       const result = (await handle.result()) as OperationResult;
@@ -142,11 +152,16 @@ describe('rollback, retry and cancel beyond the failure gate', function () {
       const failed = await waitForPhase(handle, ['ROLLBACK_FAILED', 'ROLLED_BACK']);
       expect(failed.phase).to.equal('ROLLBACK_FAILED');
       expect(failed.failure?.step).to.equal('ROLLBACK');
-      expect(failed.failure?.choices.retry).to.match(/uat still has a usable database/).and.to.contain(`dbmove retry ${handle.workflowId}`);
+      expect(failed.failure?.choices.retry)
+        .to.match(/uat still has a usable database/)
+        .and.to.contain(`dbmove retry ${handle.workflowId}`);
       // While it waits, uat is a complete, readable database (the refreshed one), not a half-restore.
       expect(tableChecksums(estate.database('uat'))).to.deep.equal(swapped);
       // Sign-off and a second rollback are refused with what to do instead.
-      const signOff = await decide(handle, 'sign-off', { by: 'tester' }).then(() => undefined, (e: Error) => e);
+      const signOff = await decide(handle, 'sign-off', { by: 'tester' }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(refusal(signOff)).to.match(/rollback failed; retry it/);
       await decide(handle, 'retry', { by: 'tester' });
       const rolledBack = await waitForPhase(handle, ['ROLLED_BACK', 'ROLLBACK_FAILED']);
@@ -171,12 +186,14 @@ describe('rollback, retry and cancel beyond the failure gate', function () {
       await handle.cancel();
       const cancelled = await waitForPhase(handle, ['CANCELLED']);
       expect(cancelled.holdings).to.deep.equal([]);
-      const err = await handle.result().then(() => undefined, (e: Error) => e);
+      const err = await handle.result().then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(err?.name).to.equal('WorkflowFailedError');
       const files = filesOnDisk(estate, 'uat', handle.workflowId);
       expect([...files.staging, ...files.restorePoints, ...files.journal]).to.deep.equal([]);
       expect(snapshot(estate)).to.deep.equal(before);
-
     });
 
     // The cancelled operation released uat: the next refresh passes PRECHECK and swaps.

@@ -7,19 +7,22 @@ import { decide, getStatus } from '../client/operations';
 import { DbmoveOperation, DbmoveTarget } from '../workflows/search-attributes';
 import type { OperationResult } from '../workflows/types';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { createTestEstate, TestEstate } from './support/estate';
+import { TestEstate } from './support/estate';
 import { waitForPhase } from './support/operations';
+import { eventually } from './support/poll';
 import { testServer } from './support/server';
-import { createTestWorker, TestWorker } from './support/worker';
+import { estateWithWorker } from './support/fixture';
+import { TestWorker } from './support/worker';
 
 /** The first workflow a schedule started, found the way an administrator would: by query. */
 async function firstRunOf(client: Client, scheduleId: string, timeoutMs = 30_000): Promise<WorkflowExecutionInfo> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for await (const run of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) return run;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Schedule ${scheduleId} started nothing within ${timeoutMs / 1000} s`);
+  return eventually(
+    async () => {
+      for await (const run of client.workflow.list({ query: `TemporalScheduledById = '${scheduleId}'` })) return run;
+      return undefined;
+    },
+    { timeoutMs, intervalMs: 250, what: `a first run of schedule ${scheduleId}` },
+  );
 }
 
 /** Workflow ids of schedule runs end in the nominal (scheduled) time Temporal appends. */
@@ -35,15 +38,27 @@ describe('dbmove schedule (Temporal Schedules)', function () {
   let worker: TestWorker;
 
   beforeEach(async () => {
-    estate = createTestEstate(1000, 'schedule');
-    worker = await createTestWorker(estate);
+    ({ estate, worker } = await estateWithWorker(1000, 'schedule'));
     writeTemporalConfig(estate, worker.taskQueue);
   });
 
   it('starts a refresh on its interval, tagged for search, and --auto-sign-off closes it only after VERIFY passed', async () => {
     const client = testServer().client;
     const id = `refresh-train-from-prod-${crypto.randomBytes(3).toString('hex')}`;
-    const created = await runCli(estate, ['schedule', 'create', '--source', 'prod', '--target', 'train', '--every', '3s', '--auto-sign-off', '--id', id, '--json']);
+    const created = await runCli(estate, [
+      'schedule',
+      'create',
+      '--source',
+      'prod',
+      '--target',
+      'train',
+      '--every',
+      '3s',
+      '--auto-sign-off',
+      '--id',
+      id,
+      '--json',
+    ]);
     expect(created.code, created.stderr).to.equal(0);
     const createdAt = Date.now();
     expect(JSON.parse(created.stdout)).to.include({ scheduleId: id, source: 'prod', target: 'train', autoSignOff: true, paused: false });
@@ -58,7 +73,7 @@ describe('dbmove schedule (Temporal Schedules)', function () {
       const nominal = nominalTime(run.workflowId, id);
       expect(nominal.getTime() % 3000, 'interval ticks are aligned to the epoch').to.equal(0);
       expect(nominal.getTime()).to.be.within(createdAt - 4000, createdAt + 3000);
-      expect(run.startTime.getTime() - nominal.getTime(), 'started at its nominal time, give or take the service\'s scheduling slack').to.be.within(0, 10_000);
+      expect(run.startTime.getTime() - nominal.getTime(), "started at its nominal time, give or take the service's scheduling slack").to.be.within(0, 10_000);
       expect(run.typedSearchAttributes.get(DbmoveOperation)).to.equal('refresh');
       expect(run.typedSearchAttributes.get(DbmoveTarget)).to.equal('train');
 
@@ -86,7 +101,10 @@ describe('dbmove schedule (Temporal Schedules)', function () {
 
   it('refuses a malformed --cron or --every as bad usage before reaching Temporal, even when Temporal is down', async () => {
     // Nothing listens on port 1: the command must not need the server to judge its input.
-    fs.writeFileSync(path.join(estate.home, 'temporal.config.json'), JSON.stringify({ address: '127.0.0.1:1', namespace: 'default', taskQueue: worker.taskQueue }));
+    fs.writeFileSync(
+      path.join(estate.home, 'temporal.config.json'),
+      JSON.stringify({ address: '127.0.0.1:1', namespace: 'default', taskQueue: worker.taskQueue }),
+    );
     for (const [args, reason] of [
       [['--cron', '0 2 *'], /"0 2 \*" is not a five-field cron expression/],
       [['--every', 'soon'], /--every/],

@@ -24,7 +24,10 @@ describe('JSON Schemas of the configuration files', () => {
   });
 
   it('are referenced by the example files, and describe every key those files use', () => {
-    for (const [example, schemaFile] of [['environments.json', 'environments.schema.json'], ['temporal.config.json', 'temporal.config.schema.json']]) {
+    for (const [example, schemaFile] of [
+      ['environments.json', 'environments.schema.json'],
+      ['temporal.config.json', 'temporal.config.schema.json'],
+    ]) {
       const raw = JSON.parse(fs.readFileSync(path.join(packageRoot(), example), 'utf8'));
       expect(raw.$schema, example).to.equal(`./${SCHEMA_DIR}/${schemaFile}`);
       const schema = JSON.parse(fs.readFileSync(path.join(packageRoot(), SCHEMA_DIR, schemaFile), 'utf8'));

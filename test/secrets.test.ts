@@ -1,12 +1,11 @@
 import { expect } from 'chai';
-import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot } from '../config/package-root';
 import { runCli } from './support/cli';
 import { createTestEstate, fileSha256, query, TestEstate } from './support/estate';
 import { exportHistory, secretFindings } from './support/history';
 import { testServer } from './support/server';
+import { spawnWorker, WorkerProcess } from './support/worker-process';
 
 /**
  * No secret in history or logs: every operation kind runs through the real command line
@@ -26,52 +25,30 @@ const SECRETS: Record<string, string> = {
   DBMOVE_WEBHOOK_SECRET: 'webhook-hmac-secret-0f9e8d7c',
 };
 
-function startWorkerProcess(estate: TestEstate, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), 'worker'], {
-      cwd: estate.home,
-      env: { ...process.env, DBMOVE_HOME: estate.home, NO_COLOR: '1', DBMOVE_LOG_LEVEL: 'INFO', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`the worker did not start: ${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (/polling task queue/.test(output)) {
-        clearTimeout(timer);
-        resolve({ child, output: () => output });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`the worker exited with ${code}: ${output}`)));
-  });
-}
-
 describe('no secret reaches a workflow history or a log', function () {
   this.timeout(240_000);
   let estate: TestEstate;
-  let worker: { child: ChildProcess; output: () => string } | undefined;
+  let worker: WorkerProcess | undefined;
 
   afterEach(async () => {
-    if (worker?.child.exitCode === null) {
-      const exited = new Promise((r) => worker!.child.once('exit', r));
-      worker.child.kill('SIGINT');
-      await exited;
-    }
+    await worker?.stop('SIGINT');
   });
 
   it('refresh, export, import and restore with known secrets configured: none appears in histories, logs or output; every source is unchanged', async () => {
     estate = createTestEstate(1500, 'secrets');
     const taskQueue = `secrets-${Date.now().toString(36)}`;
-    fs.writeFileSync(path.join(estate.home, 'temporal.config.json'), JSON.stringify({ address: testServer().address, namespace: 'default', taskQueue, apiKeyEnv: 'DBMOVE_TEST_NO_API_KEY' }));
+    fs.writeFileSync(
+      path.join(estate.home, 'temporal.config.json'),
+      JSON.stringify({ address: testServer().address, namespace: 'default', taskQueue, apiKeyEnv: 'DBMOVE_TEST_NO_API_KEY' }),
+    );
     estate.editCatalog((c) => {
       const uat = c.environments.find((e: any) => e.name === 'uat');
       uat.mail.smtpPasswordEnv = 'UAT_SMTP_PASSWORD';
       const train = c.environments.find((e: any) => e.name === 'train');
       train.mail = { smtpRelayServer: 'smtp.train.contoso.test', smtpPort: 587, smtpUserName: 'train-mailer', smtpPasswordEnv: 'TRAIN_SMTP_PASSWORD' };
     });
-    worker = await startWorkerProcess(estate, SECRETS);
+    worker = spawnWorker(estate, undefined, { DBMOVE_LOG_LEVEL: 'INFO', ...SECRETS });
+    await worker.ready();
 
     const outputs: Record<string, string> = {};
     const ids: string[] = [];
@@ -110,11 +87,17 @@ describe('no secret reaches a workflow history or a log', function () {
     expect(query(estate.database('train'), 'SELECT PASSWORD AS p FROM SysEmailSMTPPassword')).to.deep.equal([{ p: SECRETS.TRAIN_SMTP_PASSWORD }]);
 
     // The restore's source is the restore point the import kept; it must come through unchanged.
-    const restorePoints = fs.readdirSync(estate.home, { recursive: true }).map(String).filter((f) => f.includes(path.join('.dbmove', 'train', 'history')) && f.endsWith('.sqlite'));
+    const restorePoints = fs
+      .readdirSync(estate.home, { recursive: true })
+      .map(String)
+      .filter((f) => f.includes(path.join('.dbmove', 'train', 'history')) && f.endsWith('.sqlite'));
     expect(restorePoints, 'the import kept a restore point of train').to.not.be.empty;
     const pointShas = restorePoints.map((f) => fileSha256(path.join(estate.home, f)));
     await operation('restore', ['restore', '--target', 'train', '--to', imported.marker.at]);
-    expect(restorePoints.filter((f) => fs.existsSync(path.join(estate.home, f))).map((f) => fileSha256(path.join(estate.home, f))), 'restore: the restore point it read is unchanged').to.deep.equal(pointShas);
+    expect(
+      restorePoints.filter((f) => fs.existsSync(path.join(estate.home, f))).map((f) => fileSha256(path.join(estate.home, f))),
+      'restore: the restore point it read is unchanged',
+    ).to.deep.equal(pointShas);
     expect(fileSha256(prod)).to.equal(prodSha);
     expect(fileSha256(backup)).to.equal(backupSha);
 

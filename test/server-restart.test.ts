@@ -1,11 +1,12 @@
 import { expect } from 'chai';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { decide, getStatus, startOperation } from '../client/operations';
 import { RunningServer, startDevServer } from '../server/dev-server';
 import type { OperationResult, OperationStatus, RefreshInput } from '../workflows/types';
 import { createTestEstate, query, tableChecksums } from './support/estate';
+import { eventually } from './support/poll';
+import { freePort } from './support/ports';
 import { spawnWorker, WorkerProcess } from './support/worker-process';
 
 /**
@@ -14,30 +15,16 @@ import { spawnWorker, WorkerProcess } from './support/worker-process';
  * and its worker carry on, and it completes. Its own server on free ports, not the shared
  * test server, which other tests are using.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
+/** The server or the worker may be coming back: a failed status read just means "not yet". */
 async function until(client: () => Client, handle: string, done: (s: OperationStatus) => boolean, timeoutMs: number): Promise<OperationStatus> {
-  const deadline = Date.now() + timeoutMs;
   let last: OperationStatus | undefined;
-  while (Date.now() < deadline) {
-    try {
+  return eventually(
+    async () => {
       last = await getStatus(client(), client().workflow.getHandle(handle));
-      if (done(last)) return last;
-    } catch {
-      /* the server or the worker is coming back */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`Timed out; last phase ${last?.phase}, logs ${JSON.stringify(last?.logs.slice(-4))}`);
+      return done(last) ? last : undefined;
+    },
+    { timeoutMs, what: `${handle} reaching the expected state`, lastSeen: () => `phase ${last?.phase}, logs ${JSON.stringify(last?.logs.slice(-4))}` },
+  );
 }
 
 describe('the Temporal server restarted mid-operation', function () {
@@ -75,7 +62,12 @@ describe('the Temporal server restarted mid-operation', function () {
 
     const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'tester', tuning: { initialInterval: '100ms' } };
     const handle = await startOperation(client, 'refresh', 'refresh', input, { taskQueue }, 'restart test');
-    const waiting = await until(() => client, handle.workflowId, (s) => s.logs.some((l) => /broadcast lead time\) before SWAP/.test(l.message)), 60_000);
+    const waiting = await until(
+      () => client,
+      handle.workflowId,
+      (s) => s.logs.some((l) => /broadcast lead time\) before SWAP/.test(l.message)),
+      60_000,
+    );
     expect(waiting.steps.find((s) => s.name === 'SWAP')?.status).to.equal('pending');
 
     // Stop the server while the timer runs; start it again on the same database file.
@@ -86,7 +78,12 @@ describe('the Temporal server restarted mid-operation', function () {
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection });
 
-    const awaiting = await until(() => client, handle.workflowId, (s) => ['AWAITING_SIGNOFF', 'FAILED'].includes(s.phase), 90_000);
+    const awaiting = await until(
+      () => client,
+      handle.workflowId,
+      (s) => ['AWAITING_SIGNOFF', 'FAILED'].includes(s.phase),
+      90_000,
+    );
     expect(awaiting.phase, JSON.stringify(awaiting.logs.slice(-4))).to.equal('AWAITING_SIGNOFF');
     expect(awaiting.steps.map((s) => s.status)).to.deep.equal(awaiting.steps.map(() => 'completed'));
     // SWAP ran after the server went down: the restart really was mid-operation.

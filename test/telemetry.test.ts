@@ -1,39 +1,14 @@
-import { spawn, ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
-import * as path from 'node:path';
 import { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { packageRoot } from '../config/package-root';
 import { writeTemporalConfig } from './support/cli';
-import { createTestEstate, TestEstate } from './support/estate';
+import { createTestEstate } from './support/estate';
 import { startRefresh, waitForPhase } from './support/operations';
-import { freePort } from './support/ui-server';
+import { freePort } from './support/ports';
+import { spawnWorker } from './support/worker-process';
 import { decide } from '../client/operations';
 
-/**
- * The Temporal runtime is installed once per process, and the test process already has one,
- * so these run the real `dbmove worker` as a child process with the variables set.
- */
-function startCliWorker(estate: TestEstate, env: NodeJS.ProcessEnv): { child: ChildProcess; stderr: () => string; stop(): Promise<void> } {
-  const child = spawn(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), 'worker'], {
-    cwd: estate.home,
-    env: { ...process.env, DBMOVE_HOME: estate.home, DBMOVE_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += c));
-  const exited = new Promise<void>((r) => child.on('exit', () => r()));
-  return {
-    child,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGINT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
+/** The Temporal runtime is installed once per process, and the test process already has one, so these run the real `dbmove worker` as a child process with the variables set. */
 
 describe('worker telemetry (off by default)', function () {
   this.timeout(120_000);
@@ -43,7 +18,7 @@ describe('worker telemetry (off by default)', function () {
     const taskQueue = `metrics-${Date.now()}`;
     writeTemporalConfig(estate, taskQueue);
     const port = await freePort();
-    const worker = startCliWorker(estate, { DBMOVE_METRICS_ADDRESS: `127.0.0.1:${port}` });
+    const worker = spawnWorker(estate, undefined, { DBMOVE_METRICS_ADDRESS: `127.0.0.1:${port}` });
     try {
       const deadline = Date.now() + 30_000;
       let text = '';
@@ -51,14 +26,21 @@ describe('worker telemetry (off by default)', function () {
         const response = await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined);
         text = response?.ok ? await response.text() : '';
         if (/^temporal_request\{/m.test(text)) break;
-        if (worker.child.exitCode !== null) throw new Error(`the worker exited: ${worker.stderr()}`);
+        if (worker.child.exitCode !== null) throw new Error(`the worker exited: ${worker.output()}`);
         await new Promise((r) => setTimeout(r, 500));
       }
-      expect(text, worker.stderr()).to.match(/^# (HELP|TYPE) temporal_/m);
-      if (process.env.DBMOVE_SHOW_METRICS) console.log(text.split("\n").filter((l) => l.startsWith("temporal_request")).slice(0, 5).join("\n"));
+      expect(text, worker.output()).to.match(/^# (HELP|TYPE) temporal_/m);
+      if (process.env.DBMOVE_SHOW_METRICS)
+        console.log(
+          text
+            .split('\n')
+            .filter((l) => l.startsWith('temporal_request'))
+            .slice(0, 5)
+            .join('\n'),
+        );
       expect(text).to.match(/^temporal_request\{[^}]*service_name="temporal-core-sdk"[^}]*\} [1-9]/m);
     } finally {
-      await worker.stop();
+      await worker.stop('SIGINT');
     }
   });
 
@@ -77,7 +59,7 @@ describe('worker telemetry (off by default)', function () {
     });
     await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
     const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
-    const worker = startCliWorker(estate, { DBMOVE_OTEL_ENDPOINT: endpoint });
+    const worker = spawnWorker(estate, undefined, { DBMOVE_OTEL_ENDPOINT: endpoint });
     try {
       const handle = await startRefresh({ taskQueue } as never, { target: 'train' });
       await waitForPhase(handle, ['AWAITING_SIGNOFF'], 90_000);
@@ -86,10 +68,10 @@ describe('worker telemetry (off by default)', function () {
       // The batch processor exports workflow spans on its timer (every 5 s).
       const deadline = Date.now() + 20_000;
       while (!posts.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
-      expect(posts.length, worker.stderr()).to.be.greaterThan(0);
+      expect(posts.length, worker.output()).to.be.greaterThan(0);
       expect(posts.every((p) => p.url === '/v1/traces' && p.bytes > 0)).to.equal(true);
     } finally {
-      await worker.stop();
+      await worker.stop('SIGINT');
       await new Promise((r) => collector.close(r));
     }
   });

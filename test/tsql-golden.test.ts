@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Parser } from 'node-sql-parser';
-import type { ActivityDeps } from '../activities/deps';
-import { tsqlDialect, quoteDatabase, DELETE_BATCH_ROWS } from '../activities/engines/tsql/tsql-dialect';
-import { TsqlSession } from '../activities/engines/tsql/tsql-session';
-import * as admin from '../activities/engines/sqlserver/admin-sql';
+import type { ActivityDeps } from '../activities/runtime';
+import { tsqlDialect, quoteDatabase, DELETE_BATCH_ROWS } from '../engines/tsql/tsql-dialect';
+import { TsqlSession } from '../engines/tsql/tsql-session';
+import * as admin from '../engines/sqlserver/admin-sql';
 import { applyScrubPolicy, countScrubPolicy } from '../activities/policy/apply-policy';
 import { loadScrubPolicy, REFRESH_POLICY, shippedPolicyFile } from '../activities/policy/scrub-policy';
-import { postConfigAllowances, postConfigure } from '../activities/steps/post-configure';
+import { postConfigAllowances, postConfigure } from '../activities/steps/postconfig';
 import { applySchemaSync, planSchemaSync } from '../activities/sync/schema-sync';
 import { packageRoot } from '../config/package-root';
 import { environment, foContent } from './support/azure-estate';
@@ -54,7 +54,23 @@ function parse(sql: string): void {
 }
 
 /** The only string literals dbmove writes into statements: its own constants, never data. */
-const ALLOWED_LITERALS = new Set(["'masked-'", "'masked-%'", "'@example.invalid'", "'SHA2_256'", "''", "'None'", "'U'", "'dbo'", "'Status'", "'ONLINE'", "'InstanceDefaultDataPath'", "'InstanceDefaultLogPath'", "'D'", "'L'", "'SpaceUsed'"]);
+const ALLOWED_LITERALS = new Set([
+  "'masked-'",
+  "'masked-%'",
+  "'@example.invalid'",
+  "'SHA2_256'",
+  "''",
+  "'None'",
+  "'U'",
+  "'dbo'",
+  "'Status'",
+  "'ONLINE'",
+  "'InstanceDefaultDataPath'",
+  "'InstanceDefaultLogPath'",
+  "'D'",
+  "'L'",
+  "'SpaceUsed'",
+]);
 
 function checkProperties(label: string, statements: Rendered[]): void {
   for (const s of statements) {
@@ -100,7 +116,10 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
   beforeEach(() => {
     content = foContent('azuat', 'sandbox', true);
     const prodContent = foContent('azprod', 'production');
-    plane = new RecordingDataPlane((target) => (target.database === 'AxDB_live' ? content : prodContent), () => new Date('2026-01-01T00:00:00Z'));
+    plane = new RecordingDataPlane(
+      (target) => (target.database === 'AxDB_live' ? content : prodContent),
+      () => new Date('2026-01-01T00:00:00Z'),
+    );
     const target = { environment: 'azuat', host: 'contoso-uat-sql.database.windows.net', authentication: { type: 'default' as const } };
     session = new TsqlSession(plane.connections({ ...target, database: 'AxDB_stg' }), 'staging', false);
     live = new TsqlSession(plane.connections({ ...target, database: 'AxDB_live' }), 'live', true);
@@ -118,8 +137,16 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
         expect(forTable, `${table} is not in the schema: skipped`).to.deep.equal([]);
         continue;
       }
-      if (referenced.includes(table)) expect(forTable.map((w) => w.sql), table).to.deep.equal([`DELETE TOP (${DELETE_BATCH_ROWS}) FROM [${table}]`]);
-      else expect(forTable.map((w) => w.sql), table).to.deep.equal([`TRUNCATE TABLE [${table}]`]);
+      if (referenced.includes(table))
+        expect(
+          forTable.map((w) => w.sql),
+          table,
+        ).to.deep.equal([`DELETE TOP (${DELETE_BATCH_ROWS}) FROM [${table}]`]);
+      else
+        expect(
+          forTable.map((w) => w.sql),
+          table,
+        ).to.deep.equal([`TRUNCATE TABLE [${table}]`]);
     }
     expect(writes.some((w) => w.sql === 'DELETE TOP (4000) FROM [BatchJobHistory]')).to.equal(true);
     expect(writes.some((w) => w.sql === 'TRUNCATE TABLE [DocuValue]')).to.equal(true);
@@ -127,7 +154,9 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     for (const w of writes.filter((w) => /^DELETE /.test(w.sql))) expect(w.sql).to.match(/^DELETE TOP \(\d+\) FROM /);
     // Values of the policy ('Admin', '%@%', 2) are parameters.
     const disable = writes.find((w) => w.sql.startsWith('UPDATE [UserInfo]'))!;
-    expect(disable.sql).to.equal('UPDATE [UserInfo] SET [ENABLE] = @p0 WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p2))');
+    expect(disable.sql).to.equal(
+      'UPDATE [UserInfo] SET [ENABLE] = @p0 WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p2))',
+    );
     expect(disable.params).to.deep.equal([0, 'Admin', 0]);
     for (const s of statementsOf(plane)) parse(s.sql);
     checkProperties('scrub', statementsOf(plane));
@@ -137,20 +166,56 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
   it('SCRUB with every condition and mask rule: row-level deletes in batches of 4,000, repeated until none is left', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dbmove-policy-'));
     const file = path.join(dir, 'conditions.json');
-    fs.writeFileSync(file, JSON.stringify({
-      name: 'every-condition',
-      elements: [
-        { id: 'delete-old-parties', description: 'Delete', action: 'delete', tables: ['DirPartyTable'], where: { all: [{ column: 'PARTYNUMBER', like: 'X%' }, { not: { column: 'NAME', in: ["O'Brien; DROP TABLE x --", 'b'] } }, { column: 'NAME', isNull: false }] } },
-        { id: 'mask-parties', description: 'Mask', action: 'mask', tables: ['DirPartyTable'], columns: { NAME: 'hash', PARTYNUMBER: { fixed: 'P-0' } } },
-        { id: 'mask-users', description: 'Mask users', action: 'mask', tables: ['UserInfo'], columns: { NETWORKALIAS: 'email', SID: 'null', COMPANY: 'empty' }, where: { any: [{ column: 'ID', notIn: ['Admin'] }, { column: 'ACCOUNTTYPE', notEquals: 3 }, { column: 'COMPANY', equals: 'usmf', ignoreCase: true }] } },
-        { id: 'credit', description: 'Update', action: 'update', tables: ['CustTable'], set: { CREDITMAX: 0, CUSTGROUP: 'Z' }, where: { column: 'CURRENCY', notEquals: null } },
-      ],
-    }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'every-condition',
+        elements: [
+          {
+            id: 'delete-old-parties',
+            description: 'Delete',
+            action: 'delete',
+            tables: ['DirPartyTable'],
+            where: {
+              all: [
+                { column: 'PARTYNUMBER', like: 'X%' },
+                { not: { column: 'NAME', in: ["O'Brien; DROP TABLE x --", 'b'] } },
+                { column: 'NAME', isNull: false },
+              ],
+            },
+          },
+          { id: 'mask-parties', description: 'Mask', action: 'mask', tables: ['DirPartyTable'], columns: { NAME: 'hash', PARTYNUMBER: { fixed: 'P-0' } } },
+          {
+            id: 'mask-users',
+            description: 'Mask users',
+            action: 'mask',
+            tables: ['UserInfo'],
+            columns: { NETWORKALIAS: 'email', SID: 'null', COMPANY: 'empty' },
+            where: {
+              any: [
+                { column: 'ID', notIn: ['Admin'] },
+                { column: 'ACCOUNTTYPE', notEquals: 3 },
+                { column: 'COMPANY', equals: 'usmf', ignoreCase: true },
+              ],
+            },
+          },
+          {
+            id: 'credit',
+            description: 'Update',
+            action: 'update',
+            tables: ['CustTable'],
+            set: { CREDITMAX: 0, CUSTGROUP: 'Z' },
+            where: { column: 'CURRENCY', notEquals: null },
+          },
+        ],
+      }),
+    );
     const policy = loadScrubPolicy([file]);
     // The recording plane reports 0 rows changed; give the DELETE three full batches first.
     let batches = 0;
     const inner = plane.answer.bind(plane);
-    plane.answer = (target, sql, params) => (sql.startsWith('DELETE TOP') && batches++ < 3 ? (inner(target, sql, params), { rows: [], rowsAffected: DELETE_BATCH_ROWS }) : inner(target, sql, params));
+    plane.answer = (target, sql, params) =>
+      sql.startsWith('DELETE TOP') && batches++ < 3 ? (inner(target, sql, params), { rows: [], rowsAffected: DELETE_BATCH_ROWS }) : inner(target, sql, params);
     const results = await applyScrubPolicy(session, policy);
     const deletes = statementsOf(plane).filter((s) => s.sql.startsWith('DELETE'));
     expect(deletes).to.have.length(4); // three full batches, then one that finds nothing
@@ -163,12 +228,15 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     golden('scrub-conditions', statementsOf(plane));
   });
 
-  it('SYNC of the production schema to uat\'s customised one: ALTER TABLE, CREATE TABLE and CREATE INDEX, parsed', async () => {
+  it("SYNC of the production schema to uat's customised one: ALTER TABLE, CREATE TABLE and CREATE INDEX, parsed", async () => {
     const plan = planSchemaSync(foTsqlSchema({ customisation: true }), foTsqlSchema(), tsqlDialect);
     expect(plan.incompatibilities).to.deep.equal([]);
     await applySchemaSync(session, plan, 'azuat');
     const ddl = statementsOf(plane).filter((s) => !s.sql.startsWith('SELECT'));
-    expect(ddl.map((s) => s.sql.split(' (')[0])).to.include.members(["ALTER TABLE [CustTable] ADD [CONTOSOLOYALTYTIER] nvarchar(255) NOT NULL DEFAULT 'None'", 'CREATE TABLE [ContosoIntegrationLog]']);
+    expect(ddl.map((s) => s.sql.split(' (')[0])).to.include.members([
+      "ALTER TABLE [CustTable] ADD [CONTOSOLOYALTYTIER] nvarchar(255) NOT NULL DEFAULT 'None'",
+      'CREATE TABLE [ContosoIntegrationLog]',
+    ]);
     for (const s of statementsOf(plane)) parse(s.sql);
     checkProperties('sync', statementsOf(plane));
     golden('sync', statementsOf(plane));
@@ -199,10 +267,28 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     const statements: Rendered[] = [
       admin.backupCopyOnly('AxDB', 'D:\\Backups\\AxDB_copy_1a2b3c4d5e.bak', 'dbmove-copy-1a2b3c4d5e', 'dbmove: copy of AxDB for refresh-1'),
       admin.fileList(['D:\\Backups\\AxDB_copy_1a2b3c4d5e.bak']),
-      admin.restoreDatabase('AxDB_stg_1a2b3c4d5e', ['D:\\Backups\\AxDB_copy_1a2b3c4d5e.bak'], [{ logicalName: 'AxDB', physicalName: 'E:\\Data\\AxDB_stg_1a2b3c4d5e_AxDB.mdf' }, { logicalName: 'AxDB_log', physicalName: 'F:\\Log\\AxDB_stg_1a2b3c4d5e_AxDB_log.ldf' }], true),
+      admin.restoreDatabase(
+        'AxDB_stg_1a2b3c4d5e',
+        ['D:\\Backups\\AxDB_copy_1a2b3c4d5e.bak'],
+        [
+          { logicalName: 'AxDB', physicalName: 'E:\\Data\\AxDB_stg_1a2b3c4d5e_AxDB.mdf' },
+          { logicalName: 'AxDB_log', physicalName: 'F:\\Log\\AxDB_stg_1a2b3c4d5e_AxDB_log.ldf' },
+        ],
+        true,
+      ),
       admin.backupChainBase('AxDB', 'D:\\Backups\\AxDB_base_1a2b3c4d5e.bak', 'dbmove-base-1a2b3c4d5e', 'dbmove: first full backup'),
-      admin.backupLogMarker('AxDB', 'D:\\Backups\\AxDB_marker_1a2b3c4d5e.bak', 'dbmove-marker-1a2b3c4d5e', 'dbmove marker of refresh-1; utc=2026-01-01T00:00:00.000Z; local=2026-01-01T01:00:00.000'),
-      admin.restoreDatabase('AxDB_rb_1a2b3c4d5e', ['D:\\Backups\\full-1.bak', 'D:\\Backups\\full-2.bak'], [{ logicalName: 'AxDB', physicalName: 'E:\\Data\\rb.mdf' }], false),
+      admin.backupLogMarker(
+        'AxDB',
+        'D:\\Backups\\AxDB_marker_1a2b3c4d5e.bak',
+        'dbmove-marker-1a2b3c4d5e',
+        'dbmove marker of refresh-1; utc=2026-01-01T00:00:00.000Z; local=2026-01-01T01:00:00.000',
+      ),
+      admin.restoreDatabase(
+        'AxDB_rb_1a2b3c4d5e',
+        ['D:\\Backups\\full-1.bak', 'D:\\Backups\\full-2.bak'],
+        [{ logicalName: 'AxDB', physicalName: 'E:\\Data\\rb.mdf' }],
+        false,
+      ),
       admin.restoreLog('AxDB_rb_1a2b3c4d5e', ['D:\\Backups\\AxDB_marker_1a2b3c4d5e.bak'], '2026-01-01T01:00:00.000'),
       admin.recoverDatabase('AxDB_rb_1a2b3c4d5e'),
       admin.renameDatabase('AxDB', 'AxDB_pre_1a2b3c4d5e'),
@@ -216,8 +302,16 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     ];
     const [backup, , restore, , marker, , stopAt, , rename, drop] = statements;
     expect(backup.sql).to.equal('BACKUP DATABASE [AxDB] TO DISK = @p0 WITH COPY_ONLY, INIT, CHECKSUM, NAME = @p1, DESCRIPTION = @p2, STATS = 5');
-    expect(restore.sql).to.equal('RESTORE DATABASE [AxDB_stg_1a2b3c4d5e] FROM DISK = @p0 WITH MOVE @p1 TO @p2, MOVE @p3 TO @p4, REPLACE, RECOVERY, CHECKSUM, STATS = 5');
-    expect(restore.params).to.deep.equal(['D:\\Backups\\AxDB_copy_1a2b3c4d5e.bak', 'AxDB', 'E:\\Data\\AxDB_stg_1a2b3c4d5e_AxDB.mdf', 'AxDB_log', 'F:\\Log\\AxDB_stg_1a2b3c4d5e_AxDB_log.ldf']);
+    expect(restore.sql).to.equal(
+      'RESTORE DATABASE [AxDB_stg_1a2b3c4d5e] FROM DISK = @p0 WITH MOVE @p1 TO @p2, MOVE @p3 TO @p4, REPLACE, RECOVERY, CHECKSUM, STATS = 5',
+    );
+    expect(restore.params).to.deep.equal([
+      'D:\\Backups\\AxDB_copy_1a2b3c4d5e.bak',
+      'AxDB',
+      'E:\\Data\\AxDB_stg_1a2b3c4d5e_AxDB.mdf',
+      'AxDB_log',
+      'F:\\Log\\AxDB_stg_1a2b3c4d5e_AxDB_log.ldf',
+    ]);
     expect(marker.sql).to.match(/^BACKUP LOG \[AxDB\] TO DISK = @p0 WITH COPY_ONLY, /);
     expect(stopAt.sql).to.equal('RESTORE LOG [AxDB_rb_1a2b3c4d5e] FROM DISK = @p0 WITH NORECOVERY, STOPAT = @p1');
     expect(rename.sql).to.include('ALTER DATABASE [AxDB] MODIFY NAME = [AxDB_pre_1a2b3c4d5e];');
@@ -239,7 +333,7 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
       expect(() => admin.backupCopyOnly(bad, 'f', 'n', 'd'), bad).to.throw();
     }
     expect(() => tsqlDialect.createIndex({ name: 'I', table: 'T', columns: ['A]; --'], unique: false })).to.throw(/identifier/);
-    expect(() => tsqlDialect.addColumn('T', { name: 'C', type: "nvarchar(10)); DROP TABLE T; --", notNull: false })).to.throw(/cannot write into T-SQL DDL/);
-    expect(() => tsqlDialect.addColumn('T', { name: 'C', type: 'int', notNull: false, defaultValue: "(0); DROP TABLE T" })).to.throw(/not a plain literal/);
+    expect(() => tsqlDialect.addColumn('T', { name: 'C', type: 'nvarchar(10)); DROP TABLE T; --', notNull: false })).to.throw(/cannot write into T-SQL DDL/);
+    expect(() => tsqlDialect.addColumn('T', { name: 'C', type: 'int', notNull: false, defaultValue: '(0); DROP TABLE T' })).to.throw(/not a plain literal/);
   });
 });

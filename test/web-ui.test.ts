@@ -5,9 +5,10 @@ import { Worker } from '@temporalio/worker';
 import { getStatus, startOperation } from '../client/operations';
 import { packageRoot } from '../config/package-root';
 import { createDbmoveWorker } from '../worker/create-worker';
-import { followOperation } from '../client/progress';
+import { followOperation } from '../client/follow';
 import type { OperationResult, OperationStatus, Phase, RefreshInput } from '../workflows/types';
 import { createTestEstate, TestEstate } from './support/estate';
+import { eventually } from './support/poll';
 import { findChromium, startUiServer, UiServer } from './support/ui-server';
 
 /**
@@ -51,19 +52,19 @@ describe('Temporal Web UI (browser)', function () {
   });
 
   function waitForPhase(operationId: string, phases: Phase[]): Promise<OperationStatus> {
-    return followOperation(ui.client, ui.client.workflow.getHandle(operationId), { until: phases, display: 'quiet', intervalMs: 200, timeoutMs: 60_000 });
+    return followOperation(ui.client, ui.client.workflow.getHandle(operationId), { until: phases, intervalMs: 200, timeoutMs: 60_000 });
   }
 
   /** Waits until the page or one of its frames shows text matching `pattern`. */
   async function waitForText(page: Page, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
     let seen: string[] = [];
-    while (Date.now() < deadline) {
-      seen = await Promise.all(page.frames().map((frame) => frame.evaluate<string>('document.body ? document.body.innerText : ""').catch(() => '')));
-      if (seen.some((text) => pattern.test(text))) return;
-      await page.waitForTimeout(250);
-    }
-    throw new Error(`The Web UI never showed ${pattern}; it showed: ${seen.join(' | ').replace(/\s+/g, ' ').slice(0, 600)}`);
+    await eventually(
+      async () => {
+        seen = await Promise.all(page.frames().map((frame) => frame.evaluate<string>('document.body ? document.body.innerText : ""').catch(() => '')));
+        return seen.some((text) => pattern.test(text)) || undefined;
+      },
+      { timeoutMs, intervalMs: 250, what: `The Web UI showing ${pattern}`, lastSeen: () => seen.join(' | ').replace(/\s+/g, ' ').slice(0, 600) },
+    );
   }
 
   async function shot(page: Page, name: string): Promise<void> {

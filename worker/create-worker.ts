@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NativeConnection, Worker, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { createEngineRegistry, EngineRegistryOptions } from '../activities/engines/registry';
+import { createEngineRegistry, EngineRegistryOptions } from '../engines/registry';
 import { FaultPlan } from '../activities/faults';
 import { loadCatalog } from '../config/catalog';
 import { ensureSearchAttributes } from '../server/search-attributes';

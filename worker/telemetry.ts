@@ -1,3 +1,4 @@
+import { DbmoveError } from '../common/errors';
 import type { TelemetryOptions, WorkerOptions } from '@temporalio/worker';
 
 /**
@@ -14,7 +15,10 @@ export function telemetryOptions(env: NodeJS.ProcessEnv = process.env): Telemetr
   const bindAddress = env.DBMOVE_METRICS_ADDRESS?.trim();
   if (!bindAddress) return undefined;
   if (!/^[^\s:]+:\d{1,5}$/.test(bindAddress)) {
-    throw Object.assign(new Error(`DBMOVE_METRICS_ADDRESS="${bindAddress}" is not host:port; use for example 127.0.0.1:9464 (or 0.0.0.0:9464 to expose it)`), { name: 'ConfigError' });
+    throw new DbmoveError(
+      'ConfigError',
+      `DBMOVE_METRICS_ADDRESS="${bindAddress}" is not host:port; use for example 127.0.0.1:9464 (or 0.0.0.0:9464 to expose it)`,
+    );
   }
   return { metrics: { prometheus: { bindAddress } } };
 }

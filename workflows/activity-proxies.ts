@@ -1,11 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { Tuning } from './types';
-import { NON_RETRYABLE } from './failure-types';
+import { NON_RETRYABLE_HOUSEKEEPING_ERRORS, NON_RETRYABLE_STEP_ERRORS } from '../common/errors';
 
 export type Activities = ReturnType<typeof createActivities>;
-
-export { NON_RETRYABLE };
 
 /** Steps: long, heartbeating, retried a few times before the operation enters FAILED. */
 export function stepActivities(tuning: Tuning = {}): Activities {
@@ -17,7 +15,7 @@ export function stepActivities(tuning: Tuning = {}): Activities {
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       maximumAttempts: tuning.maximumAttempts ?? 3,
-      nonRetryableErrorTypes: [...NON_RETRYABLE],
+      nonRetryableErrorTypes: [...NON_RETRYABLE_STEP_ERRORS],
     },
   });
 }
@@ -32,7 +30,7 @@ export function housekeepingActivities(tuning: Tuning = {}): Activities {
       backoffCoefficient: 2,
       maximumInterval: '1 minute',
       maximumAttempts: 10,
-      nonRetryableErrorTypes: ['UnknownEnvironment', 'ConfigError', 'InvalidName'],
+      nonRetryableErrorTypes: [...NON_RETRYABLE_HOUSEKEEPING_ERRORS],
     },
   });
 }

@@ -22,7 +22,9 @@ export async function environmentLease(holder: LeaseHolder): Promise<LeaseHolder
 
 export { leaseWorkflowId } from './lease-id';
 
-export type LeaseOutcome = { acquired: true; handle: ChildWorkflowHandle<typeof environmentLease> } | { acquired: false };
+export type Lease = ChildWorkflowHandle<typeof environmentLease>;
+
+export type LeaseOutcome = { acquired: true; handle: Lease } | { acquired: false };
 
 export async function acquireLease(holder: LeaseHolder): Promise<LeaseOutcome> {
   try {
@@ -44,6 +46,6 @@ export async function acquireLease(holder: LeaseHolder): Promise<LeaseOutcome> {
   }
 }
 
-export async function releaseLease(handle: ChildWorkflowHandle<typeof environmentLease>, operationId: string): Promise<void> {
+export async function releaseLease(handle: Lease, operationId: string): Promise<void> {
   await handle.signal(releaseLeaseSignal, { operationId });
 }

@@ -1,31 +1,16 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  isCancellation,
-  log,
-  setCurrentDetails,
-  setHandler,
-  TimeoutFailure,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import {
-  retrySignal,
-  retryUpdate,
-  rollbackSignal,
-  rollbackUpdate,
-  signOffSignal,
-  signOffUpdate,
-  statusQuery,
-} from './messages';
+import { isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { DecisionDesk } from './decisions';
+import { describeFailure, RollbackRequested } from './failure';
+import { statusQuery } from './messages';
+import { mayMove } from './phases';
 import { DbmoveOperation, DbmovePhase, DbmoveSource, DbmoveTarget } from './search-attributes';
 import { notifications } from './sinks';
 import type {
+  CheckResult,
   Decision,
-  DecisionInput,
+  Holding,
   LogLine,
+  Marker,
   OnFailure,
   OperationKind,
   OperationStatus,
@@ -36,25 +21,11 @@ import type {
 } from './types';
 
 /**
- * The runbook machinery every operation shares: the status an administrator queries, the
- * step records, the durable failure gate, and the decisions people and programs send.
- *
- * Decisions arrive as signals (people: Web UI, temporal CLI) or updates (programs). Both go
- * through `judge`, so the same rules apply: a decision must fit the phase, and the person
- * must be one of the environment's approvers when it lists any. A refused update never
- * reaches the history; a refused signal is recorded and ignored, because a signal cannot be
- * refused and a malformed one must never fail the workflow.
+ * The runbook of one operation: the status an administrator queries, and the only code that
+ * writes it. It moves the operation between phases along the edges `phases.ts` allows, keeps
+ * the step records and the log, runs a step through the durable failure gate, and receives
+ * decisions through its DecisionDesk.
  */
-
-export type DecisionKind = 'sign-off' | 'rollback' | 'retry';
-
-/** Thrown inside an operation to leave the step sequence and compensate. */
-export class RollbackRequested extends Error {
-  constructor(readonly decision: Decision | undefined) {
-    super('Rollback requested');
-    this.name = 'RollbackRequested';
-  }
-}
 
 const MAX_LOG_LINES = 500;
 
@@ -64,23 +35,24 @@ export interface RunbookOptions {
   target?: string;
   requestedBy: string;
   onFailure?: OnFailure;
+  /** Every step of the operation, PRECHECK first, in the order the recipe runs them. */
   steps: StepName[];
 }
 
 export class Runbook {
-  readonly status: OperationStatus;
   readonly operationId: string;
-  private approvers: string[] = [];
-  private pending: Decision | undefined;
+  readonly decisions: DecisionDesk;
+  private readonly state: OperationStatus;
   private phaseChanges = 0;
+  private entered = false;
+  /** The step that last entered FAILED: `retry` moves back to it. */
+  private failedStep: StepName | undefined;
   /** Words for the rollback choice shown in FAILED; operations set it as they progress. */
-  rollbackMeans = 'Drop what the operation prepared; the target was not touched.';
-  /** Whether the current phase offers rollback at all. */
-  rollbackOffered = true;
+  private rollbackMeans = 'Drop what the operation prepared; the target was not touched.';
 
   constructor(private readonly options: RunbookOptions) {
     this.operationId = workflowInfo().workflowId;
-    this.status = {
+    this.state = {
       operationId: this.operationId,
       kind: options.kind,
       source: options.source,
@@ -94,29 +66,39 @@ export class Runbook {
       decisions: [],
       logs: [],
     };
-    this.installHandlers();
+    this.decisions = new DecisionDesk({
+      operationId: this.operationId,
+      phase: () => this.state.phase,
+      failedStep: () => this.state.failure?.step,
+      environment: () => this.state.target ?? this.state.source,
+      record: (decision, line) => this.recordDecision(decision, line),
+    });
+    setHandler(statusQuery, () => this.state, { description: 'Phase, steps, marker, unavailable window, holdings, decisions and log lines' });
+    this.decisions.install(() => this.state);
     this.tagSearchAttributes();
   }
 
+  get status(): Readonly<OperationStatus> {
+    return this.state;
+  }
+
   get phase(): Phase {
-    return this.status.phase;
+    return this.state.phase;
   }
 
-  setApprovers(approvers: string[]): void {
-    this.approvers = [...approvers];
-  }
+  // ── moving between phases ────────────────────────────────────────────────────────────
 
-  log(level: LogLine['level'], message: string, step?: LogLine['step']): void {
-    this.status.logs.push({ at: new Date().toISOString(), level, step, message });
-    if (this.status.logs.length > MAX_LOG_LINES) this.status.logs.splice(0, this.status.logs.length - MAX_LOG_LINES);
-    log[level](message, { operationId: this.operationId, step });
-  }
-
-  setPhase(phase: Phase): void {
-    this.status.phase = phase;
+  /** The one place an operation changes phase: checked against `phases.ts`, then published. */
+  moveTo(phase: Phase): void {
+    const from = this.state.phase;
+    if (this.entered && from !== phase && !mayMove(from, phase, { next: this.phaseAfter(from), failedStep: this.failedStep })) {
+      throw new Error(`dbmove bug: a ${this.options.kind} cannot move from ${from} to ${phase} (workflows/phases.ts)`);
+    }
+    this.entered = true;
+    this.state.phase = phase;
     upsertSearchAttributes([{ key: DbmovePhase, value: phase }]);
     setCurrentDetails(this.currentDetails());
-    const s = this.status;
+    const s = this.state;
     notifications.phaseChanged({
       operationId: s.operationId,
       kind: s.kind,
@@ -129,10 +111,43 @@ export class Runbook {
     });
   }
 
-  step(name: StepName): StepRecord {
-    const record = this.status.steps.find((s) => s.name === name);
+  /** The recipe's next step after `phase`, or AWAITING_SIGNOFF after the last one. */
+  private phaseAfter(phase: Phase): Phase | undefined {
+    const index = this.state.steps.findIndex((s) => s.name === phase);
+    if (index < 0) return undefined;
+    return this.state.steps[index + 1]?.name ?? 'AWAITING_SIGNOFF';
+  }
+
+  // ── steps ─────────────────────────────────────────────────────────────────────────
+
+  private record(name: StepName): StepRecord {
+    const record = this.state.steps.find((s) => s.name === name);
     if (!record) throw new Error(`Step ${name} is not part of a ${this.options.kind}`);
     return record;
+  }
+
+  /** A step starts (again): a new attempt, and the operation's phase becomes the step. */
+  beginStep(name: StepName): number {
+    const started = Date.now();
+    Object.assign(this.record(name), { status: 'running', startedAt: new Date(started).toISOString(), endedAt: undefined, error: undefined });
+    this.record(name).attempts += 1;
+    this.moveTo(name);
+    return started;
+  }
+
+  private completeStep(name: StepName, started: number, outcome: StepOutcome): void {
+    const ended = Date.now();
+    Object.assign(this.record(name), {
+      status: 'completed',
+      endedAt: new Date(ended).toISOString(),
+      durationMs: ended - started,
+      activityMs: Math.round(outcome.activityMs),
+      rowsAffected: outcome.rowsAffected,
+      summary: outcome.summary,
+    });
+    if (outcome.holdings) this.state.holdings = outcome.holdings;
+    this.log('info', `${name}: ${outcome.summary}`, name);
+    for (const note of outcome.notes) this.log('info', note, name);
   }
 
   /**
@@ -140,29 +155,12 @@ export class Runbook {
    * durably, for `retry` (the step runs again) or `rollback` (RollbackRequested is thrown).
    */
   async runStep<T extends StepOutcome>(name: StepName, run: () => Promise<T>): Promise<T> {
-    const record = this.step(name);
+    const record = this.record(name);
     for (;;) {
-      const started = Date.now();
-      record.status = 'running';
-      record.attempts += 1;
-      record.startedAt = new Date(started).toISOString();
-      record.endedAt = undefined;
-      record.error = undefined;
-      this.setPhase(name);
+      const started = this.beginStep(name);
       try {
         const outcome = await run();
-        const ended = Date.now();
-        Object.assign(record, {
-          status: 'completed',
-          endedAt: new Date(ended).toISOString(),
-          durationMs: ended - started,
-          activityMs: Math.round(outcome.activityMs),
-          rowsAffected: outcome.rowsAffected,
-          summary: outcome.summary,
-        });
-        if (outcome.holdings) this.status.holdings = outcome.holdings;
-        this.log('info', `${name}: ${outcome.summary}`, name);
-        for (const note of outcome.notes) this.log('info', note, name);
+        this.completeStep(name, started, outcome);
         return outcome;
       } catch (err) {
         if (isCancellation(err)) {
@@ -171,7 +169,7 @@ export class Runbook {
         }
         const failure = describeFailure(err);
         Object.assign(record, { status: 'failed', endedAt: new Date().toISOString(), durationMs: Date.now() - started, error: failure.message });
-        this.status.failure = {
+        this.state.failure = {
           step: name,
           message: failure.message,
           type: failure.type,
@@ -182,7 +180,8 @@ export class Runbook {
             rollback: `${this.rollbackMeans} dbmove rollback ${this.operationId}`,
           },
         };
-        this.setPhase('FAILED');
+        this.failedStep = name;
+        this.moveTo('FAILED');
         this.log('error', `${name} failed: ${failure.message}`, name);
         if (this.options.onFailure === 'rollback') {
           this.log('info', 'Rolling back without waiting for a decision (--on-failure rollback)', name);
@@ -190,105 +189,122 @@ export class Runbook {
         }
         const decision = await this.awaitDecision();
         if (decision.kind === 'rollback') throw new RollbackRequested(decision);
-        this.status.failure = undefined;
+        this.state.failure = undefined;
         this.log('info', `Retrying ${name} (${decision.by}${decision.note ? `: ${decision.note}` : ''})`, name);
       }
     }
   }
 
+  /** PRECHECK ends: its checks are recorded, and it either passed or refused the operation. */
+  finishPrecheck(started: number, checks: CheckResult[], activityMs: number, refusals: CheckResult[]): void {
+    this.state.checks = checks;
+    for (const check of checks.filter((c) => !c.ok && c.severity === 'warning')) this.log('warn', `${check.message}. ${check.fix ?? ''}`.trim(), 'PRECHECK');
+    const ended = Date.now();
+    const record = this.record('PRECHECK');
+    Object.assign(record, { endedAt: new Date(ended).toISOString(), durationMs: ended - started, activityMs });
+    if (refusals.length) {
+      Object.assign(record, { status: 'failed', error: refusals.map((c) => c.message).join('; ') });
+      for (const check of refusals) this.log('error', `Refused: ${check.message}. Fix: ${check.fix}`, 'PRECHECK');
+      this.moveTo('REFUSED');
+      return;
+    }
+    Object.assign(record, { status: 'completed', summary: `${checks.filter((c) => c.ok).length} checks passed` });
+    this.log('info', `PRECHECK: all ${checks.length} checks passed`, 'PRECHECK');
+  }
+
+  // ── compensation ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs compensation in ROLLING_BACK until it succeeds: a failure enters ROLLBACK_FAILED and
+   * waits for `retry`. `safe` tells the administrator what is still true while it waits.
+   */
+  async compensate(undo: () => Promise<StepOutcome>, safe: string): Promise<StepOutcome> {
+    this.state.failure = undefined;
+    for (;;) {
+      this.moveTo('ROLLING_BACK');
+      const started = Date.now();
+      try {
+        const outcome = await undo();
+        this.state.holdings = outcome.holdings ?? this.state.holdings;
+        this.state.rolledBack = { ...(this.state.rolledBack ?? { at: new Date().toISOString() }), durationMs: Date.now() - started };
+        this.log('info', `ROLLBACK: ${outcome.summary}`, 'ROLLBACK');
+        for (const note of outcome.notes) this.log('info', note, 'ROLLBACK');
+        this.moveTo('ROLLED_BACK');
+        return outcome;
+      } catch (err) {
+        const failure = describeFailure(err);
+        this.state.failure = {
+          step: 'ROLLBACK',
+          message: failure.message,
+          type: failure.type,
+          at: new Date().toISOString(),
+          attempts: 1,
+          choices: { retry: `Run the rollback again once the cause is fixed (${safe}): dbmove retry ${this.operationId}` },
+        };
+        this.log('error', `Rollback failed: ${failure.message}`, 'ROLLBACK');
+        this.moveTo('ROLLBACK_FAILED');
+        await this.awaitDecision();
+        this.state.failure = undefined;
+      }
+    }
+  }
+
+  // ── decisions ─────────────────────────────────────────────────────────────────────
+
   /** Waits durably (days if need be) for the next accepted decision. */
   async awaitDecision(): Promise<Decision> {
     setCurrentDetails(this.currentDetails());
-    await condition(() => this.pending !== undefined);
-    const decision = this.pending!;
-    this.pending = undefined;
-    return decision;
+    return this.decisions.next();
   }
 
-  /** Which decisions the current phase accepts, and why not otherwise. */
-  allowed(kind: DecisionKind): string | undefined {
-    const phase = this.status.phase;
-    const id = this.operationId;
-    if (this.pending) return `a ${this.pending.kind} decision by ${this.pending.by} is already being acted on`;
-    switch (kind) {
-      case 'sign-off':
-        if (phase === 'AWAITING_SIGNOFF' || phase === 'ROLLED_BACK') return undefined;
-        if (phase === 'COMPLETED') return 'the operation is already signed off';
-        if (phase === 'FAILED') return `the operation failed in ${this.status.failure?.step}; retry it (dbmove retry ${id}) or roll it back (dbmove rollback ${id}) before signing off`;
-        if (phase === 'ROLLBACK_FAILED') return `the rollback failed; retry it (dbmove retry ${id}) before signing off`;
-        return `the operation is in ${phase}; sign-off is accepted once it reaches AWAITING_SIGNOFF or ROLLED_BACK`;
-      case 'rollback':
-        if (phase === 'FAILED' && this.rollbackOffered) return undefined;
-        if (phase === 'AWAITING_SIGNOFF' && this.rollbackOffered) return undefined;
-        if (phase === 'ROLLED_BACK') return 'the operation is already rolled back; sign it off to close it';
-        if (phase === 'COMPLETED') return 'the operation is signed off and closed; start a point-in-time restore instead (dbmove restore)';
-        if (phase === 'ROLLBACK_FAILED') return `the rollback failed; retry it (dbmove retry ${id})`;
-        if (!this.rollbackOffered) return `a ${this.options.kind} has nothing to roll back in ${phase}`;
-        return `the operation is in ${phase}; rollback is accepted in FAILED or AWAITING_SIGNOFF (cancel the operation to stop a running step)`;
-      case 'retry':
-        if (phase === 'FAILED' || phase === 'ROLLBACK_FAILED') return undefined;
-        return `nothing has failed (the operation is in ${phase}); retry is accepted in FAILED or ROLLBACK_FAILED`;
-    }
+  private recordDecision(decision: Decision, line: { level: 'info' | 'warn'; message: string }): void {
+    this.state.decisions.push(decision);
+    const step = !decision.accepted ? undefined : decision.kind === 'sign-off' ? 'SIGNOFF' : decision.kind === 'rollback' ? 'ROLLBACK' : undefined;
+    this.log(line.level, line.message, step);
   }
 
-  private judge(kind: DecisionKind, input: unknown, via: Decision['via']): { decision?: Decision; reason?: string } {
-    const at = new Date().toISOString();
-    const parsed = parseDecisionInput(input);
-    if (typeof parsed === 'string') return { reason: parsed };
-    const phaseProblem = this.allowed(kind);
-    if (phaseProblem) return { reason: phaseProblem };
-    if (this.approvers.length && !this.approvers.includes(parsed.by)) {
-      return { reason: `${parsed.by} is not an approver of ${this.status.target ?? this.status.source}; approvers: ${this.approvers.join(', ')}` };
-    }
-    return { decision: { kind, by: parsed.by, note: parsed.note, at, via, accepted: true } };
+  /** A decision the workflow made for a person (auto sign-off) or refused on its own (cancel after SWAP). */
+  noteDecision(decision: Decision): void {
+    this.state.decisions.push(decision);
   }
 
-  private accept(decision: Decision): OperationStatus {
-    this.pending = decision;
-    this.status.decisions.push(decision);
-    this.log('info', `${decision.kind} accepted from ${decision.by} (${decision.via})${decision.note ? `: ${decision.note}` : ''}`, decision.kind === 'sign-off' ? 'SIGNOFF' : decision.kind === 'rollback' ? 'ROLLBACK' : undefined);
-    return this.status;
+  // ── facts the operation learns ───────────────────────────────────────────────────────
+
+  log(level: LogLine['level'], message: string, step?: LogLine['step']): void {
+    this.state.logs.push({ at: new Date().toISOString(), level, step, message });
+    if (this.state.logs.length > MAX_LOG_LINES) this.state.logs.splice(0, this.state.logs.length - MAX_LOG_LINES);
+    log[level](message, { operationId: this.operationId, step });
   }
 
-  private installHandlers(): void {
-    setHandler(statusQuery, () => this.status, { description: 'Phase, steps, marker, unavailable window, holdings, decisions and log lines' });
-    const kinds: [DecisionKind, typeof signOffSignal, typeof signOffUpdate, string][] = [
-      ['sign-off', signOffSignal, signOffUpdate, 'Accept the operation and free the environment. Payload: {"by": "you@contoso.com", "note": "optional"}'],
-      ['rollback', rollbackSignal, rollbackUpdate, 'Return the target to its point-in-time marker. Payload: {"by": "you@contoso.com", "note": "optional"}'],
-      ['retry', retrySignal, retryUpdate, 'Run the failed step again. Payload: {"by": "you@contoso.com", "note": "optional"}'],
-    ];
-    for (const [kind, signal, update, description] of kinds) {
-      setHandler(
-        signal,
-        (input: DecisionInput) => {
-          const verdict = this.judge(kind, input, 'signal');
-          if (verdict.decision) {
-            this.accept(verdict.decision);
-          } else {
-            const by = typeof (input as { by?: unknown } | undefined)?.by === 'string' ? String((input as { by: string }).by).slice(0, 128) : '(unknown)';
-            this.status.decisions.push({ kind, by, at: new Date().toISOString(), via: 'signal', accepted: false, reason: verdict.reason });
-            this.log('warn', `${kind} signal from ${by} ignored: ${verdict.reason}`);
-          }
-        },
-        { description },
-      );
-      setHandler(
-        update,
-        (input: DecisionInput) => {
-          const verdict = this.judge(kind, input, 'update');
-          if (!verdict.decision) throw ApplicationFailure.nonRetryable(verdict.reason ?? 'refused', 'DecisionRefused');
-          return this.accept(verdict.decision);
-        },
-        {
-          description,
-          validator: (input: DecisionInput) => {
-            const verdict = this.judge(kind, input, 'update');
-            if (!verdict.decision) throw new Error(`${kind} refused: ${verdict.reason}`);
-          },
-        },
-      );
-    }
+  setApprovers(approvers: string[]): void {
+    this.decisions.setApprovers(approvers);
   }
+
+  setRollbackMeans(words: string): void {
+    this.rollbackMeans = words;
+  }
+
+  setMarker(marker: Marker): void {
+    this.state.marker = marker;
+  }
+
+  setUnavailableWindow(ms: number): void {
+    this.state.unavailableWindowMs = ms;
+  }
+
+  setHoldings(holdings: Holding[]): void {
+    this.state.holdings = holdings;
+  }
+
+  setRolledBack(facts: { restoredTo?: string; unavailableWindowMs?: number }): void {
+    this.state.rolledBack = { at: new Date().toISOString(), ...facts };
+  }
+
+  setSignedOff(decision: Decision): void {
+    this.state.signedOff = { by: decision.by, at: decision.at, note: decision.note };
+  }
+
+  // ── what the Web UI shows ────────────────────────────────────────────────────────────
 
   private tagSearchAttributes(): void {
     // Client starts set these already; schedules and the temporal CLI may not.
@@ -297,7 +313,7 @@ export class Runbook {
       { key: DbmoveOperation, value: this.options.kind },
       ...(this.options.source ? [{ key: DbmoveSource, value: this.options.source }] : []),
       ...(this.options.target ? [{ key: DbmoveTarget, value: this.options.target }] : []),
-      { key: DbmovePhase, value: this.status.phase as string },
+      { key: DbmovePhase, value: this.state.phase as string },
     ].filter((pair) => existing.get(pair.key) !== pair.value);
     if (wanted.length) upsertSearchAttributes(wanted);
     setCurrentDetails(this.currentDetails());
@@ -305,10 +321,13 @@ export class Runbook {
 
   /** Markdown for the Web UI's "current details": where the operation stands and what to do. */
   currentDetails(): string {
-    const s = this.status;
+    const s = this.state;
     const route = [s.source, s.target].filter(Boolean).join(' → ');
     const steps = s.steps
-      .map((step) => `${step.status === 'completed' ? '✓' : step.status === 'running' ? '▶' : step.status === 'failed' ? '✗' : '·'} ${step.name}${step.durationMs !== undefined && step.status === 'completed' ? ` ${(step.durationMs / 1000).toFixed(1)}s` : ''}`)
+      .map(
+        (step) =>
+          `${step.status === 'completed' ? '✓' : step.status === 'running' ? '▶' : step.status === 'failed' ? '✗' : '·'} ${step.name}${step.durationMs !== undefined && step.status === 'completed' ? ` ${(step.durationMs / 1000).toFixed(1)}s` : ''}`,
+      )
       .join(' · ');
     const lines = [`**${s.kind}** ${route} · phase **${s.phase}**`, steps];
     if (s.phase === 'FAILED' && s.failure) {
@@ -320,36 +339,4 @@ export class Runbook {
     if (s.unavailableWindowMs !== undefined) lines.push(`Unavailable window: ${s.unavailableWindowMs.toFixed(1)} ms`);
     return lines.join('\n\n');
   }
-
-  /** Runs compensation that must finish even if the operation is being cancelled. */
-  static compensate<T>(fn: () => Promise<T>): Promise<T> {
-    return CancellationScope.nonCancellable(fn);
-  }
-}
-
-export function parseDecisionInput(input: unknown): DecisionInput | string {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return 'the payload must be a JSON object such as {"by": "you@contoso.com"}';
-  }
-  const { by, note } = input as { by?: unknown; note?: unknown };
-  if (typeof by !== 'string' || by.trim() === '') return 'the payload must name who decides: {"by": "you@contoso.com"}';
-  if (by.length > 128) return '"by" is longer than 128 characters';
-  if (!/^[\w.@+\- ]+$/u.test(by)) return '"by" may hold letters, digits, spaces and . @ + - _ only';
-  if (note !== undefined && (typeof note !== 'string' || note.length > 1000)) return '"note" must be text of at most 1000 characters';
-  const extra = Object.keys(input as object).filter((k) => k !== 'by' && k !== 'note');
-  if (extra.length) return `unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')}; the payload takes "by" and "note"`;
-  return { by: by.trim(), note: note as string | undefined };
-}
-
-/** Digs the business reason out of an activity failure. */
-export function describeFailure(err: unknown): { message: string; type?: string } {
-  let cause: unknown = err;
-  if (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
-  if (cause instanceof ApplicationFailure) return { message: cause.message, type: cause.type ?? undefined };
-  if (cause instanceof TimeoutFailure) {
-    const what = cause.timeoutType === 'HEARTBEAT' ? 'sent no heartbeat within its heartbeat timeout' : `exceeded its ${String(cause.timeoutType).toLowerCase().replace(/_/g, '-')} timeout`;
-    return { message: `the step stopped responding: it ${what} on its last attempt`, type: 'Timeout' };
-  }
-  if (cause instanceof Error) return { message: cause.message, type: cause.name };
-  return { message: String(cause) };
 }

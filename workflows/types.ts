@@ -3,35 +3,17 @@
  * file brings no code into the workflow bundle.
  */
 import type { Duration } from '@temporalio/common';
+import type { Holding, Marker } from '../engines/port';
+
+export type { Holding, Marker };
 
 export type OperationKind = 'refresh' | 'export' | 'import' | 'restore';
 
 /** Steps that do work. Each operation runs a subset of them, in order. */
-export type StepName =
-  | 'PRECHECK'
-  | 'VALIDATE'
-  | 'MARKER'
-  | 'COPY'
-  | 'RESTORE'
-  | 'SCRUB'
-  | 'SYNC'
-  | 'POSTCONFIG'
-  | 'VERIFY'
-  | 'PACKAGE'
-  | 'NOTIFY'
-  | 'SWAP';
+export type StepName = 'PRECHECK' | 'VALIDATE' | 'MARKER' | 'COPY' | 'RESTORE' | 'SCRUB' | 'SYNC' | 'POSTCONFIG' | 'VERIFY' | 'PACKAGE' | 'NOTIFY' | 'SWAP';
 
 /** Where an operation stands. Step names double as phases while the step runs. */
-export type Phase =
-  | StepName
-  | 'AWAITING_SIGNOFF'
-  | 'COMPLETED'
-  | 'REFUSED'
-  | 'FAILED'
-  | 'ROLLING_BACK'
-  | 'ROLLED_BACK'
-  | 'ROLLBACK_FAILED'
-  | 'CANCELLED';
+export type Phase = StepName | 'AWAITING_SIGNOFF' | 'COMPLETED' | 'REFUSED' | 'FAILED' | 'ROLLING_BACK' | 'ROLLED_BACK' | 'ROLLBACK_FAILED' | 'CANCELLED';
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped';
 
@@ -56,24 +38,6 @@ export interface LogLine {
   message: string;
 }
 
-/** Something an operation keeps on disk (or in the cloud) until sign-off. */
-export interface Holding {
-  kind: 'staging' | 'restore-point' | 'aside' | 'temporary';
-  environment: string;
-  location: string;
-  bytes?: number;
-}
-
-export interface Marker {
-  environment: string;
-  /** ISO time of the point in time rollback returns to. */
-  at: string;
-  /** Engine-specific handle of the restore point (a file name, a database name, a time). */
-  restorePoint: string;
-  /** Content checksum at the marker, when the engine can compute one cheaply. */
-  checksum?: string;
-}
-
 export interface FailureInfo {
   step: StepName | 'ROLLBACK';
   message: string;
@@ -84,8 +48,11 @@ export interface FailureInfo {
   choices: { retry: string; rollback?: string };
 }
 
+/** What a person (or program) can decide while an operation waits. */
+export type DecisionKind = 'sign-off' | 'rollback' | 'retry';
+
 export interface Decision {
-  kind: 'sign-off' | 'rollback' | 'retry' | 'cancel';
+  kind: DecisionKind | 'cancel';
   by: string;
   at: string;
   via: 'signal' | 'update';

@@ -1,5 +1,5 @@
 import type { EnvironmentConfig } from '../../config/catalog';
-import type { ActivityScope } from '../deps';
+import type { ActivityScope } from '../runtime';
 
 export interface BroadcastWindow {
   from: Date;
@@ -41,8 +41,11 @@ export function broadcastMessage(target: EnvironmentConfig, operationId: string)
  */
 export async function withdrawBroadcast(scope: ActivityScope, target: EnvironmentConfig, operationId: string): Promise<string | undefined> {
   if (!target.notifications) return undefined;
-  if (target.notifications.broadcastEndpoint) return `The downtime notice posted to the broadcast service of ${target.name} stays until its end time; the service offers no way to withdraw it`;
+  if (target.notifications.broadcastEndpoint)
+    return `The downtime notice posted to the broadcast service of ${target.name} stays until its end time; the service offers no way to withdraw it`;
   const engine = scope.engine(target);
   if (!engine.withdrawBroadcast) return undefined;
-  return (await engine.withdrawBroadcast(target, broadcastMessage(target, operationId))) ? `Withdrew the downtime notice from ${target.name}: the refresh will not replace it` : undefined;
+  return (await engine.withdrawBroadcast(target, broadcastMessage(target, operationId)))
+    ? `Withdrew the downtime notice from ${target.name}: the refresh will not replace it`
+    : undefined;
 }

@@ -25,7 +25,12 @@ export async function deliver(url: string, body: string, headers: Record<string,
   const doFetch = options.fetchImpl ?? fetch;
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await doFetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body, signal: AbortSignal.timeout(10_000) });
+      const response = await doFetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
       if (response.ok) return;
       throw new Error(`HTTP ${response.status}`);
     } catch (err) {

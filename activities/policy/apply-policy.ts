@@ -1,5 +1,6 @@
-import type { DataSession } from '../engines/port';
-import { findColumn, findTable, SchemaDefinition } from '../engines/schema';
+import { DbmoveError } from '../../common/errors';
+import type { DataSession } from '../../engines/port';
+import { findColumn, findTable, SchemaDefinition } from '../../engines/schema';
 import { conditionColumns, renderCondition } from './render-condition';
 import { Condition, elementKind, MaskRule, Scalar, ScrubElement, ScrubPolicy } from './scrub-policy';
 
@@ -22,10 +23,9 @@ export interface ScrubElementResult {
 /** Rows that the target's own post-configuration legitimately puts back, per element and table. */
 export type Allowances = Record<string, Record<string, Condition | undefined> | undefined>;
 
-export class PolicyError extends Error {
+export class PolicyError extends DbmoveError {
   constructor(element: ScrubElement, table: string, problem: string) {
-    super(`Scrub policy element "${element.id}" (${element.description}): table ${table} ${problem}`);
-    this.name = 'PolicyError';
+    super('PolicyError', `Scrub policy element "${element.id}" (${element.description}): table ${table} ${problem}`);
   }
 }
 
@@ -112,7 +112,8 @@ export async function applyScrubPolicy(session: DataSession, policy: ScrubPolicy
       const d = session.dialect;
       if (element.action === 'clear') {
         const referenced = options.referencedByForeignKey ? await options.referencedByForeignKey(name) : false;
-        for (const statement of d.clearTable(name, referenced)) rows += await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
+        for (const statement of d.clearTable(name, referenced))
+          rows += await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
       } else if (element.action === 'delete') {
         const params: unknown[] = [];
         const where = violation(session, element, params)!;

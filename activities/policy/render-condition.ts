@@ -1,4 +1,4 @@
-import type { Dialect } from '../engines/dialect';
+import type { Dialect } from '../../engines/dialect';
 import type { Condition, Scalar } from './scrub-policy';
 
 /**

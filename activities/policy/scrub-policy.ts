@@ -43,10 +43,7 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
-export const maskRuleSchema = z.union([
-  z.enum(['null', 'empty', 'hash', 'email']),
-  z.strictObject({ fixed: scalar }),
-]);
+export const maskRuleSchema = z.union([z.enum(['null', 'empty', 'hash', 'email']), z.strictObject({ fixed: scalar })]);
 export type MaskRule = z.infer<typeof maskRuleSchema>;
 
 const common = {
@@ -55,22 +52,26 @@ const common = {
   tables: z.array(identifier).min(1),
 };
 
-export const scrubElementSchema = z.discriminatedUnion('action', [
-  z.strictObject({ ...common, action: z.literal('clear') }),
-  z.strictObject({ ...common, action: z.literal('delete'), where: conditionSchema }),
-  z.strictObject({
-    ...common,
-    action: z.literal('update'),
-    set: z.record(identifier, scalar).refine((s) => Object.keys(s).length > 0, 'must set at least one column'),
-    where: conditionSchema.optional(),
-  }),
-  z.strictObject({
-    ...common,
-    action: z.literal('mask'),
-    columns: z.record(identifier, maskRuleSchema).refine((s) => Object.keys(s).length > 0, 'must mask at least one column'),
-    where: conditionSchema.optional(),
-  }),
-], { error: 'action must be "clear", "delete", "update" or "mask"' });
+export const scrubElementSchema = z.discriminatedUnion(
+  'action',
+  [
+    z.strictObject({ ...common, action: z.literal('clear') }),
+    z.strictObject({ ...common, action: z.literal('delete'), where: conditionSchema }),
+    z.strictObject({
+      ...common,
+      action: z.literal('update'),
+      set: z.record(identifier, scalar).refine((s) => Object.keys(s).length > 0, 'must set at least one column'),
+      where: conditionSchema.optional(),
+    }),
+    z.strictObject({
+      ...common,
+      action: z.literal('mask'),
+      columns: z.record(identifier, maskRuleSchema).refine((s) => Object.keys(s).length > 0, 'must mask at least one column'),
+      where: conditionSchema.optional(),
+    }),
+  ],
+  { error: 'action must be "clear", "delete", "update" or "mask"' },
+);
 
 export type ScrubElement = z.infer<typeof scrubElementSchema>;
 
@@ -109,7 +110,8 @@ export function loadScrubPolicy(files: string[]): ScrubPolicy {
   const seen = new Map<string, string>();
   const visit = (file: string, stack: string[]) => {
     const absolute = path.resolve(file);
-    if (stack.includes(absolute)) throw new ConfigError(absolute, 'includes', 'includes itself (directly or through another file)', 'remove the circular include');
+    if (stack.includes(absolute))
+      throw new ConfigError(absolute, 'includes', 'includes itself (directly or through another file)', 'remove the circular include');
     if (policy.sources.includes(absolute)) return;
     let raw: unknown;
     try {
@@ -120,12 +122,16 @@ export function loadScrubPolicy(files: string[]): ScrubPolicy {
         absolute,
         '',
         code === 'ENOENT' ? 'the scrub policy file does not exist' : `cannot be read as JSON (${(err as Error).message})`,
-        code === 'ENOENT' ? 'correct the path in the catalog\'s scrubPolicies (relative paths are relative to the catalog)' : 'fix the JSON syntax',
+        code === 'ENOENT' ? "correct the path in the catalog's scrubPolicies (relative paths are relative to the catalog)" : 'fix the JSON syntax',
       );
     }
     const parsed = scrubPolicyFileSchema.safeParse(raw);
     if (!parsed.success) {
-      throw configErrorFromIssues(absolute, parsed.error.issues, () => 'correct the element; schemas/scrub-policy.schema.json describes every action and condition');
+      throw configErrorFromIssues(
+        absolute,
+        parsed.error.issues,
+        () => 'correct the element; schemas/scrub-policy.schema.json describes every action and condition',
+      );
     }
     for (const include of parsed.data.includes) visit(path.resolve(path.dirname(absolute), include), [...stack, absolute]);
     policy.sources.push(absolute);
@@ -133,7 +139,12 @@ export function loadScrubPolicy(files: string[]): ScrubPolicy {
     parsed.data.elements.forEach((element, i) => {
       const earlier = seen.get(element.id);
       if (earlier) {
-        throw new ConfigError(absolute, `elements[${i}].id`, `"${element.id}" is already defined in ${earlier}`, 'give the element a new id; extensions add to the shipped policy and never replace it');
+        throw new ConfigError(
+          absolute,
+          `elements[${i}].id`,
+          `"${element.id}" is already defined in ${earlier}`,
+          'give the element a new id; extensions add to the shipped policy and never replace it',
+        );
       }
       seen.set(element.id, absolute);
       policy.elements.push(element);

@@ -1,8 +1,8 @@
 import type { StepOutcome } from '../../workflows/types';
 import { parseDuration } from '../../config/durations';
-import { ActivityDeps, elapsed, runStepActivity } from '../deps';
+import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { postBroadcast } from '../notifications/broadcast';
-import { assertReplaceable } from './finish';
+import { assertReplaceable } from '../production-guard';
 
 export function createNotifyActivities(deps: ActivityDeps) {
   return {

@@ -1,6 +1,7 @@
-import type { Dialect } from '../engines/dialect';
-import type { DataSession } from '../engines/port';
-import { findColumn, findTable, IndexDefinition, SchemaDefinition, TableDefinition } from '../engines/schema';
+import { DbmoveError } from '../../common/errors';
+import type { Dialect } from '../../engines/dialect';
+import type { DataSession } from '../../engines/port';
+import { findColumn, findTable, IndexDefinition, SchemaDefinition, TableDefinition } from '../../engines/schema';
 
 /**
  * SYNC brings copied data to the schema the target environment expects, the way F&O's
@@ -65,11 +66,26 @@ function planColumns(target: TableDefinition, copied: TableDefinition, dialect: 
     const existing = findColumn(copied, column.name);
     if (!existing) {
       if (column.primaryKey) {
-        plan.incompatibilities.push({ table: target.name, column: column.name, problem: 'the target defines it as part of the primary key, which cannot be added to existing data', fix: `rebuild ${target.name} in the source with this key, or remove the key from the target's customisation` });
+        plan.incompatibilities.push({
+          table: target.name,
+          column: column.name,
+          problem: 'the target defines it as part of the primary key, which cannot be added to existing data',
+          fix: `rebuild ${target.name} in the source with this key, or remove the key from the target's customisation`,
+        });
       } else if (column.notNull && (column.defaultValue === undefined || column.defaultValue === null)) {
-        plan.incompatibilities.push({ table: target.name, column: column.name, problem: 'the target defines it NOT NULL without a default, so the copied rows have no value for it', fix: `give ${target.name}.${column.name} a default in the target's definition, or make it nullable` });
+        plan.incompatibilities.push({
+          table: target.name,
+          column: column.name,
+          problem: 'the target defines it NOT NULL without a default, so the copied rows have no value for it',
+          fix: `give ${target.name}.${column.name} a default in the target's definition, or make it nullable`,
+        });
       } else if (dialect.name === 'sqlite' && column.defaultValue && NON_CONSTANT_DEFAULT.test(column.defaultValue.trim())) {
-        plan.incompatibilities.push({ table: target.name, column: column.name, problem: `its default ${column.defaultValue} is not a constant, which SQLite cannot add to an existing table`, fix: 'use a constant default in the target\'s definition' });
+        plan.incompatibilities.push({
+          table: target.name,
+          column: column.name,
+          problem: `its default ${column.defaultValue} is not a constant, which SQLite cannot add to an existing table`,
+          fix: "use a constant default in the target's definition",
+        });
       } else {
         plan.actions.push({ kind: 'add-column', table: target.name, column: column.name, sql: dialect.addColumn(copied.name, column) });
       }
@@ -111,12 +127,23 @@ export function describeSyncAction(action: SyncAction): string {
   return `${action.kind} ${action.table}${'column' in action ? `.${action.column}` : ''}${'index' in action ? ` ${action.index}` : ''}`;
 }
 
-export class SchemaIncompatibleError extends Error {
-  constructor(readonly incompatibilities: Incompatibility[], environment: string) {
+export class SchemaIncompatibleError extends DbmoveError {
+  constructor(
+    readonly incompatibilities: Incompatibility[],
+    environment: string,
+  ) {
     const [first] = incompatibilities;
-    const more = incompatibilities.length > 1 ? ` (${incompatibilities.length - 1} more: ${incompatibilities.slice(1, 4).map((i) => `${i.table}${i.column ? `.${i.column}` : ''}`).join(', ')})` : '';
-    super(`The copied data does not fit ${environment}'s schema: table ${first.table}${first.column ? `, column ${first.column}` : ''}: ${first.problem}${more}. Fix: ${first.fix}; then retry SYNC, or roll back.`);
-    this.name = 'SchemaIncompatible';
+    const more =
+      incompatibilities.length > 1
+        ? ` (${incompatibilities.length - 1} more: ${incompatibilities
+            .slice(1, 4)
+            .map((i) => `${i.table}${i.column ? `.${i.column}` : ''}`)
+            .join(', ')})`
+        : '';
+    super(
+      'SchemaIncompatible',
+      `The copied data does not fit ${environment}'s schema: table ${first.table}${first.column ? `, column ${first.column}` : ''}: ${first.problem}${more}. Fix: ${first.fix}; then retry SYNC, or roll back.`,
+    );
   }
 }
 
@@ -134,7 +161,17 @@ export async function applySchemaSync(session: DataSession, plan: SyncPlan, envi
     if (action.kind === 'check-not-null') {
       const [row] = await session.query<{ n: number }>(d.count(action.table, `${d.quote(action.column)} IS NULL`));
       if (Number(row.n) > 0) {
-        throw new SchemaIncompatibleError([{ table: action.table, column: action.column, problem: `the target defines it NOT NULL but ${row.n} copied rows have no value`, fix: `fill ${action.table}.${action.column} in the source, or make it nullable in the target` }], environment);
+        throw new SchemaIncompatibleError(
+          [
+            {
+              table: action.table,
+              column: action.column,
+              problem: `the target defines it NOT NULL but ${row.n} copied rows have no value`,
+              fix: `fill ${action.table}.${action.column} in the source, or make it nullable in the target`,
+            },
+          ],
+          environment,
+        );
       }
       continue;
     }
@@ -143,7 +180,17 @@ export async function applySchemaSync(session: DataSession, plan: SyncPlan, envi
     } catch (err) {
       const message = (err as Error).message;
       if (action.kind === 'create-index' && /unique|duplicate/i.test(message)) {
-        throw new SchemaIncompatibleError([{ table: action.table, column: action.columns.join(', '), problem: `the target's unique index ${action.index} cannot be built because the copied data has duplicate values (${message})`, fix: `remove the duplicates of ${action.table}.${action.columns.join(', ')} in the source, or drop the unique index from the target's customisation` }], environment);
+        throw new SchemaIncompatibleError(
+          [
+            {
+              table: action.table,
+              column: action.columns.join(', '),
+              problem: `the target's unique index ${action.index} cannot be built because the copied data has duplicate values (${message})`,
+              fix: `remove the duplicates of ${action.table}.${action.columns.join(', ')} in the source, or drop the unique index from the target's customisation`,
+            },
+          ],
+          environment,
+        );
       }
       throw err;
     }

@@ -28,7 +28,14 @@ import { createDbmoveWorker } from '../../worker/create-worker';
  * AZURE_CLIENT_ID and AZURE_CLIENT_SECRET, a managed identity, or `az login`. The identity
  * needs SQL DB Contributor on both servers, and the client IP must pass both server firewalls.
  */
-const REQUIRED = ['AZURE_SUBSCRIPTION_ID', 'DBMOVE_LIVE_RESOURCE_GROUP', 'DBMOVE_LIVE_SOURCE_SERVER', 'DBMOVE_LIVE_SOURCE_DATABASE', 'DBMOVE_LIVE_TARGET_SERVER', 'DBMOVE_LIVE_TARGET_DATABASE'];
+const REQUIRED = [
+  'AZURE_SUBSCRIPTION_ID',
+  'DBMOVE_LIVE_RESOURCE_GROUP',
+  'DBMOVE_LIVE_SOURCE_SERVER',
+  'DBMOVE_LIVE_SOURCE_DATABASE',
+  'DBMOVE_LIVE_TARGET_SERVER',
+  'DBMOVE_LIVE_TARGET_DATABASE',
+];
 
 describe('LIVE: refresh and rollback on a real Azure SQL server', function () {
   this.timeout(90 * 60_000);
@@ -38,7 +45,6 @@ describe('LIVE: refresh and rollback on a real Azure SQL server', function () {
   before(function () {
     const missing = REQUIRED.filter((name) => !process.env[name]);
     if (missing.length) {
-      // eslint-disable-next-line no-console
       console.log(`    (live Azure SQL suite skipped: set ${missing.join(', ')}; see test/live/azure.live.test.ts)`);
       this.skip();
     }
@@ -46,20 +52,47 @@ describe('LIVE: refresh and rollback on a real Azure SQL server', function () {
     const home = path.join(packageRoot(), '.tmp', 'live', `azure-${crypto.randomBytes(4).toString('hex')}`);
     fs.mkdirSync(home, { recursive: true });
     stateDir = path.join(home, 'state');
-    const authentication = env.DBMOVE_LIVE_SQL_USER ? { type: 'sql', userName: env.DBMOVE_LIVE_SQL_USER, passwordEnv: 'DBMOVE_LIVE_SQL_PASSWORD' } : { type: 'default' };
-    const database = (server: string, db: string) => ({ subscriptionId: env.AZURE_SUBSCRIPTION_ID, resourceGroup: env.DBMOVE_LIVE_RESOURCE_GROUP, server, database: db, authentication });
+    const authentication = env.DBMOVE_LIVE_SQL_USER
+      ? { type: 'sql', userName: env.DBMOVE_LIVE_SQL_USER, passwordEnv: 'DBMOVE_LIVE_SQL_PASSWORD' }
+      : { type: 'default' };
+    const database = (server: string, db: string) => ({
+      subscriptionId: env.AZURE_SUBSCRIPTION_ID,
+      resourceGroup: env.DBMOVE_LIVE_RESOURCE_GROUP,
+      server,
+      database: db,
+      authentication,
+    });
     catalogFile = path.join(home, 'environments.json');
-    fs.writeFileSync(catalogFile, JSON.stringify({
-      environments: [
-        { name: 'prod', type: 'production', engine: 'azure-sql', database: database(env.DBMOVE_LIVE_SOURCE_SERVER!, env.DBMOVE_LIVE_SOURCE_DATABASE!) },
-        { name: 'uat', type: 'sandbox', engine: 'azure-sql', database: database(env.DBMOVE_LIVE_TARGET_SERVER!, env.DBMOVE_LIVE_TARGET_DATABASE!), administrator: { networkAlias: 'live-admin@contoso.test' } },
-      ],
-    }, null, 2));
+    fs.writeFileSync(
+      catalogFile,
+      JSON.stringify(
+        {
+          environments: [
+            { name: 'prod', type: 'production', engine: 'azure-sql', database: database(env.DBMOVE_LIVE_SOURCE_SERVER!, env.DBMOVE_LIVE_SOURCE_DATABASE!) },
+            {
+              name: 'uat',
+              type: 'sandbox',
+              engine: 'azure-sql',
+              database: database(env.DBMOVE_LIVE_TARGET_SERVER!, env.DBMOVE_LIVE_TARGET_DATABASE!),
+              administrator: { networkAlias: 'live-admin@contoso.test' },
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
   });
 
   async function worker() {
     const taskQueue = `live-azure-${crypto.randomBytes(4).toString('hex')}`;
-    const w = await createDbmoveWorker({ connection: testServer().nativeConnection, namespace: testServer().namespace ?? 'default', taskQueue, catalogFile, stateDir });
+    const w = await createDbmoveWorker({
+      connection: testServer().nativeConnection,
+      namespace: testServer().namespace ?? 'default',
+      taskQueue,
+      catalogFile,
+      stateDir,
+    });
     return { worker: w, taskQueue, run: <T>(fn: () => Promise<T>) => w.runUntil(fn) };
   }
 

@@ -1,6 +1,6 @@
-import { AzureSqlEngine, AzureSqlEngineOptions } from '../../activities/engines/azure-sql/azure-sql-engine';
-import type { EngineContext } from '../../activities/engines/port';
-import { parseCatalog, type EnvironmentConfig } from '../../config/catalog';
+import { AzureSqlEngine, AzureSqlEngineOptions } from '../../engines/azure-sql/azure-sql-engine';
+import type { EngineContext } from '../../engines/port';
+import { parseCatalog, type AzureSqlEnvironment } from '../../config/catalog';
 import { DEMO_VERSIONS } from '../../demo/estate';
 import { FakeArm } from './fake-arm';
 import { foTsqlSchema } from './fo-tsql';
@@ -28,7 +28,12 @@ export function azureEnvironments(names = { prod: 'azprod', uat: 'azuat' }) {
       database: {
         ...database(UAT_SERVER, 'AxDB'),
         serviceObjective: 'S1',
-        importExport: { storageKeyType: 'StorageAccessKey', storageKeyEnv: 'TEST_STORAGE_KEY', administratorLogin: 'dbmoveadmin', administratorPasswordEnv: 'TEST_SQL_ADMIN_PASSWORD' },
+        importExport: {
+          storageKeyType: 'StorageAccessKey',
+          storageKeyEnv: 'TEST_STORAGE_KEY',
+          administratorLogin: 'dbmoveadmin',
+          administratorPasswordEnv: 'TEST_SQL_ADMIN_PASSWORD',
+        },
       },
       administrator: { networkAlias: 'uat-admin@contoso.test', name: 'UAT environment administrator' },
       batchServers: ['UAT-BATCH-01'],
@@ -39,9 +44,11 @@ export function azureEnvironments(names = { prod: 'azprod', uat: 'azuat' }) {
   ];
 }
 
-export function environment(name: string, environments = azureEnvironments()): EnvironmentConfig {
+export function environment(name: string, environments = azureEnvironments()): AzureSqlEnvironment {
   const catalog = parseCatalog({ environments }, '/virtual/environments.json');
-  return catalog.environments.find((e) => e.name === name)!;
+  const found = catalog.environments.find((e) => e.name === name);
+  if (found?.engine !== 'azure-sql') throw new Error(`No Azure SQL environment ${name} in the test catalog`);
+  return found;
 }
 
 export function foContent(environment: string, type: 'production' | 'sandbox', customisation = false): FakeContent {
@@ -80,7 +87,13 @@ export async function startAzureFake(names = { prod: 'azprod', uat: 'azuat' }): 
     arm,
     plane,
     engine: (options = {}) =>
-      new AzureSqlEngine({ managementClient: loopbackManagementClient(arm), connections: plane.connections, pollIntervalMs: 5, secret: () => undefined, ...options }),
+      new AzureSqlEngine({
+        managementClient: loopbackManagementClient(arm),
+        connections: plane.connections,
+        pollIntervalMs: 5,
+        secret: () => undefined,
+        ...options,
+      }),
     stop: () => arm.stop(),
   };
 }
@@ -109,7 +122,8 @@ export function testContext(options: { resumeState?: unknown; dieAfterSaves?: nu
     progress: (percent, detail) => ctx.progressed.push({ percent, detail }),
     saveResumeState: (state) => {
       ctx.saved.push(JSON.parse(JSON.stringify(state)));
-      if (options.dieAfterSaves !== undefined && ctx.saved.length >= options.dieAfterSaves) controller.abort(new Error('attempt died (simulated worker crash)'));
+      if (options.dieAfterSaves !== undefined && ctx.saved.length >= options.dieAfterSaves)
+        controller.abort(new Error('attempt died (simulated worker crash)'));
     },
     log: (message) => ctx.logs.push(message),
   };

@@ -17,9 +17,12 @@ export function writeTemporalConfig(estate: TestEstate, taskQueue: string): void
   fs.writeFileSync(path.join(estate.home, 'temporal.config.json'), JSON.stringify(config, null, 2));
 }
 
+/** The built command line, as `npx dbmove` runs it. */
+export const CLI_ENTRY = path.join(packageRoot(), 'dist', 'cli', 'cli.js');
+
 /** Runs the real `dbmove` command line as a child process in the estate's home. */
 export function runCli(estate: TestEstate, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return runProcess(process.execPath, [path.join(packageRoot(), 'dist', 'client', 'cli.js'), ...args], {
+  return runProcess(process.execPath, [CLI_ENTRY, ...args], {
     cwd: estate.home,
     env: { ...process.env, DBMOVE_HOME: estate.home, NO_COLOR: '1', DBMOVE_USER: 'cli-tester', ...env },
   });

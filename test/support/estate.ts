@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { createDemoEstate } from '../../demo/estate';
-import { loadCatalog, LoadedCatalog } from '../../config/catalog';
+import { findEnvironment, loadCatalog, LoadedCatalog, type LocalEnvironment } from '../../config/catalog';
 import { packageRoot } from '../../config/package-root';
 
 export interface TestEstate {
@@ -11,9 +11,17 @@ export interface TestEstate {
   catalogFile: string;
   stateDir: string;
   catalog(): LoadedCatalog;
+  /** A demo environment's catalog entry (all of them use the embedded engine). */
+  environment(env: string): LocalEnvironment;
   database(env: string): string;
   /** Rewrites the catalog through `edit` (for tests that change settings). */
   editCatalog(edit: (catalog: any) => void): void;
+}
+
+function localEnvironment(catalog: LoadedCatalog, name: string): LocalEnvironment {
+  const env = findEnvironment(catalog, name);
+  if (env.engine !== 'local') throw new Error(`${name} is not an embedded (local) environment`);
+  return env;
 }
 
 /** A fresh demo estate in its own directory under .tmp/tests. */
@@ -27,11 +35,8 @@ export function createTestEstate(rows = 3000, name = 'estate'): TestEstate {
     catalogFile,
     stateDir: path.join(home, 'state'),
     catalog: () => loadCatalog(catalogFile),
-    database: (env) => {
-      const found = loadCatalog(catalogFile).environments.find((e) => e.name === env);
-      if (!found || found.engine !== 'local') throw new Error(`No local environment ${env}`);
-      return found.database.path;
-    },
+    environment: (env) => localEnvironment(loadCatalog(catalogFile), env),
+    database: (env) => localEnvironment(loadCatalog(catalogFile), env).database.path,
     editCatalog(edit) {
       const raw = JSON.parse(fs.readFileSync(catalogFile, 'utf8'));
       edit(raw);

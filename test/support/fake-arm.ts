@@ -120,7 +120,10 @@ export class FakeArm {
   }
 
   names(server: string): string[] {
-    return [...this.databases.values()].filter((d) => d.server === server).map((d) => d.name).sort();
+    return [...this.databases.values()]
+      .filter((d) => d.server === server)
+      .map((d) => d.name)
+      .sort();
   }
 
   /** Long-running operations started so far (completed or not). */
@@ -171,7 +174,11 @@ export class FakeArm {
     b.location = this.location;
     b.properties.status = db.status;
     b.properties.creationDate = db.createdAt;
-    b.properties.databaseId = crypto.createHash('md5').update(`${db.server}/${db.name}/${db.createdAt}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
+    b.properties.databaseId = crypto
+      .createHash('md5')
+      .update(`${db.server}/${db.name}/${db.createdAt}`)
+      .digest('hex')
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
     if (db.earliestRestoreDate) b.properties.earliestRestoreDate = db.earliestRestoreDate;
     else delete b.properties.earliestRestoreDate;
     return b;
@@ -238,13 +245,20 @@ export class FakeArm {
     m = new RegExp(`${prefix}/restorableDroppedDatabases$`).exec(p);
     if (m && method === 'GET') {
       const template = body('ListRestorableDroppedDatabasesByServer').value[0];
-      const value = this.dropped.filter((d) => d.server === m![1]).map((d) => {
-        const item = structuredClone(template);
-        Object.assign(item, { id: d.id, name: d.id.split('/').pop(), location: this.location });
-        // earliestRestoreDate is a property the API defines; the published example leaves it out.
-        Object.assign(item.properties, { databaseName: d.name, creationDate: d.createdAt, deletionDate: d.deletionDate, earliestRestoreDate: d.earliestRestoreDate });
-        return item;
-      });
+      const value = this.dropped
+        .filter((d) => d.server === m![1])
+        .map((d) => {
+          const item = structuredClone(template);
+          Object.assign(item, { id: d.id, name: d.id.split('/').pop(), location: this.location });
+          // earliestRestoreDate is a property the API defines; the published example leaves it out.
+          Object.assign(item.properties, {
+            databaseName: d.name,
+            creationDate: d.createdAt,
+            deletionDate: d.deletionDate,
+            earliestRestoreDate: d.earliestRestoreDate,
+          });
+          return item;
+        });
       return this.send(res, 200, { value });
     }
     m = new RegExp(`${prefix}/import$`).exec(p);
@@ -269,7 +283,9 @@ export class FakeArm {
       if (method === 'GET') {
         for (const op of this.operations.values()) if (op.database?.server === server && op.database.name === name && !op.result) this.advance(op);
         const db = this.database(server, name);
-        return db ? this.send(res, 200, this.databaseBody(db)) : this.error(res, 404, 'ResourceNotFound', `The requested resource of type 'Microsoft.Sql/servers/databases' with name '${name}' was not found.`);
+        return db
+          ? this.send(res, 200, this.databaseBody(db))
+          : this.error(res, 404, 'ResourceNotFound', `The requested resource of type 'Microsoft.Sql/servers/databases' with name '${name}' was not found.`);
       }
       if (method === 'PUT') return this.createDatabase(server, name, parsed, res);
       if (method === 'DELETE') {
@@ -292,7 +308,7 @@ export class FakeArm {
     if (!payload?.location) return this.error(res, 400, 'MissingLocation', 'location is required');
     const props = payload.properties ?? {};
     let content: any;
-    let status = 'Creating';
+    let status: string;
     if (props.createMode === 'Copy') {
       const source = this.sourceOf(props.sourceDatabaseId);
       if (!source) return this.error(res, 404, 'SourceDatabaseNotFound', `Source database ${props.sourceDatabaseId} not found`);
@@ -302,7 +318,12 @@ export class FakeArm {
       const source = this.sourceOf(props.sourceDatabaseId);
       if (!source) return this.error(res, 404, 'SourceDatabaseNotFound', `Source database ${props.sourceDatabaseId} not found`);
       if (!props.restorePointInTime || Date.parse(props.restorePointInTime) < Date.parse(source.earliestRestoreDate ?? '')) {
-        return this.error(res, 400, 'InvalidRestorePointInTime', `restorePointInTime ${props.restorePointInTime} is before the earliest restore date ${source.earliestRestoreDate}`);
+        return this.error(
+          res,
+          400,
+          'InvalidRestorePointInTime',
+          `restorePointInTime ${props.restorePointInTime} is before the earliest restore date ${source.earliestRestoreDate}`,
+        );
       }
       content = structuredClone(source.content);
       status = 'Restoring';
@@ -369,7 +390,10 @@ export class FakeArm {
   private exportDatabase(server: string, name: string, payload: any, res: http.ServerResponse): void {
     if (!this.database(server, name)) return this.error(res, 404, 'ResourceNotFound', `Database ${name} not found`);
     if (!this.checkStorage(payload, res)) return;
-    this.startOperation(res, { database: { server, name }, finish: () => ({ status: 200, body: this.importExportBody(server, name, 'Export', payload.storageUri) }) });
+    this.startOperation(res, {
+      database: { server, name },
+      finish: () => ({ status: 200, body: this.importExportBody(server, name, 'Export', payload.storageUri) }),
+    });
   }
 
   private importDatabase(server: string, payload: any, res: http.ServerResponse): void {
@@ -380,7 +404,15 @@ export class FakeArm {
       database: { server, name },
       finish: () => {
         const created = this.now().toISOString();
-        this.databases.set(`${server}/${name}`, { server, name, status: 'Online', createdAt: created, earliestRestoreDate: created, createMode: 'Import', content: { importedFrom: payload.storageUri } });
+        this.databases.set(`${server}/${name}`, {
+          server,
+          name,
+          status: 'Online',
+          createdAt: created,
+          earliestRestoreDate: created,
+          createMode: 'Import',
+          content: { importedFrom: payload.storageUri },
+        });
         return { status: 200, body: this.importExportBody(server, name, 'Import', payload.storageUri) };
       },
     });

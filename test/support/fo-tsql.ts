@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { introspectSqlite } from '../../activities/engines/local/sqlite-session';
-import type { ColumnDefinition, SchemaDefinition } from '../../activities/engines/schema';
-import { parseSqlType } from '../../activities/engines/tsql/tsql-types';
+import { introspectSqlite } from '../../engines/local/sqlite-session';
+import type { ColumnDefinition, SchemaDefinition } from '../../engines/schema';
+import { parseSqlType } from '../../engines/tsql/tsql-types';
 import { FO_INDEXES, FO_TABLES, UAT_CUSTOMISATION } from '../../demo/fo-schema';
 
 /**
@@ -10,7 +10,17 @@ import { FO_INDEXES, FO_TABLES, UAT_CUSTOMISATION } from '../../demo/fo-schema';
  * defaults as sys.default_constraints spells them. Built from the same DDL the demo estate
  * uses, so the T-SQL tests follow any change to the demo schema.
  */
-const BIGINT = new Set(['RECID', 'PARTY', 'GENERALJOURNALENTRY', 'BATCHJOBID', 'BATCHJOBHISTORYID', 'BATCHID', 'BATCHHISTORYID', 'DEPENDSONBATCHID', 'PARENTID']);
+const BIGINT = new Set([
+  'RECID',
+  'PARTY',
+  'GENERALJOURNALENTRY',
+  'BATCHJOBID',
+  'BATCHJOBHISTORYID',
+  'BATCHID',
+  'BATCHHISTORYID',
+  'DEPENDSONBATCHID',
+  'PARENTID',
+]);
 
 function tsqlType(column: ColumnDefinition): string {
   const t = column.type.toUpperCase();
@@ -52,7 +62,8 @@ export function catalogRows(schema: SchemaDefinition) {
     t.columns.map((c) => {
       const type = parseSqlType(c.type)!;
       const unicode = type.name === 'nvarchar' || type.name === 'nchar';
-      const maxLength = type.length === 'max' ? -1 : type.length === undefined ? 8 : ['numeric', 'decimal'].includes(type.name) ? 17 : unicode ? type.length * 2 : type.length;
+      const maxLength =
+        type.length === 'max' ? -1 : type.length === undefined ? 8 : ['numeric', 'decimal'].includes(type.name) ? 17 : unicode ? type.length * 2 : type.length;
       return {
         tableName: t.name,
         columnName: c.name,
@@ -66,6 +77,8 @@ export function catalogRows(schema: SchemaDefinition) {
       };
     }),
   );
-  const indexes = schema.tables.flatMap((t) => t.indexes.flatMap((i) => i.columns.map((c) => ({ tableName: t.name, indexName: i.name, isUnique: i.unique, columnName: c }))));
+  const indexes = schema.tables.flatMap((t) =>
+    t.indexes.flatMap((i) => i.columns.map((c) => ({ tableName: t.name, indexName: i.name, isUnique: i.unique, columnName: c }))),
+  );
   return { columns, indexes };
 }

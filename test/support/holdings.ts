@@ -7,11 +7,18 @@ import type { TestEstate } from './estate';
  * themselves (not from the status the workflow reports), by folder of the local engine's
  * work directory: staging/, restore-points/, operations/, history/.
  */
-export function filesOnDisk(estate: TestEstate, environment: string, operationId: string): Record<'staging' | 'restorePoints' | 'journal' | 'history', string[]> {
+export function filesOnDisk(
+  estate: TestEstate,
+  environment: string,
+  operationId: string,
+): Record<'staging' | 'restorePoints' | 'journal' | 'history', string[]> {
   const workDir = path.join(path.dirname(estate.database(environment)), '.dbmove', environment);
   const list = (dir: string) => {
     try {
-      return fs.readdirSync(path.join(workDir, dir)).filter((name) => name.includes(operationId)).sort();
+      return fs
+        .readdirSync(path.join(workDir, dir))
+        .filter((name) => name.includes(operationId))
+        .sort();
     } catch {
       return [];
     }

@@ -1,6 +1,6 @@
 import { WorkflowHandle } from '@temporalio/client';
-import { getStatus, startOperation } from '../../client/operations';
-import { followOperation } from '../../client/progress';
+import { startOperation } from '../../client/operations';
+import { followOperation } from '../../client/follow';
 import type { OperationStatus, Phase, RefreshInput } from '../../workflows/types';
 import { testServer } from './server';
 import type { TestWorker } from './worker';
@@ -13,29 +13,17 @@ export async function startRefresh(worker: TestWorker, input: Partial<RefreshInp
 
 /** Polls the status query until the operation reaches one of `phases`. */
 export function waitForPhase(handle: WorkflowHandle, phases: string[], timeoutMs = 60_000): Promise<OperationStatus> {
-  return followOperation(testServer().client, handle, { until: phases as Phase[], display: 'quiet', intervalMs: 100, timeoutMs });
+  return followOperation(testServer().client, handle, { until: phases as Phase[], intervalMs: 100, timeoutMs });
 }
 
-
 /** Starts any operation kind on the test worker's task queue. */
-export async function startKind(
-  worker: TestWorker,
-  kind: 'export' | 'import' | 'restore',
-  input: Record<string, unknown>,
-): Promise<WorkflowHandle> {
+export async function startKind(worker: TestWorker, kind: 'export' | 'import' | 'restore', input: Record<string, unknown>): Promise<WorkflowHandle> {
   const type = { export: 'exportDatabase', import: 'importDatabase', restore: 'restoreDatabase' }[kind];
   const full = { requestedBy: 'tester', tuning: { initialInterval: '100ms' }, ...input } as { requestedBy: string; source?: string; target?: string };
   return startOperation(testServer().client, kind, type, full, { taskQueue: worker.taskQueue }, `${kind} test`);
 }
 
 /** Polls the status query until `done` holds (for waits a phase list cannot express). */
-export async function waitUntil(handle: WorkflowHandle, done: (status: OperationStatus) => boolean, timeoutMs = 60_000): Promise<OperationStatus> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OperationStatus | undefined;
-  while (Date.now() < deadline) {
-    last = await getStatus(testServer().client, handle).catch(() => last);
-    if (last && done(last)) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Timed out; last phase ${last?.phase}, failure ${JSON.stringify(last?.failure)}, logs: ${JSON.stringify(last?.logs.slice(-5))}`);
+export function waitUntil(handle: WorkflowHandle, done: (status: OperationStatus) => boolean, timeoutMs = 60_000): Promise<OperationStatus> {
+  return followOperation(testServer().client, handle, { done, intervalMs: 100, timeoutMs });
 }

@@ -1,7 +1,7 @@
-import type { SchemaDefinition } from '../../activities/engines/schema';
-import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from '../../activities/engines/tsql/tsql-connection';
-import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY } from '../../activities/engines/tsql/tsql-introspect';
-import { USED_BYTES_QUERY } from '../../activities/engines/azure-sql/azure-sql-engine';
+import type { SchemaDefinition } from '../../engines/schema';
+import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from '../../engines/tsql/tsql-connection';
+import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY } from '../../engines/tsql/tsql-introspect';
+import { USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
 import { catalogRows } from './fo-tsql';
 
 /**
@@ -64,7 +64,8 @@ export class RecordingDataPlane {
     if (sql === COLUMNS_QUERY) return rows(catalogRows(content.schema).columns);
     if (sql === INDEXES_QUERY) return rows(catalogRows(content.schema).indexes);
     if (sql === REFERENCED_QUERY) return rows([{ n: content.referenced.includes(String(params[0])) ? 1 : 0 }]);
-    if (sql === 'SELECT [PARM] AS PARM, [VALUE] AS VALUE FROM [SQLSYSTEMVARIABLES]') return rows(Object.entries(content.facts).map(([PARM, VALUE]) => ({ PARM, VALUE })));
+    if (sql === 'SELECT [PARM] AS PARM, [VALUE] AS VALUE FROM [SQLSYSTEMVARIABLES]')
+      return rows(Object.entries(content.facts).map(([PARM, VALUE]) => ({ PARM, VALUE })));
     if (sql === 'UPDATE [SQLSYSTEMVARIABLES] SET [VALUE] = @p0 WHERE [PARM] = @p1') {
       if (!(String(params[1]) in content.facts)) return { rows: [], rowsAffected: 0 };
       content.facts[String(params[1])] = String(params[0]);
@@ -93,7 +94,9 @@ export class RecordingDataPlane {
     }
     m = /^CREATE (UNIQUE )?INDEX \[(\w+)\] ON \[(\w+)\] \((.*)\)$/.exec(sql);
     if (m) {
-      content.schema.tables.find((t) => t.name === m![3])?.indexes.push({ name: m[2], table: m[3], unique: Boolean(m[1]), columns: m[4].split(', ').map((c) => c.slice(1, -1)) });
+      content.schema.tables
+        .find((t) => t.name === m![3])
+        ?.indexes.push({ name: m[2], table: m[3], unique: Boolean(m[1]), columns: m[4].split(', ').map((c) => c.slice(1, -1)) });
       return { rows: [], rowsAffected: 0 };
     }
     if (/^(UPDATE|DELETE|INSERT|TRUNCATE|DROP INDEX) /.test(sql)) {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { RunningServer, startDevServer } from '../../server/dev-server';
+import { freePort } from './ports';
 
 /**
  * A second dev server, with the Web UI, for the browser test. The shared test server runs
@@ -15,17 +15,6 @@ export interface UiServer {
   client: Client;
   workerConnection: NativeConnection;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startUiServer(dir: string): Promise<UiServer> {
@@ -62,7 +51,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string {
   if (!found) {
     throw new Error(
       `The Web UI browser test needs Chromium and found none at ${candidates.join(', ')}. ` +
-        'Install Debian\'s package (sudo apt-get install -y chromium) or set DBMOVE_CHROMIUM to a Chromium or Chrome executable.',
+        "Install Debian's package (sudo apt-get install -y chromium) or set DBMOVE_CHROMIUM to a Chromium or Chrome executable.",
     );
   }
   return found;

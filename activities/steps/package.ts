@@ -1,0 +1,50 @@
+import * as path from 'node:path';
+import { formatBytes } from '../../common/format';
+import type { BackupManifest } from '../../engines/port';
+import type { StepOutcome } from '../../workflows/types';
+import { readEnvironmentFacts } from '../environment-facts';
+import { policyFor } from '../policy/policy-for';
+import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
+import { withSession } from '../sessions';
+
+export function createPackageActivities(deps: ActivityDeps) {
+  return {
+    /** PACKAGE: the scrubbed copy becomes one backup with its manifest; the temporary copy goes at once. */
+    async packageBackup(input: { operationId: string; source: string; output: string }): Promise<StepOutcome> {
+      return runStepActivity(deps, 'PACKAGE', input.operationId, async (scope) => {
+        const started = performance.now();
+        const source = scope.environment(input.source);
+        const engine = scope.engine(source);
+        const existing = await engine.readBackup?.(source, input.output).catch(() => undefined);
+        if (existing?.operationId === input.operationId) {
+          await engine.dropStaging(source, input.operationId);
+          return {
+            summary: `${input.output} already written by this operation`,
+            activityMs: elapsed(started),
+            notes: [],
+            holdings: [],
+            details: { output: input.output },
+          };
+        }
+        const facts = await withSession(engine.openStaging(source, input.operationId), readEnvironmentFacts);
+        const policy = policyFor('export', source);
+        const manifest: Omit<BackupManifest, 'content'> = {
+          operationId: input.operationId,
+          createdAt: new Date().toISOString(),
+          source: { environment: source.name, type: source.type, engine: source.engine },
+          versions: { applicationRelease: facts.applicationRelease, platformUpdate: facts.platformUpdate, financialReporting: facts.financialReporting },
+          policy: { sources: policy.sources.map((s) => path.basename(s)), elements: policy.elements.map((e) => e.id) },
+        };
+        const result = await engine.exportStaging(source, input.operationId, input.output, manifest, scope.engineContext());
+        const dropped = await engine.dropStaging(source, input.operationId);
+        return {
+          summary: `wrote ${result.destination} (${formatBytes(result.bytes)}, sha256 ${result.checksum.slice(0, 12)}…)`,
+          activityMs: elapsed(started),
+          notes: [...result.notes, ...dropped.map((h) => `Removed the temporary copy ${h.location}`)],
+          holdings: [],
+          details: { output: result.destination, bytes: result.bytes, checksum: result.checksum },
+        };
+      });
+    },
+  };
+}

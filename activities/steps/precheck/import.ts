@@ -1,0 +1,46 @@
+import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
+import { ActivityDeps, runStepActivity } from '../../runtime';
+import { holder, precheckOutcome, replaceableTarget, versionChecks } from './checks';
+
+export function createPrecheckImportActivities(deps: ActivityDeps) {
+  return {
+    /** PRECHECK of an import: the file is checked (format, checksums, versions) before anything is touched. */
+    async precheckImport(input: { operationId: string; target: string; input: string }): Promise<PrecheckOutcome> {
+      return runStepActivity(deps, 'PRECHECK', input.operationId, async (scope) => {
+        const started = performance.now();
+        const checks: CheckResult[] = [];
+        const reading = await replaceableTarget(deps, scope, input.target, 'an import', checks);
+        if (reading) {
+          const engine = scope.engine(reading.env);
+          if (!engine.readBackup) {
+            checks.push({
+              name: 'backup-valid',
+              ok: false,
+              message: `The ${reading.env.engine} engine cannot check a backup before import`,
+              fix: "import with the platform's own tools",
+            });
+          } else {
+            try {
+              const manifest = await engine.readBackup(reading.env, input.input);
+              checks.push({
+                name: 'backup-valid',
+                ok: true,
+                message: `${input.input}: a backup of ${manifest.source.environment} taken ${manifest.createdAt} by ${manifest.operationId}, checksums correct`,
+              });
+              checks.push(
+                ...versionChecks(
+                  { name: `the backup of ${manifest.source.environment}`, facts: manifest.versions },
+                  holder(reading),
+                  deps.catalog().defaults.minimumPlatformUpdate,
+                ),
+              );
+            } catch (err) {
+              checks.push({ name: 'backup-valid', ok: false, message: (err as Error).message, fix: 'give a complete file written by `dbmove export`' });
+            }
+          }
+        }
+        return precheckOutcome(checks, started, reading?.env.approvers ?? []);
+      });
+    },
+  };
+}

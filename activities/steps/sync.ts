@@ -1,0 +1,35 @@
+import type { StepOutcome } from '../../workflows/types';
+import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
+import { withSession } from '../sessions';
+import { applySchemaSync, describeSyncAction, planSchemaSync } from '../sync/schema-sync';
+import { targetSchema } from '../sync/target-schema';
+
+export function createSyncActivities(deps: ActivityDeps) {
+  return {
+    /** SYNC: the target's own schema applied to the copied data. */
+    async syncSchema(input: { operationId: string; target: string }): Promise<StepOutcome> {
+      return runStepActivity(deps, 'SYNC', input.operationId, async (scope) => {
+        const started = performance.now();
+        const target = scope.environment(input.target);
+        const definition = await targetSchema(deps, target);
+        const engine = scope.engine(target);
+        const outcome = await withSession(engine.openStaging(target, input.operationId), async (session) => {
+          const plan = planSchemaSync(definition, await session.introspect(), session.dialect);
+          return applySchemaSync(session, plan, target.name);
+        });
+        const count = (kind: string) => outcome.applied.filter((a) => a.kind === kind).length;
+        return {
+          summary: outcome.applied.length
+            ? `${count('create-table')} tables, ${count('add-column')} columns and ${count('create-index')} indexes added, ${count('drop-index')} indexes dropped`
+            : `the copied data already matches ${target.name}'s schema`,
+          activityMs: elapsed(started),
+          notes: [
+            ...outcome.applied.map(describeSyncAction),
+            ...(outcome.kept.length ? [`Kept, not defined by ${target.name}: ${outcome.kept.slice(0, 20).join(', ')}`] : []),
+          ],
+          details: { applied: outcome.applied.map((a) => ({ kind: a.kind, table: a.table })), kept: outcome.kept.length },
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import type { OperationStatus, StepRecord } from '../workflows/types';
+import { isRefusal } from '../common/checks';
+
+/** Plain-text rendering of an operation for terminals and logs. */
+
+const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+const paint = (code: number) => (text: string) => (useColor() ? `\x1b[${code}m${text}\x1b[0m` : text);
+export const bold = paint(1);
+export const dim = paint(2);
+export const green = paint(32);
+export const red = paint(31);
+export const yellow = paint(33);
+export const cyan = paint(36);
+
+export function seconds(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function stepIcon(step: StepRecord): string {
+  switch (step.status) {
+    case 'completed':
+      return green('✔');
+    case 'running':
+      return cyan('▶');
+    case 'failed':
+      return red('✘');
+    case 'skipped':
+      return dim('-');
+    default:
+      return dim('·');
+  }
+}
+
+export function phaseText(phase: string): string {
+  if (phase === 'COMPLETED' || phase === 'AWAITING_SIGNOFF') return green(phase);
+  if (phase === 'FAILED' || phase === 'REFUSED' || phase === 'ROLLBACK_FAILED') return red(phase);
+  if (phase === 'ROLLED_BACK' || phase === 'ROLLING_BACK' || phase === 'CANCELLED') return yellow(phase);
+  return cyan(phase);
+}
+
+export function renderStatus(s: OperationStatus, webUrl?: string): string {
+  const lines: string[] = [];
+  const route = [s.source, s.target].filter(Boolean).join(' → ');
+  lines.push(`${bold(s.operationId)}  ${s.kind} ${route}  ${phaseText(s.phase)}`);
+  lines.push(dim(`requested by ${s.requestedBy} at ${s.startedAt}`));
+  for (const step of s.steps) {
+    const progress = step.status === 'running' && s.progress?.step === step.name ? ` ${s.progress.percent.toFixed(0)}% ${s.progress.detail ?? ''}` : '';
+    const info = step.status === 'failed' ? red(step.error ?? '') : (step.summary ?? '');
+    lines.push(`  ${stepIcon(step)} ${step.name.padEnd(11)} ${seconds(step.durationMs).padStart(9)}  ${info}${progress}`);
+  }
+  if (s.marker) lines.push(`  marker: ${s.marker.environment} at ${s.marker.at} (${s.marker.restorePoint})`);
+  if (s.unavailableWindowMs !== undefined) lines.push(`  unavailable window: ${s.unavailableWindowMs.toFixed(2)} ms`);
+  if (s.rolledBack)
+    lines.push(
+      `  rolled back at ${s.rolledBack.at}${s.rolledBack.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}${s.rolledBack.durationMs !== undefined ? ` in ${seconds(s.rolledBack.durationMs)}` : ''}`,
+    );
+  if (s.holdings.length)
+    lines.push(
+      `  holds on disk: ${s.holdings.map((h) => `${h.kind} ${h.location}${h.bytes !== undefined ? ` (${Math.round(h.bytes / 1024)} KiB)` : ''}`).join('; ')}`,
+    );
+  if (s.failure) {
+    lines.push(red(`  ${s.failure.step} failed: ${s.failure.message}`));
+    lines.push(`  retry:    ${s.failure.choices.retry}`);
+    if (s.failure.choices.rollback) lines.push(`  rollback: ${s.failure.choices.rollback}`);
+  }
+  if (s.phase === 'REFUSED') for (const c of s.checks.filter(isRefusal)) lines.push(red(`  refused: ${c.message}`) + `\n      fix: ${c.fix}`);
+  for (const c of s.checks.filter((c) => !c.ok && c.severity === 'warning')) lines.push(yellow(`  warning: ${c.message}`));
+  if (s.signedOff) lines.push(`  signed off by ${s.signedOff.by} at ${s.signedOff.at}${s.signedOff.note ? `: ${s.signedOff.note}` : ''}`);
+  if (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'ROLLED_BACK') {
+    if (!s.signedOff)
+      lines.push(`  next: ${bold(`dbmove sign-off ${s.operationId}`)}${s.phase === 'AWAITING_SIGNOFF' ? ` (or dbmove rollback ${s.operationId})` : ''}`);
+  }
+  if (webUrl) lines.push(dim(`  ${webUrl}`));
+  return lines.join('\n');
+}
+
+/** The JSON shape `--json` prints: stable keys for scripts. */
+export function statusJson(s: OperationStatus, extra: Record<string, unknown> = {}) {
+  return {
+    operationId: s.operationId,
+    kind: s.kind,
+    source: s.source,
+    target: s.target,
+    phase: s.phase,
+    steps: s.steps.map((step) => ({
+      name: step.name,
+      status: step.status,
+      startedAt: step.startedAt ?? null,
+      endedAt: step.endedAt ?? null,
+      durationMs: step.durationMs ?? null,
+      activityMs: step.activityMs ?? null,
+      attempts: step.attempts,
+      rowsAffected: step.rowsAffected ?? null,
+      summary: step.summary ?? null,
+      error: step.error ?? null,
+    })),
+    marker: s.marker ?? null,
+    unavailableWindowMs: s.unavailableWindowMs ?? null,
+    progress: s.progress ?? null,
+    failure: s.failure ?? null,
+    checks: s.checks,
+    holdings: s.holdings,
+    decisions: s.decisions,
+    signedOff: s.signedOff ?? null,
+    rolledBack: s.rolledBack ?? null,
+    ...extra,
+  };
+}

@@ -1,0 +1,27 @@
+import type { EnvironmentConfig } from '../config/catalog';
+import type { EngineRegistry } from '../engines/registry';
+import type { BackupManifest, RestoreWindow } from '../engines/port';
+import type { CheckResult } from '../workflows/types';
+import { checkRestoreTime } from '../activities/steps/precheck/restore-time';
+
+/**
+ * What the command line (or a script) can check before it starts an import or a restore, with
+ * the same code PRECHECK runs, so that bad input is refused before anything starts.
+ */
+
+/** Reads and checks a backup for import into `target`: format, manifest and checksums. Throws InvalidBackup. */
+export async function checkBackup(engines: EngineRegistry, target: EnvironmentConfig, location: string): Promise<BackupManifest | undefined> {
+  const engine = engines(target);
+  if (!engine.readBackup) return undefined; // the platform reads its own backups at RESTORE (a bacpac, a .bak)
+  return engine.readBackup(target, location);
+}
+
+/** What `env` can be restored to: its kept restore points, or its continuous window. */
+export async function restoreWindow(engines: EngineRegistry, env: EnvironmentConfig): Promise<RestoreWindow> {
+  return engines(env).restorePoints(env);
+}
+
+/** Whether `env` can be restored to `to`, as PRECHECK will decide it. */
+export async function checkRestore(engines: EngineRegistry, env: EnvironmentConfig, to: string): Promise<CheckResult> {
+  return checkRestoreTime(env.name, to, await restoreWindow(engines, env));
+}

@@ -1,0 +1,121 @@
+/**
+ * Every error type dbmove raises on purpose, in one registry. The retry policies of the
+ * workflows, the activities' translation into ApplicationFailures and the command line's exit
+ * codes are all derived from it, so a new error type is declared once and behaves the same
+ * everywhere. No imports: workflow, activity, engine and client code all use it.
+ *
+ * What a type means for each side:
+ * - `input`: the request or the configuration is wrong. Nothing retries it; on the command
+ *   line it is bad usage (exit code 2), and nothing was started or changed.
+ * - `permanent`: a retry of the same step cannot fix it (a refusal, a failed check, a
+ *   platform that cannot do it). A step goes straight to the failure gate, where a person can
+ *   fix the cause and retry; housekeeping still retries it, because giving up leaks disk.
+ * - `transient`: the platform may answer differently next time; activities retry it.
+ */
+export type ErrorClass = 'input' | 'permanent' | 'transient';
+
+export const ERROR_TYPES = {
+  // input: the request or the configuration is wrong
+  UsageError: 'input',
+  ConfigError: 'input',
+  InvalidName: 'input',
+  UnknownEnvironment: 'input',
+  FaultPlanError: 'input',
+  OperationNotFound: 'input',
+  DemoExists: 'input',
+  InvalidBackup: 'input',
+
+  // permanent: a retry of the same step cannot fix it
+  InjectedFault: 'permanent',
+  SchemaIncompatible: 'permanent',
+  VerificationFailed: 'permanent',
+  PolicyError: 'permanent',
+  SafetyCheckFailed: 'permanent',
+  MissingSecret: 'permanent',
+  UnsupportedByEngine: 'permanent',
+  NoRestoreChain: 'permanent',
+  OperationRefused: 'permanent',
+  DecisionRefused: 'permanent',
+  OperationFailed: 'permanent',
+  CodecKeyError: 'permanent',
+  // transient: worth another attempt
+  AzureRequestError: 'transient',
+  TemporalUnreachable: 'transient',
+} as const satisfies Record<string, ErrorClass>;
+
+export type ErrorType = keyof typeof ERROR_TYPES;
+
+const ofClass = (...classes: ErrorClass[]) => (Object.keys(ERROR_TYPES) as ErrorType[]).filter((type) => (classes as string[]).includes(ERROR_TYPES[type]));
+
+/** Step activities: these go straight to the operation's failure gate instead of being retried. */
+export const NON_RETRYABLE_STEP_ERRORS: readonly ErrorType[] = ofClass('input', 'permanent');
+
+/** Housekeeping activities: only a wrong request stops their retries; everything else may pass. */
+export const NON_RETRYABLE_HOUSEKEEPING_ERRORS: readonly ErrorType[] = ofClass('input');
+
+/** The command line exits with 2 (bad usage, nothing changed) for these. */
+export const USAGE_ERRORS: readonly ErrorType[] = ofClass('input');
+
+export function errorClassOf(name: string): ErrorClass | undefined {
+  return (ERROR_TYPES as Record<string, ErrorClass>)[name];
+}
+
+/** The base of dbmove's own errors: `name` is the registered type, which Temporal carries as the failure type. */
+export class DbmoveError extends Error {
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+/** Bad input from the person at the keyboard: exit code 2, nothing started or changed. */
+export class UsageError extends DbmoveError {
+  constructor(message: string) {
+    super('UsageError', message);
+  }
+}
+
+/** A guard found that the database about to be replaced is not the sandbox the catalog names. */
+export class SafetyCheckFailed extends DbmoveError {
+  constructor(message: string) {
+    super('SafetyCheckFailed', message);
+  }
+}
+
+export class MissingSecret extends DbmoveError {
+  constructor(variable: string, environment: string, purpose: string) {
+    super(
+      'MissingSecret',
+      `The environment variable ${variable} (${purpose} for ${environment}) is not set in the worker's environment. Set it where the worker runs and restart the worker, then retry`,
+    );
+  }
+}
+
+export class VerificationFailed extends DbmoveError {
+  constructor(message: string) {
+    super('VerificationFailed', message);
+  }
+}
+
+/** An engine was asked to do something its platform cannot do; `instead` names what to do. */
+export class UnsupportedByEngine extends DbmoveError {
+  constructor(engine: string, what: string, instead: string) {
+    super('UnsupportedByEngine', `The ${engine} engine cannot ${what}. ${instead}`);
+  }
+}
+
+export class InvalidBackup extends DbmoveError {
+  constructor(message: string) {
+    super('InvalidBackup', message);
+  }
+}
+
+/** The operation ran and failed, or was refused: exit code 1. */
+export class OperationFailed extends DbmoveError {
+  constructor(message: string) {
+    super('OperationFailed', message);
+  }
+}

@@ -1,0 +1,494 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LocalEnvironment } from '../../config/catalog';
+import type {
+  BackupManifest,
+  CopyResult,
+  DatabaseEngine,
+  DatabaseFacts,
+  DataSession,
+  EngineCapabilities,
+  EngineContext,
+  ExportResult,
+  Holding,
+  Marker,
+  RestorePointInfo,
+  RestoreResult,
+  RestoreWindow,
+  SwapResult,
+} from '../port';
+import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
+import { openSqlite, SqliteSession } from './sqlite-session';
+import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
+import { parseDuration } from '../../config/durations';
+import { formatBytes } from '../../common/format';
+
+/**
+ * The embedded engine: each environment's database is one SQLite file, so the whole product
+ * runs on a laptop with no cloud. Everything an operation creates lives beside the target's
+ * file (same filesystem, so the swap is a single atomic rename), under
+ * `.dbmove/<environment>/`, named after the operation id:
+ *
+ *   staging/<op>.sqlite            the database being prepared (COPY, RESTORE, import)
+ *   restore-points/<op>.sqlite     the target as it was at MARKER, byte for byte
+ *   history/<time>--<op>.sqlite    restore points kept after sign-off, for point-in-time restore
+ *   operations/<op>.json           what the engine already did for the operation (swap, rollback)
+ */
+export interface LocalEngineOptions {
+  /** Default retention of restore points after sign-off (catalog `defaults.restorePointRetention`). */
+  defaultRetention?: string;
+  now?: () => Date;
+}
+
+interface RestorePointManifest {
+  environment: string;
+  operationId: string;
+  at: string;
+  checksum: string;
+  bytes: number;
+}
+
+interface StagingManifest {
+  operationId: string;
+  completedAt: string;
+  bytes: number;
+  origin: string;
+  /** The boot the copy was made in: it is not fsynced until SWAP, so a crash since voids it. */
+  bootId?: string;
+}
+
+interface OperationJournal {
+  swap?: SwapResult & { at: string };
+  restore?: SwapResult & { at: string; marker: string };
+}
+
+export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
+  readonly kind = 'local' as const;
+  readonly capabilities: EngineCapabilities = { pointInTime: 'discrete', backupDestination: 'local-file', localFiles: true };
+
+  constructor(private readonly options: LocalEngineOptions = {}) {}
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  databaseFile(env: LocalEnvironment): string {
+    return env.database.path;
+  }
+
+  workDir(env: LocalEnvironment): string {
+    const file = this.databaseFile(env);
+    return path.join(path.dirname(file), '.dbmove', env.name);
+  }
+
+  stagingFile(env: LocalEnvironment, operationId: string): string {
+    return path.join(this.workDir(env), 'staging', `${operationId}.sqlite`);
+  }
+
+  private stagingManifest(env: LocalEnvironment, operationId: string): string {
+    return path.join(this.workDir(env), 'staging', `${operationId}.json`);
+  }
+
+  private rollbackFile(env: LocalEnvironment, operationId: string): string {
+    return path.join(this.workDir(env), 'staging', `${operationId}.rollback.sqlite`);
+  }
+
+  restorePointFile(env: LocalEnvironment, operationId: string): string {
+    return path.join(this.workDir(env), 'restore-points', `${operationId}.sqlite`);
+  }
+
+  private journalFile(env: LocalEnvironment, operationId: string): string {
+    return path.join(this.workDir(env), 'operations', `${operationId}.json`);
+  }
+
+  private historyDir(env: LocalEnvironment): string {
+    return path.join(this.workDir(env), 'history');
+  }
+
+  async inspect(env: LocalEnvironment): Promise<DatabaseFacts> {
+    const file = this.databaseFile(env);
+    try {
+      const stat = await fs.promises.stat(file);
+      return { exists: true, location: file, sizeBytes: stat.size };
+    } catch {
+      return { exists: false, location: file };
+    }
+  }
+
+  async openLive(env: LocalEnvironment): Promise<DataSession> {
+    return new SqliteSession(openSqlite(this.databaseFile(env), 'read-only'), `${env.name} (live, read-only)`);
+  }
+
+  async openStaging(target: LocalEnvironment, operationId: string): Promise<DataSession> {
+    const file = this.stagingFile(target, operationId);
+    if (!fs.existsSync(file)) {
+      throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${file}); run the COPY step first`);
+    }
+    return new SqliteSession(openSqlite(file, 'read-write'), `${target.name} (staging of ${operationId})`);
+  }
+
+  async markPointInTime(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<Marker> {
+    const file = this.restorePointFile(target, operationId);
+    const manifestFile = `${file.slice(0, -'.sqlite'.length)}.json`;
+    const existing = await readJson<RestorePointManifest>(manifestFile);
+    if (existing && fs.existsSync(file)) {
+      ctx.log(`Restore point for ${operationId} already taken at ${existing.at}; reusing it`);
+      return { environment: target.name, at: existing.at, restorePoint: path.basename(file), checksum: existing.checksum };
+    }
+    const at = this.now().toISOString();
+    const copy = await consistentCopy(this.databaseFile(target), file, (p) =>
+      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'taking restore point'),
+    );
+    const checksum = await sha256File(file);
+    await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes } satisfies RestorePointManifest);
+    return { environment: target.name, at, restorePoint: path.basename(file), checksum };
+  }
+
+  async copyToStaging(source: LocalEnvironment, target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+    const file = this.stagingFile(target, operationId);
+    const manifestFile = this.stagingManifest(target, operationId);
+    const done = await readJson<StagingManifest>(manifestFile);
+    if (done && fs.existsSync(file) && done.bootId === bootId()) {
+      return {
+        bytes: done.bytes,
+        durationMs: 0,
+        staging: this.stagingHolding(target, file, done.bytes),
+        resumed: true,
+        notes: [`Staging copy already complete (${done.completedAt}); an earlier attempt finished it`],
+      };
+    }
+    const started = performance.now();
+    const copy = await consistentCopy(
+      this.databaseFile(source),
+      file,
+      (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, `${formatBytes(p.copiedBytes)} of ${formatBytes(p.totalBytes)}`),
+      // Not fsynced here: SQLite's own commits in SCRUB flush it, and SWAP fsyncs it before the rename.
+      { signal: ctx.signal, midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined, durable: false },
+    );
+    await writeJsonAtomic(manifestFile, {
+      operationId,
+      completedAt: this.now().toISOString(),
+      bytes: copy.bytes,
+      origin: source.name,
+      bootId: bootId(),
+    } satisfies StagingManifest);
+    return {
+      bytes: copy.bytes,
+      durationMs: performance.now() - started,
+      staging: this.stagingHolding(target, file, copy.bytes),
+      resumed: false,
+      notes: [`Copied ${formatBytes(copy.bytes)} from ${source.name} (${copy.journalMode} journal) under a read transaction; the source was opened read-only`],
+    };
+  }
+
+  private stagingHolding(env: LocalEnvironment, file: string, bytes?: number): Holding {
+    return { kind: 'staging', environment: env.name, location: file, bytes };
+  }
+
+  async swapIn(target: LocalEnvironment, operationId: string, ctx: EngineContext, holdsOperation?: () => Promise<boolean>): Promise<SwapResult> {
+    const journal = (await readJson<OperationJournal>(this.journalFile(target, operationId))) ?? {};
+    if (journal.swap) return { ...journal.swap, resumed: true };
+    const staging = this.stagingFile(target, operationId);
+    if (!fs.existsSync(staging)) {
+      if (await holdsOperation?.()) {
+        const result: SwapResult = {
+          unavailableWindowMs: 0,
+          durationMs: 0,
+          resumed: true,
+          notes: ["The target already holds this operation's data; an earlier attempt swapped it in"],
+        };
+        await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
+        return result;
+      }
+      throw new Error(`Nothing to swap in: the staging database of ${operationId} for ${target.name} is missing (${staging})`);
+    }
+    const result = await this.replaceLiveFile(target, staging, ctx);
+    await removeIfExists(this.stagingManifest(target, operationId));
+    await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
+    return result;
+  }
+
+  /**
+   * Takes the target offline (an exclusive lock waits for running transactions and keeps
+   * new ones out), renames the replacement over it, and lets go. The rename is atomic, so the
+   * live name always points at a complete database; the measured window is lock to rename.
+   */
+  private async replaceLiveFile(target: LocalEnvironment, replacement: string, ctx: EngineContext): Promise<SwapResult> {
+    const started = performance.now();
+    const live = this.databaseFile(target);
+    // The replacement reaches the disk before its name can: a crash never leaves a torn live database.
+    await fsyncFile(replacement);
+    const lock = openSqlite(live, 'read-write');
+    let windowMs: number;
+    try {
+      if (String(lock.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') {
+        // A WAL file left beside the new database would be replayed into it.
+        lock.pragma('wal_checkpoint(TRUNCATE)');
+        lock.pragma('journal_mode = DELETE');
+      }
+      // The window opens when we ask for the lock: while it waits for running transactions,
+      // its pending lock already keeps new ones out.
+      const offline = performance.now();
+      lock.exec('BEGIN EXCLUSIVE');
+      await fs.promises.rename(replacement, live);
+      windowMs = performance.now() - offline;
+      lock.exec('ROLLBACK');
+    } finally {
+      lock.close();
+    }
+    await fsyncDirectory(path.dirname(live));
+    ctx.progress(100, 'swapped');
+    return {
+      unavailableWindowMs: windowMs,
+      durationMs: performance.now() - started,
+      resumed: false,
+      notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`],
+    };
+  }
+
+  async restoreToMarker(target: LocalEnvironment, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult> {
+    const journal = (await readJson<OperationJournal>(this.journalFile(target, operationId))) ?? {};
+    if (journal.restore) return { ...journal.restore, resumed: true };
+    const restorePoint = this.restorePointFile(target, operationId);
+    if (!fs.existsSync(restorePoint)) {
+      throw new Error(`The restore point of ${operationId} for ${target.name} is missing (${restorePoint}); the target cannot be returned to ${marker.at}`);
+    }
+    const record = async (result: SwapResult) => {
+      await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, restore: { ...result, at: this.now().toISOString(), marker: marker.at } });
+      return result;
+    };
+    if (marker.checksum && (await sha256File(this.databaseFile(target))) === marker.checksum) {
+      await removeIfExists(this.rollbackFile(target, operationId));
+      return record({ unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: [`${target.name} already matches the restore point of ${marker.at}`] });
+    }
+    // Restore from a copy so the restore point survives until sign-off, should this be retried.
+    const temp = this.rollbackFile(target, operationId);
+    await consistentCopy(restorePoint, temp, (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'copying restore point'));
+    const result = await this.replaceLiveFile(target, temp, ctx);
+    return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
+  }
+
+  async compareWithMarker(target: LocalEnvironment, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
+    if (!marker.checksum) return 'unknown';
+    return (await sha256File(this.databaseFile(target))) === marker.checksum ? 'identical' : 'changed';
+  }
+
+  async dropStaging(target: LocalEnvironment, operationId: string): Promise<Holding[]> {
+    const removed: Holding[] = [];
+    for (const file of [this.stagingFile(target, operationId), `${this.stagingFile(target, operationId)}.partial`, this.rollbackFile(target, operationId)]) {
+      if (await removeIfExists(file)) removed.push(this.stagingHolding(target, file));
+      await removeIfExists(`${file}-journal`);
+    }
+    await removeIfExists(this.stagingManifest(target, operationId));
+    return removed;
+  }
+
+  async holdings(env: LocalEnvironment, operationId: string): Promise<Holding[]> {
+    const candidates: [Holding['kind'], string][] = [
+      ['staging', this.stagingFile(env, operationId)],
+      ['staging', `${this.stagingFile(env, operationId)}.partial`],
+      ['temporary', this.rollbackFile(env, operationId)],
+      ['restore-point', this.restorePointFile(env, operationId)],
+    ];
+    const found: Holding[] = [];
+    for (const [kind, file] of candidates) {
+      try {
+        const stat = await fs.promises.stat(file);
+        found.push({ kind, environment: env.name, location: file, bytes: stat.size });
+      } catch {
+        /* not held */
+      }
+    }
+    return found;
+  }
+
+  async releaseHoldings(env: LocalEnvironment, operationId: string, options: { keepRestorePoint: boolean }): Promise<Holding[]> {
+    const held = await this.holdings(env, operationId);
+    await this.dropStaging(env, operationId);
+    const restorePoint = this.restorePointFile(env, operationId);
+    const manifestFile = `${restorePoint.slice(0, -'.sqlite'.length)}.json`;
+    const manifest = await readJson<RestorePointManifest>(manifestFile);
+    const retentionMs = parseDuration(env.restorePointRetention ?? this.options.defaultRetention ?? '0d');
+    if (options.keepRestorePoint && manifest && fs.existsSync(restorePoint) && retentionMs > 0) {
+      // The environment keeps pre-operation states for point-in-time restore, like Azure's automatic backups.
+      const name = `${manifest.at.replace(/[:.]/g, '-')}--${operationId}`;
+      await fs.promises.mkdir(this.historyDir(env), { recursive: true });
+      await writeJsonAtomic(path.join(this.historyDir(env), `${name}.json`), manifest);
+      await fs.promises.rename(restorePoint, path.join(this.historyDir(env), `${name}.sqlite`));
+    } else {
+      await removeIfExists(restorePoint);
+    }
+    await removeIfExists(manifestFile);
+    await removeIfExists(this.journalFile(env, operationId));
+    await this.pruneHistory(env, retentionMs);
+    return held;
+  }
+
+  private async pruneHistory(env: LocalEnvironment, retentionMs: number): Promise<void> {
+    const cutoff = this.now().getTime() - retentionMs;
+    for (const point of await this.historyPoints(env)) {
+      if (Date.parse(point.at) < cutoff) {
+        await removeIfExists(point.file);
+        await removeIfExists(point.file.replace(/\.sqlite$/, '.json'));
+      }
+    }
+  }
+
+  private async historyPoints(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string })[]> {
+    const points: (RestorePointInfo & { file: string })[] = [];
+    for (const dir of [this.historyDir(env), path.join(this.workDir(env), 'restore-points')]) {
+      let names: string[];
+      try {
+        names = await fs.promises.readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names.filter((n) => n.endsWith('.json'))) {
+        const manifest = await readJson<RestorePointManifest>(path.join(dir, name));
+        const file = path.join(dir, name.replace(/\.json$/, '.sqlite'));
+        if (!manifest || !fs.existsSync(file)) continue;
+        points.push({
+          at: manifest.at,
+          id: path.basename(file, '.sqlite'),
+          bytes: manifest.bytes,
+          description: `before operation ${manifest.operationId}`,
+          file,
+        });
+      }
+    }
+    return points.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async restorePoints(env: LocalEnvironment): Promise<RestoreWindow> {
+    const points = await this.historyPoints(env);
+    return {
+      environment: env.name,
+      continuous: false,
+      earliest: points[0]?.at,
+      latest: points[points.length - 1]?.at,
+      points: points.map(({ file: _file, ...p }) => p),
+    };
+  }
+
+  async restoreToStaging(target: LocalEnvironment, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
+    const points = await this.historyPoints(target);
+    const wanted = Date.parse(at);
+    const chosen = [...points].reverse().find((p) => Date.parse(p.at) <= wanted);
+    if (!chosen) {
+      throw new Error(`No restore point of ${target.name} at or before ${at}; the earliest kept is ${points[0]?.at ?? 'none'}`);
+    }
+    const file = this.stagingFile(target, operationId);
+    const started = performance.now();
+    const copy = await consistentCopy(chosen.file, file, (p) =>
+      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'copying restore point'),
+    );
+    await writeJsonAtomic(this.stagingManifest(target, operationId), {
+      operationId,
+      completedAt: this.now().toISOString(),
+      bytes: copy.bytes,
+      origin: chosen.id,
+    } satisfies StagingManifest);
+    return {
+      bytes: copy.bytes,
+      durationMs: performance.now() - started,
+      staging: this.stagingHolding(target, file, copy.bytes),
+      resumed: false,
+      restoredTo: chosen.at,
+      notes: [`Restoring ${target.name} to its restore point of ${chosen.at} (${chosen.description}), the latest at or before ${at}`],
+    };
+  }
+
+  async exportStaging(
+    env: LocalEnvironment,
+    operationId: string,
+    destination: string,
+    manifest: Omit<BackupManifest, 'content'>,
+    ctx: EngineContext,
+  ): Promise<ExportResult> {
+    return exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
+  }
+
+  async broadcast(env: LocalEnvironment, message: string, from: Date, to: Date): Promise<void> {
+    const db = openSqlite(this.databaseFile(env), 'read-write');
+    try {
+      // One notice per message (it names the operation): a retried NOTIFY moves the window of
+      // the notice users already see instead of posting a second one.
+      db.transaction(() => {
+        const moved = db
+          .prepare("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'")
+          .run(from.toISOString(), to.toISOString(), message);
+        if (moved.changes === 0)
+          db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(
+            message,
+            from.toISOString(),
+            to.toISOString(),
+            'dbmove',
+          );
+      })();
+    } finally {
+      db.close();
+    }
+  }
+
+  async withdrawBroadcast(env: LocalEnvironment, message: string): Promise<boolean> {
+    const db = openSqlite(this.databaseFile(env), 'read-write');
+    try {
+      return db.prepare("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(message).changes > 0;
+    } finally {
+      db.close();
+    }
+  }
+
+  async readBackup(_env: LocalEnvironment, location: string): Promise<BackupManifest> {
+    const { manifest } = await readBackupManifest(location);
+    const { operationId, createdAt, source, versions, policy } = manifest;
+    if (!source?.environment || !versions || !operationId || !createdAt || !policy) {
+      throw new InvalidBackupError(
+        location,
+        'the manifest does not name its source environment, versions and operation',
+        'Give a file written by `dbmove export`.',
+      );
+    }
+    return { operationId, createdAt, source, versions, policy, content: manifest.content };
+  }
+
+  async removeBackup(_env: LocalEnvironment, location: string, operationId: string): Promise<boolean> {
+    for (const file of [`${location}.partial`]) await removeIfExists(file);
+    try {
+      const { manifest } = await readBackupManifest(location);
+      if (manifest.operationId !== operationId) return false;
+    } catch {
+      return false;
+    }
+    return removeIfExists(location);
+  }
+
+  async importToStaging(target: LocalEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
+    const file = this.stagingFile(target, operationId);
+    const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
+    if (done && fs.existsSync(file)) {
+      return {
+        bytes: done.bytes,
+        durationMs: 0,
+        staging: this.stagingHolding(target, file, done.bytes),
+        resumed: true,
+        notes: ['The backup was already restored into staging by an earlier attempt'],
+      };
+    }
+    const started = performance.now();
+    const bytes = await importBackupFile(backup, file, ctx);
+    await writeJsonAtomic(this.stagingManifest(target, operationId), {
+      operationId,
+      completedAt: this.now().toISOString(),
+      bytes,
+      origin: backup,
+    } satisfies StagingManifest);
+    return {
+      bytes,
+      durationMs: performance.now() - started,
+      staging: this.stagingHolding(target, file, bytes),
+      resumed: false,
+      notes: [`Restored the backup into staging (${formatBytes(bytes)})`],
+    };
+  }
+}

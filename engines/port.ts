@@ -1,0 +1,250 @@
+import type { EnvironmentConfig } from '../config/catalog';
+import type { Dialect } from './dialect';
+import type { SchemaDefinition } from './schema';
+
+/**
+ * The database engine port: everything a movement operation needs from a database platform,
+ * and nothing about what a refresh is. The workflow never sees an engine; activities pick
+ * the engine an environment names in the catalog and call it through this interface.
+ *
+ * Every method is keyed by the operation id, and every engine derives the names of what it
+ * creates (staging databases, restore points, aside copies) from that id. Temporal runs an
+ * activity at least once, so each method checks before it acts: a second call with the same
+ * arguments finds its own earlier work and returns the same answer.
+ *
+ * Each engine takes the catalog entries of its own kind (`E`): the registry hands an
+ * environment only to the engine it names. Nothing here knows Temporal: an engine is usable
+ * from a plain script, and it reports progress and reads cancellation through EngineContext.
+ */
+export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig> {
+  readonly kind: E['engine'];
+  /** What this platform can do, for callers that must choose (never `kind === ...`). */
+  readonly capabilities: EngineCapabilities;
+
+  /** Existence and size of an environment's live database, without opening it for writing. */
+  inspect(env: E): Promise<DatabaseFacts>;
+
+  /** A read-only session on the live database. The source of a movement is only ever opened this way. */
+  openLive(env: E): Promise<DataSession>;
+
+  /** A read-write session on the staging database that this operation is preparing for `target`. */
+  openStaging(target: E, operationId: string): Promise<DataSession>;
+
+  /**
+   * MARKER: record the point in time that rollback returns the target to. The target stays
+   * online. Local engine: a byte-exact restore point. Azure SQL: the server's time, checked
+   * against the database's earliest restore date.
+   */
+  markPointInTime(target: E, operationId: string, ctx: EngineContext): Promise<Marker>;
+
+  /**
+   * COPY: a transactionally consistent copy of the source into the target's staging
+   * database, while the source stays readable and is never written.
+   */
+  copyToStaging(source: E, target: E, operationId: string, ctx: EngineContext): Promise<CopyResult>;
+
+  /**
+   * SWAP: staging becomes the target. The only moment the target is unavailable. An engine
+   * that keeps no copy of the replaced database under a name of its own (the local engine)
+   * cannot tell from names alone whether a crashed attempt already swapped: when staging is
+   * gone and it has no record of the swap, it asks `holdsOperation` whether the live database
+   * already carries this operation's data.
+   */
+  swapIn(target: E, operationId: string, ctx: EngineContext, holdsOperation?: () => Promise<boolean>): Promise<SwapResult>;
+
+  /**
+   * Rollback after SWAP: return the target to the marker. Azure SQL restores to a new
+   * database and rename-swaps; the local engine swaps its restore point back in. The live
+   * name always points at a usable database, whatever step fails.
+   */
+  restoreToMarker(target: E, marker: Marker, operationId: string, ctx: EngineContext): Promise<SwapResult>;
+
+  /**
+   * Rollback before SWAP reports whether the live target is still as it was at the marker
+   * (its users may have changed it since; this operation never did). 'unknown' where the
+   * platform cannot tell cheaply.
+   */
+  compareWithMarker(target: E, marker: Marker): Promise<'identical' | 'changed' | 'unknown'>;
+
+  /** Rollback before SWAP, and cancellation: drop the staging database if it exists. */
+  dropStaging(target: E, operationId: string): Promise<Holding[]>;
+
+  /** What this operation holds for `env` right now (staging, restore points, aside copies). */
+  holdings(env: E, operationId: string): Promise<Holding[]>;
+
+  /**
+   * Sign-off housekeeping: remove everything `holdings` lists and return it. With
+   * `keepRestorePoint`, an engine that keeps discrete restore points for point-in-time
+   * restore moves the marker into the environment's retained history instead of deleting it.
+   */
+  releaseHoldings(env: E, operationId: string, options: { keepRestorePoint: boolean }): Promise<Holding[]>;
+
+  /** Points in time the environment can be restored to (kept restore points, or the PITR window). */
+  restorePoints(env: E): Promise<RestoreWindow>;
+
+  /**
+   * RESTORE (point-in-time restore operation): prepare staging as the target was at `at`.
+   * Returns the point actually used, which may be earlier than asked where an engine keeps
+   * discrete restore points.
+   */
+  restoreToStaging(target: E, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult>;
+
+  /**
+   * Export: write the (already scrubbed) staging database to a backup at `destination`,
+   * carrying `manifest` (source, versions, time, policy) where the format allows.
+   */
+  exportStaging(env: E, operationId: string, destination: string, manifest: Omit<BackupManifest, 'content'>, ctx: EngineContext): Promise<ExportResult>;
+
+  /**
+   * Reads and checks a backup before anything is touched: format, checksums, and the
+   * manifest `exportStaging` wrote (source environment, versions, time, policy). Throws
+   * InvalidBackup naming the problem. Optional: an engine without it cannot import.
+   */
+  readBackup?(env: E, location: string): Promise<BackupManifest>;
+
+  /** Removes a backup this operation wrote (rollback of an export). Only ever the operation's own file. */
+  removeBackup?(env: E, location: string, operationId: string): Promise<boolean>;
+
+  /**
+   * Writes a downtime broadcast that the environment shows its online users (F&O's
+   * SysBroadcastMessage). Optional: the only write to a live target before SWAP, and only
+   * when the catalog configures notifications.
+   */
+  broadcast?(env: E, message: string, from: Date, to: Date): Promise<void>;
+
+  /** Removes the broadcast `broadcast` wrote with this message (rollback before SWAP); true if there was one. */
+  withdrawBroadcast?(env: E, message: string): Promise<boolean>;
+
+  /** Import: load a validated backup into the target's staging database. */
+  importToStaging(target: E, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult>;
+}
+
+export interface EngineCapabilities {
+  /** Point-in-time restore: to any second of a window (`continuous`) or to kept restore points (`discrete`). */
+  pointInTime: 'continuous' | 'discrete';
+  /** Where `exportStaging` writes: a file on the worker's machine, a file on the database server's machine, or a blob URI. */
+  backupDestination: 'local-file' | 'server-file' | 'blob';
+  /** Databases are files on the machine that runs dbmove (the demo estate creates them). */
+  localFiles: boolean;
+}
+
+/** Something an operation keeps on disk (or in the cloud) until sign-off. */
+export interface Holding {
+  kind: 'staging' | 'restore-point' | 'aside' | 'temporary';
+  environment: string;
+  location: string;
+  bytes?: number;
+}
+
+/** The point in time rollback returns a target to, recorded at MARKER. */
+export interface Marker {
+  environment: string;
+  /** ISO time of the point in time rollback returns to. */
+  at: string;
+  /** Engine-specific handle of the restore point (a file name, a database name, a time). */
+  restorePoint: string;
+  /** Content checksum at the marker, when the engine can compute one cheaply. */
+  checksum?: string;
+}
+
+export interface DatabaseFacts {
+  exists: boolean;
+  /** Human-readable location, never a secret: a file path or server/database. */
+  location: string;
+  sizeBytes?: number;
+}
+
+export interface CopyResult {
+  bytes: number;
+  durationMs: number;
+  /** Where the staging database is, for status and housekeeping. */
+  staging: Holding;
+  /** True when an earlier attempt already finished the copy and this call only confirmed it. */
+  resumed: boolean;
+  /** Engine-specific facts worth a log line (method used, consistency point). */
+  notes: string[];
+}
+
+export interface SwapResult {
+  /** The window during which the target could not be used. */
+  unavailableWindowMs: number;
+  durationMs: number;
+  resumed: boolean;
+  notes: string[];
+}
+
+export interface RestorePointInfo {
+  at: string;
+  id: string;
+  description?: string;
+  bytes?: number;
+}
+
+export interface RestoreWindow {
+  environment: string;
+  /** Continuous engines restore to any time in [earliest, latest]; discrete ones only to listed points. */
+  continuous: boolean;
+  earliest?: string;
+  latest?: string;
+  points: RestorePointInfo[];
+}
+
+export interface RestoreResult extends CopyResult {
+  restoredTo: string;
+}
+
+/** What a backup says about itself; engine-neutral, written at export and checked at import. */
+export interface BackupManifest {
+  operationId: string;
+  createdAt: string;
+  source: { environment: string; type: string; engine: string };
+  versions: { applicationRelease?: string; platformUpdate?: number; financialReporting?: string };
+  policy: { sources: string[]; elements: string[] };
+  content?: { bytes: number; sha256: string };
+}
+
+export interface ExportResult {
+  destination: string;
+  bytes: number;
+  checksum: string;
+  durationMs: number;
+  notes: string[];
+}
+
+/**
+ * What an activity lends an engine: progress reporting (heartbeats), cancellation, and the
+ * state an earlier attempt saved, so that a retried activity resumes a long-running cloud
+ * operation instead of starting a second one.
+ */
+export interface EngineContext {
+  progress(percent: number, detail?: string): void;
+  /** Saved with the next heartbeat; read back on the next attempt as `resumeState`. */
+  saveResumeState(state: unknown): void;
+  readonly resumeState: unknown;
+  readonly signal: AbortSignal;
+  log(message: string): void;
+  /**
+   * Called at the points where a crash would hurt most (halfway through a copy, between
+   * statements). Fault injection hooks in here; engines that have no such point skip it.
+   */
+  checkpoint?(label: string): Promise<void>;
+}
+
+/** A session on one database. Values are always bound as parameters, never spliced into SQL. */
+export interface DataSession {
+  readonly dialect: Dialect;
+  /** Display name for logs: environment and role, never a connection string. */
+  readonly description: string;
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs one statement; returns the number of rows it changed. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /** Runs `fn` in one transaction. */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  introspect(): Promise<SchemaDefinition>;
+  /**
+   * Whether a foreign key references `table`. Optional: only platforms where that changes how
+   * a table is emptied (SQL Server refuses TRUNCATE TABLE on a referenced table) implement it.
+   */
+  referencedByForeignKey?(table: string): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+import { assertName, SQL_IDENTIFIER } from '../../config/names';
+import type { Dialect, RenderedStatement } from '../dialect';
+import type { ColumnDefinition, IndexDefinition, TableDefinition } from '../schema';
+import { compatibleSqlTypes, ddlType, defaultLiteral } from './tsql-types';
+
+/**
+ * Rows per batched DELETE. SQL Server escalates row locks to a table lock at about 5,000
+ * locks on one object; staying under that keeps each batch a short transaction, and running
+ * batches until none is left bounds the log to one batch's worth instead of the whole table.
+ */
+export const DELETE_BATCH_ROWS = 4000;
+
+function column(c: ColumnDefinition, dialect: Dialect): string {
+  const type = ddlType(c.type, c.name);
+  const nullability = c.notNull ? ' NOT NULL' : ' NULL';
+  const def = c.defaultValue === undefined || c.defaultValue === null ? '' : ` DEFAULT ${defaultLiteral(c.defaultValue, c.name)}`;
+  return `${dialect.quote(c.name)} ${type}${nullability}${def}`;
+}
+
+/**
+ * Statements for SQL Server and Azure SQL Database. Identifiers pass the strict pattern
+ * (letters, digits, underscore) before they are bracketed, so no name can close the bracket;
+ * every value is a named parameter (@p0, @p1, ...) that mssql binds.
+ */
+export const tsqlDialect: Dialect = {
+  name: 'tsql',
+  quote(identifier: string): string {
+    return `[${assertName('identifier', identifier, SQL_IDENTIFIER)}]`;
+  },
+  param(index: number): string {
+    if (!Number.isInteger(index) || index < 0 || index > 2099)
+      throw new Error(`Parameter index ${index} is out of range (SQL Server binds at most 2,100 parameters)`);
+    return `@p${index}`;
+  },
+  equalsIgnoreCase(columnSql: string, paramSql: string): string {
+    // UPPER on both sides instead of a COLLATE clause: correct whatever the column's collation
+    // (F&O databases are case-insensitive, but a customisation may use a binary collation).
+    return `UPPER(${columnSql}) = UPPER(${paramSql})`;
+  },
+  clearTable(table: string, referencedByForeignKey: boolean): RenderedStatement[] {
+    // TRUNCATE deallocates pages with minimal logging, but SQL Server refuses it on a table a
+    // foreign key references; those are emptied in batches instead.
+    if (referencedByForeignKey) return [{ sql: `DELETE TOP (${DELETE_BATCH_ROWS}) FROM ${this.quote(table)}`, params: [], repeatUntilNoRows: true }];
+    return [{ sql: `TRUNCATE TABLE ${this.quote(table)}`, params: [] }];
+  },
+  deleteWhere(table: string, whereSql: string, params: unknown[]): RenderedStatement {
+    return { sql: `DELETE TOP (${DELETE_BATCH_ROWS}) FROM ${this.quote(table)}${whereSql ? ` WHERE ${whereSql}` : ''}`, params, repeatUntilNoRows: true };
+  },
+  count(table: string, whereSql: string): string {
+    // COUNT_BIG: F&O tables pass 2^31 rows, where COUNT(*) overflows.
+    return `SELECT COUNT_BIG(*) AS n FROM ${this.quote(table)}${whereSql ? ` WHERE ${whereSql}` : ''}`;
+  },
+  createTable(table: TableDefinition): string {
+    // A SQLite definition's verbatim CREATE statement (createSql) is never reused here: the
+    // table is always rendered from its columns, in T-SQL.
+    const keys = table.columns.filter((c) => c.primaryKey).map((c) => this.quote(c.name));
+    const parts = table.columns.map((c) => column(c, this));
+    if (keys.length) parts.push(`PRIMARY KEY (${keys.join(', ')})`);
+    return `CREATE TABLE ${this.quote(table.name)} (${parts.join(', ')})`;
+  },
+  addColumn(table: string, c: ColumnDefinition): string {
+    // WITH VALUES fills existing rows with the default even when the column is nullable, as
+    // SQLite's ADD COLUMN does; a NOT NULL column with a default gets it without the clause.
+    const withValues = !c.notNull && c.defaultValue !== undefined && c.defaultValue !== null ? ' WITH VALUES' : '';
+    return `ALTER TABLE ${this.quote(table)} ADD ${column(c, this)}${withValues}`;
+  },
+  createIndex(index: IndexDefinition): string {
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(index.name)} ON ${this.quote(index.table)} (${index.columns.map((c) => this.quote(c)).join(', ')})`;
+  },
+  dropIndex(index: IndexDefinition): string {
+    return `DROP INDEX ${this.quote(index.name)} ON ${this.quote(index.table)}`;
+  },
+  hash(expressionSql: string): string {
+    // SHA-256 of the value's UTF-8 bytes as lowercase hex: the same digest the local engine's
+    // dbmove_sha256 computes in Node, so a value masks identically on every engine. The UTF-8
+    // collation (SQL Server 2019+, Azure SQL Database) makes the varchar cast produce UTF-8.
+    return `LOWER(CONVERT(varchar(64), HASHBYTES('SHA2_256', CAST(CAST(${expressionSql} AS nvarchar(max)) COLLATE Latin1_General_100_CI_AS_SC_UTF8 AS varchar(max))), 2))`;
+  },
+  compatibleTypes(from: string, to: string): boolean {
+    return compatibleSqlTypes(from, to);
+  },
+};
+
+/** Database names (catalog DATABASE_NAME: letters, digits, "_" and "-") bracketed for statements run in master. */
+export function quoteDatabase(name: string): string {
+  return `[${assertName('database name', name, /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/)}]`;
+}

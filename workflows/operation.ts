@@ -1,0 +1,262 @@
+import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
+import { isRefusal } from '../common/checks';
+import { housekeepingActivities, stepActivities, type Activities } from './activity-proxies';
+import { describeFailure, RollbackRequested } from './failure';
+import { acquireLease, releaseLease, type Lease } from './lease';
+import type { Recipe } from './operations/recipe';
+import { stepNames } from './operations/recipe';
+import { Runbook } from './runbook';
+import type { CheckResult, Decision, Marker, OperationOptions, OperationResult, StepOutcome } from './types';
+
+/**
+ * Runs any recipe through the state machine of `phases.ts`:
+ *
+ *   PRECHECK ─► the recipe's steps ─► AWAITING_SIGNOFF ─► COMPLETED
+ *      │              │                     └─ rollback ─► ROLLING_BACK ─► ROLLED_BACK ─► (sign-off)
+ *   REFUSED    FAILED ─► retry | rollback
+ *
+ * For a recipe that replaces its target: before SWAP the live target is never touched, so
+ * rollback drops staging and cancellation cleans up; SWAP and everything after it run in a
+ * non-cancellable scope, because once the target has been replaced the way back is a rollback
+ * to the marker, never a half-cancelled swap. For a recipe that writes a backup, rollback and
+ * cancellation remove what it wrote; the source was only ever read.
+ */
+export async function runOperation<I extends OperationOptions & { source?: string; target?: string }>(recipe: Recipe<I>, input: I): Promise<OperationResult> {
+  const route = recipe.route(input);
+  const runbook = new Runbook({ kind: recipe.kind, ...route, requestedBy: input.requestedBy, onFailure: input.onFailure, steps: stepNames(recipe) });
+  const activities = stepActivities(input.tuning);
+  const housekeeping = housekeepingActivities(input.tuning);
+  const operationId = runbook.operationId;
+  const effect = effectOf(recipe, input, runbook, activities, housekeeping);
+  runbook.log('info', recipe.describe(input));
+
+  await precheck(runbook, effect, () => recipe.precheck(activities, input, operationId));
+
+  let swapped = false;
+  CancellationScope.current().cancelRequested.catch(() => {
+    if (!swapped) return;
+    runbook.noteDecision({
+      kind: 'cancel',
+      by: '(cancel request)',
+      at: new Date().toISOString(),
+      via: 'signal',
+      accepted: false,
+      reason: 'the target was already swapped',
+    });
+    runbook.log('warn', `Cancellation refused: ${route.target} was already swapped. Roll back instead: dbmove rollback ${operationId}`, 'CANCEL');
+  });
+
+  const close = async (decision: Decision, outcome: OperationResult['outcome']): Promise<OperationResult> => {
+    runbook.setSignedOff(decision);
+    await effect.closed();
+    runbook.setHoldings([]);
+    runbook.moveTo(outcome === 'completed' ? 'COMPLETED' : 'ROLLED_BACK');
+    await condition(allHandlersFinished);
+    const s = runbook.status;
+    return { operationId, kind: s.kind, outcome, phase: s.phase, signedOffBy: decision.by, unavailableWindowMs: s.unavailableWindowMs, steps: s.steps };
+  };
+
+  const rollBack = async (): Promise<OperationResult> => {
+    await runbook.compensate(effect.undo, effect.safeWhileUndoing);
+    return close(await runbook.awaitDecision(), 'rolled-back');
+  };
+
+  try {
+    for (const { name, run } of recipe.steps) {
+      if (name === 'SWAP') {
+        await CancellationScope.nonCancellable(async () => {
+          runbook.setRollbackMeans(
+            `Return ${route.target} to its restore point of ${runbook.status.marker?.at} (if the swap happened), or drop the staging copy (if not).`,
+          );
+          const swap = await runbook.runStep('SWAP', () => run(activities, input, operationId));
+          swapped = true;
+          runbook.setUnavailableWindow((swap as StepOutcome & { unavailableWindowMs: number }).unavailableWindowMs);
+          runbook.setRollbackMeans(`Restore ${route.target} to its restore point of ${runbook.status.marker?.at}, the state before this operation.`);
+        });
+        continue;
+      }
+      const outcome = await runbook.runStep(name, () => run(activities, input, operationId));
+      if (name === 'MARKER') {
+        runbook.setMarker((outcome as StepOutcome & { marker: Marker }).marker);
+        runbook.setRollbackMeans(`Drop the staging copy; ${route.target} was never touched and stays as it is.`);
+      }
+      if (name === 'NOTIFY') {
+        // The broadcast told the target's users when the downtime starts: wait that long, durably.
+        const leadTimeMs = (outcome as StepOutcome & { leadTimeMs: number }).leadTimeMs;
+        if (leadTimeMs > 0) {
+          runbook.log('info', `Waiting ${Math.round(leadTimeMs / 1000)} s (the broadcast lead time) before SWAP`, 'NOTIFY');
+          await sleep(leadTimeMs);
+        }
+      }
+    }
+  } catch (err) {
+    if (err instanceof RollbackRequested) return CancellationScope.nonCancellable(rollBack);
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(async () => {
+        await effect.cancelled();
+        runbook.setHoldings([]);
+        await effect.releaseLease();
+        runbook.moveTo('CANCELLED');
+      });
+    }
+    throw err;
+  }
+
+  return CancellationScope.nonCancellable(async () => {
+    runbook.moveTo('AWAITING_SIGNOFF');
+    runbook.log('info', effect.ready());
+    if (input.autoSignOff) {
+      const auto: Decision = {
+        kind: 'sign-off',
+        by: 'auto-sign-off',
+        at: new Date().toISOString(),
+        via: 'update',
+        accepted: true,
+        note: 'VERIFY passed and SWAP completed; signed off automatically as requested',
+      };
+      runbook.noteDecision(auto);
+      runbook.log('info', 'Signed off automatically (--auto-sign-off) after VERIFY and SWAP', 'SIGNOFF');
+      return close(auto, 'completed');
+    }
+    const decision = await runbook.awaitDecision();
+    if (decision.kind === 'rollback') return rollBack();
+    return close(decision, 'completed');
+  });
+}
+
+/**
+ * PRECHECK: the activity reads the catalog and the live databases; the workflow adds the one
+ * check only Temporal can answer (does another operation hold the target?). A refusal ends the
+ * operation as REFUSED with every failed check and its fix; nothing was touched.
+ */
+async function precheck(
+  runbook: Runbook,
+  effect: Effect,
+  run: () => Promise<{ checks: CheckResult[]; activityMs: number; approvers: string[] }>,
+): Promise<void> {
+  const started = runbook.beginStep('PRECHECK');
+  let checks: CheckResult[];
+  let activityMs = 0;
+  try {
+    const outcome = await run();
+    checks = outcome.checks;
+    activityMs = outcome.activityMs;
+    runbook.setApprovers(outcome.approvers);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    checks = [
+      {
+        name: 'precheck',
+        ok: false,
+        message: `The precheck could not run: ${describeFailure(err).message}`,
+        fix: 'Correct the cause and start the operation again',
+      },
+    ];
+  }
+  checks.push(...(await effect.hold()));
+  const refusals = checks.filter(isRefusal);
+  if (refusals.length) await effect.releaseLease();
+  runbook.finishPrecheck(started, checks, activityMs, refusals);
+  if (refusals.length) {
+    await condition(allHandlersFinished);
+    throw ApplicationFailure.create({
+      message: `Refused: ${refusals.map((c) => `${c.message} (fix: ${c.fix})`).join('; ')}`,
+      type: 'OperationRefused',
+      nonRetryable: true,
+      details: [refusals],
+    });
+  }
+}
+
+/** How an operation is held, undone, cancelled and closed, by what it leaves behind. */
+interface Effect {
+  /** Takes what the operation needs exclusively until sign-off; returns the check that says so. */
+  hold(): Promise<CheckResult[]>;
+  releaseLease(): Promise<void>;
+  /** Rollback's compensation, and what stays true while it is retried. */
+  undo(): Promise<StepOutcome>;
+  safeWhileUndoing: string;
+  /** Cleans up after a cancel request. */
+  cancelled(): Promise<void>;
+  /** Housekeeping at sign-off. */
+  closed(): Promise<void>;
+  /** The log line on reaching AWAITING_SIGNOFF. */
+  ready(): string;
+}
+
+function effectOf<I extends OperationOptions & { source?: string; target?: string }>(
+  recipe: Recipe<I>,
+  input: I,
+  runbook: Runbook,
+  activities: Activities,
+  housekeeping: Activities,
+): Effect {
+  const operationId = runbook.operationId;
+  const { source, target } = recipe.route(input);
+  if (recipe.effect.kind === 'backup') {
+    const { discard, location } = recipe.effect;
+    runbook.setRollbackMeans(`Remove the temporary copy and any backup this operation wrote; ${source} was only ever read.`);
+    return {
+      hold: async () => [],
+      releaseLease: async () => {},
+      undo: () => discard(housekeeping, input, operationId),
+      safeWhileUndoing: `${source} was only ever read`,
+      cancelled: async () => {
+        await discard(housekeeping, input, operationId);
+        runbook.log('warn', 'Cancelled: the temporary copy and any partial backup were removed', 'CANCEL');
+      },
+      closed: async () => {},
+      ready: () => `${location(input)} is written. Sign off to close the export (dbmove sign-off ${operationId}), or roll back to remove the file.`,
+    };
+  }
+  const environment = target!;
+  const ref = { operationId, target: environment };
+  let lease: Lease | undefined;
+  return {
+    hold: async () => {
+      const acquired = await acquireLease({ environment, operationId, kind: recipe.kind, since: new Date().toISOString() });
+      if (acquired.acquired) {
+        lease = acquired.handle;
+        return [{ name: 'no-open-operation', ok: true, message: `No other operation holds ${environment}; this one does until sign-off` }];
+      }
+      const holder = await housekeeping.describeLease({ environment });
+      return [
+        {
+          name: 'no-open-operation',
+          ok: false,
+          message: holder
+            ? `${environment} has an operation that is not signed off: ${holder.operationId} (${holder.kind}, since ${holder.since}${holder.phase ? `, now ${holder.phase}` : ''})`
+            : `${environment} is held by another operation that is not signed off`,
+          fix: holder
+            ? `sign it off (dbmove sign-off ${holder.operationId}) or roll it back (dbmove rollback ${holder.operationId}) first`
+            : 'sign off or roll back the open operation first (dbmove list)',
+        },
+      ];
+    },
+    releaseLease: async () => {
+      if (lease) await releaseLease(lease, operationId);
+    },
+    undo: async () => {
+      const marker = runbook.status.marker;
+      const outcome = await activities.rollBack({ ...ref, marker });
+      runbook.setRolledBack({
+        restoredTo: outcome.details?.restored ? marker?.at : undefined,
+        unavailableWindowMs: outcome.details?.unavailableWindowMs as number | undefined,
+      });
+      return outcome;
+    },
+    safeWhileUndoing: `${environment} still has a usable database`,
+    cancelled: async () => {
+      runbook.log('warn', `Cancelled before SWAP: removing staging and restore points; ${environment} was not touched`, 'CANCEL');
+      const released = await housekeeping.releaseHoldings({ ...ref, keepRestorePoint: false });
+      runbook.log('info', released.summary, 'CANCEL');
+    },
+    closed: async () => {
+      const released = await housekeeping.releaseHoldings({ ...ref, keepRestorePoint: true });
+      runbook.log('info', released.summary, 'SIGNOFF');
+      if (lease) await releaseLease(lease, operationId);
+    },
+    ready: () =>
+      `${environment} is live with the new data. Sign off to close the operation (dbmove sign-off ${operationId}), or roll back to ${runbook.status.marker?.at}.`,
+  };
+}
