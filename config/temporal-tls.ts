@@ -57,11 +57,12 @@ export function resolveTls(fromFile: TlsConfig, file: string | undefined, env: N
 
 /** A client certificate without its key (or the reverse) would be dropped silently and fail as a bare handshake error. */
 function checkClientPair(settings: TlsSettings, origin: Partial<Record<keyof TlsSettings, string>>): void {
-  const [present, missing] = settings.clientCertPath && !settings.clientKeyPath
-    ? (['clientCertPath', 'clientKeyPath'] as const)
-    : settings.clientKeyPath && !settings.clientCertPath
-      ? (['clientKeyPath', 'clientCertPath'] as const)
-      : [undefined, undefined];
+  const [present, missing] =
+    settings.clientCertPath && !settings.clientKeyPath
+      ? (['clientCertPath', 'clientKeyPath'] as const)
+      : settings.clientKeyPath && !settings.clientCertPath
+        ? (['clientKeyPath', 'clientCertPath'] as const)
+        : [undefined, undefined];
   if (!present || !missing) return;
   throw new ConfigError(
     origin[present]!,

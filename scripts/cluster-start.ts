@@ -19,7 +19,7 @@ startCluster(log)
         `dbmove's profile for this cluster: ${rel}`,
         `  DBMOVE_TEMPORAL_CONFIG=${cluster.profileFile} npx dbmove worker`,
         `  DBMOVE_TEMPORAL_CONFIG=${cluster.profileFile} npx dbmove refresh --source prod --target uat --wait`,
-        'or the same with variables (here with the workers\' own certificate):',
+        "or the same with variables (here with the workers' own certificate):",
         ...Object.entries(env).map(([k, v]) => `  export ${k}=${v}`),
         `Logs: ${cluster.layout.logsDir}   Stop: npm run cluster:stop`,
         '',

@@ -15,7 +15,12 @@ import { loadTemporalConfig } from '../config/temporal-config';
 describe('temporal.config.json TLS settings and the TEMPORAL_TLS_* variables', () => {
   const dir = path.join(packageRoot(), '.tmp', 'tests', `tls-config-${crypto.randomBytes(4).toString('hex')}`);
   const file = path.join(dir, 'temporal.config.json');
-  const shared = { serverName: 'frontend.cluster.example', serverRootCaCertPath: 'certs/ca.pem', clientCertPath: 'certs/ops.pem', clientKeyPath: 'certs/ops.key' };
+  const shared = {
+    serverName: 'frontend.cluster.example',
+    serverRootCaCertPath: 'certs/ca.pem',
+    clientCertPath: 'certs/ops.pem',
+    clientKeyPath: 'certs/ops.key',
+  };
 
   function write(tls: unknown): void {
     fs.mkdirSync(dir, { recursive: true });
@@ -34,7 +39,10 @@ describe('temporal.config.json TLS settings and the TEMPORAL_TLS_* variables', (
 
   it("a worker's own client certificate from the environment keeps the file's CA and server name", () => {
     write(shared);
-    const tls = loadTemporalConfig(file, { TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/dbmove/worker.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/dbmove/worker.key' }).tls;
+    const tls = loadTemporalConfig(file, {
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/dbmove/worker.pem',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/dbmove/worker.key',
+    }).tls;
     expect(tls).to.deep.equal({
       serverName: 'frontend.cluster.example',
       serverRootCaCertPath: path.join(dir, 'certs', 'ca.pem'),
@@ -64,9 +72,15 @@ describe('temporal.config.json TLS settings and the TEMPORAL_TLS_* variables', (
 
   it('refuses a client certificate without its key, naming where each came from and the fix', () => {
     write({ clientCertPath: 'certs/ops.pem' });
-    expect(() => loadTemporalConfig(file, {})).to.throw(ConfigError, /tls\.clientCertPath: clientCertPath is set but clientKeyPath is not.*Fix: set tls\.clientKeyPath in temporal\.config\.json or TEMPORAL_TLS_CLIENT_KEY_PATH/);
+    expect(() => loadTemporalConfig(file, {})).to.throw(
+      ConfigError,
+      /tls\.clientCertPath: clientCertPath is set but clientKeyPath is not.*Fix: set tls\.clientKeyPath in temporal\.config\.json or TEMPORAL_TLS_CLIENT_KEY_PATH/,
+    );
     write(false);
-    expect(() => loadTemporalConfig(file, { TEMPORAL_TLS_CLIENT_KEY_PATH: '/k.pem' })).to.throw(ConfigError, /environment variable TEMPORAL_TLS_CLIENT_KEY_PATH: clientKeyPath is set but clientCertPath is not/);
+    expect(() => loadTemporalConfig(file, { TEMPORAL_TLS_CLIENT_KEY_PATH: '/k.pem' })).to.throw(
+      ConfigError,
+      /environment variable TEMPORAL_TLS_CLIENT_KEY_PATH: clientKeyPath is set but clientCertPath is not/,
+    );
   });
 
   it('a certificate file that cannot be read is a configuration error naming the setting, before any connection', async () => {
@@ -77,6 +91,8 @@ describe('temporal.config.json TLS settings and the TEMPORAL_TLS_* variables', (
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(ConfigError);
-    expect((err as Error).message).to.match(/tls\.serverRootCaCertPath: cannot read .*missing-ca\.pem \(ENOENT\)\. Fix: point tls\.serverRootCaCertPath or TEMPORAL_TLS_SERVER_CA_CERT_PATH at a readable PEM file/);
+    expect((err as Error).message).to.match(
+      /tls\.serverRootCaCertPath: cannot read .*missing-ca\.pem \(ENOENT\)\. Fix: point tls\.serverRootCaCertPath or TEMPORAL_TLS_SERVER_CA_CERT_PATH at a readable PEM file/,
+    );
   });
 });

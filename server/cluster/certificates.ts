@@ -63,8 +63,24 @@ export async function createCertificates(layout: ClusterLayout, log: (line: stri
   const openssl = (what: string, args: string[]) => mustRun(what, 'openssl', args, OPENSSL_FIX);
 
   await newKey(file('ca.key'));
-  await openssl('Creating the CA', ['req', '-x509', '-new', '-key', file('ca.key'), '-sha256', '-days', String(VALID_DAYS), '-subj', '/CN=dbmove cluster CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', file('ca.pem')]);
+  await openssl('Creating the CA', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    file('ca.key'),
+    '-sha256',
+    '-days',
+    String(VALID_DAYS),
+    '-subj',
+    '/CN=dbmove cluster CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    file('ca.pem'),
+  ]);
   const leaves: [string, string][] = [
     ['frontend', `subjectAltName=DNS:${layout.frontendName}\nextendedKeyUsage=serverAuth`],
     ...CLIENT_IDENTITIES.map((n): [string, string] => [n, 'extendedKeyUsage=clientAuth']),
@@ -73,8 +89,25 @@ export async function createCertificates(layout: ClusterLayout, log: (line: stri
     await newKey(file(`${name}.key`));
     await openssl(`Requesting ${name}'s certificate`, ['req', '-new', '-key', file(`${name}.key`), '-subj', `/CN=${name}`, '-out', file(`${name}.csr`)]);
     fs.writeFileSync(file(`${name}.ext`), `${usage}\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n`);
-    await openssl(`Signing ${name}'s certificate`, ['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-      '-set_serial', `0x${crypto.randomBytes(16).toString('hex')}`, '-days', String(VALID_DAYS), '-sha256', '-extfile', file(`${name}.ext`), '-out', file(`${name}.pem`)]);
+    await openssl(`Signing ${name}'s certificate`, [
+      'x509',
+      '-req',
+      '-in',
+      file(`${name}.csr`),
+      '-CA',
+      file('ca.pem'),
+      '-CAkey',
+      file('ca.key'),
+      '-set_serial',
+      `0x${crypto.randomBytes(16).toString('hex')}`,
+      '-days',
+      String(VALID_DAYS),
+      '-sha256',
+      '-extfile',
+      file(`${name}.ext`),
+      '-out',
+      file(`${name}.pem`),
+    ]);
     fs.rmSync(file(`${name}.csr`));
     fs.rmSync(file(`${name}.ext`));
   }

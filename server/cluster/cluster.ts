@@ -37,7 +37,10 @@ export async function startCluster(log: Log, layout = clusterLayout()): Promise<
   if (!wasRunning) await applySchemas(layout, binaries, password, log);
   if (!(await certificatesValid(layout))) {
     const holders = (['frontend', 'worker'] as const).filter((s) => servicePid(layout, s) !== undefined);
-    if (holders.length) throw new Error(`The cluster's certificates are missing or expire within a week, but the ${holders.join(' and ')} service still runs with the old ones. Fix: npm run cluster:stop, then start again`);
+    if (holders.length)
+      throw new Error(
+        `The cluster's certificates are missing or expire within a week, but the ${holders.join(' and ')} service still runs with the old ones. Fix: npm run cluster:stop, then start again`,
+      );
     await createCertificates(layout, log);
   }
   // History first: the first service to start writes the cluster's metadata, and two doing it

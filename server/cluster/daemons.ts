@@ -114,7 +114,13 @@ export async function waitForPort(what: string, port: number, pid: number, logFi
 /** The last lines of a log, for error messages: the cause is usually there. */
 export function logTail(file: string, lines = 8): string {
   try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).map((l) => `  ${l.slice(0, 600)}`).join('\n');
+    return fs
+      .readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((l) => `  ${l.slice(0, 600)}`)
+      .join('\n');
   } catch {
     return '  (no log)';
   }

@@ -80,7 +80,9 @@ function parsePortBase(text: string | undefined): number {
   if (text === undefined || text === '') return DEFAULT_PORT_BASE;
   const base = Number(text);
   if (!Number.isInteger(base) || base < 1024 || base > 65535 - POSTGRES_OFFSET) {
-    throw new Error(`DBMOVE_CLUSTER_PORT_BASE="${text}" is not a usable port base: set it to a whole number between 1024 and ${65535 - POSTGRES_OFFSET} (ports base to base+${POSTGRES_OFFSET} are used), or unset it for ${DEFAULT_PORT_BASE}`);
+    throw new Error(
+      `DBMOVE_CLUSTER_PORT_BASE="${text}" is not a usable port base: set it to a whole number between 1024 and ${65535 - POSTGRES_OFFSET} (ports base to base+${POSTGRES_OFFSET} are used), or unset it for ${DEFAULT_PORT_BASE}`,
+    );
   }
   return base;
 }

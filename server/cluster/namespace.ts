@@ -23,9 +23,11 @@ export async function ensureNamespace(client: Client, layout: ClusterLayout, log
   });
   if (!current) {
     log(`Registering namespace ${layout.namespace} (retention ${layout.retentionDays} days)`);
-    await service.registerNamespace({ namespace: layout.namespace, workflowExecutionRetentionPeriod: retention, description: 'dbmove database operations' }).catch((err: unknown) => {
-      if (!(isGrpcServiceError(err) && err.code === ALREADY_EXISTS)) throw err; // another start raced us
-    });
+    await service
+      .registerNamespace({ namespace: layout.namespace, workflowExecutionRetentionPeriod: retention, description: 'dbmove database operations' })
+      .catch((err: unknown) => {
+        if (!(isGrpcServiceError(err) && err.code === ALREADY_EXISTS)) throw err; // another start raced us
+      });
   } else if (Number(current.config?.workflowExecutionRetentionTtl?.seconds ?? 0) !== Number(retention.seconds)) {
     log(`Setting namespace ${layout.namespace}'s retention to ${layout.retentionDays} days`);
     await service.updateNamespace({ namespace: layout.namespace, config: { workflowExecutionRetentionTtl: retention } });
@@ -44,7 +46,13 @@ async function untilAccepted<T>(what: string, attempt: () => Promise<T>, timeout
     try {
       return await attempt();
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`The cluster kept refusing ${what} for ${timeoutMs / 1000} s: ${(err as Error).message}. Fix: read the service logs under state/cluster/logs`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `The cluster kept refusing ${what} for ${timeoutMs / 1000} s: ${(err as Error).message}. Fix: read the service logs under state/cluster/logs`,
+          {
+            cause: err,
+          },
+        );
       await sleep(500);
     }
   }

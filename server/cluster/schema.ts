@@ -23,6 +23,8 @@ export async function applySchemas(layout: ClusterLayout, binaries: ServerBinari
     const fix = `read the message above; PostgreSQL's log is ${layout.postgresLog}`;
     await mustRun(`Creating database ${db.name}`, binaries.sqlTool, [...common, '--db', db.name, 'create-database'], fix, { env });
     await mustRun(`Setting up the schema of ${db.name}`, binaries.sqlTool, [...common, '--db', db.name, 'setup-schema', '-v', '0.0'], fix, { env });
-    await mustRun(`Updating the schema of ${db.name}`, binaries.sqlTool, [...common, '--db', db.name, 'update-schema', '--schema-name', db.schema], fix, { env });
+    await mustRun(`Updating the schema of ${db.name}`, binaries.sqlTool, [...common, '--db', db.name, 'update-schema', '--schema-name', db.schema], fix, {
+      env,
+    });
   }
 }

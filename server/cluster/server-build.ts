@@ -44,7 +44,9 @@ export class ServerBuildError extends Error {
 
 export async function buildServerBinaries(log: (line: string) => void): Promise<ServerBinaries> {
   if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
-    throw new ServerBuildError(`No Go toolchain: Temporal Server ${TEMPORAL_SERVER_VERSION} is built from the Go module proxy. Install Go from https://go.dev/dl/ (v1.29.1 needs Go 1.25; an older go fetches 1.25 through the proxy unless GOTOOLCHAIN=local), then run this again`);
+    throw new ServerBuildError(
+      `No Go toolchain: Temporal Server ${TEMPORAL_SERVER_VERSION} is built from the Go module proxy. Install Go from https://go.dev/dl/ (v1.29.1 needs Go 1.25; an older go fetches 1.25 through the proxy unless GOTOOLCHAIN=local), then run this again`,
+    );
   }
   const gobin = serverBinDir();
   fs.mkdirSync(gobin, { recursive: true });
@@ -79,14 +81,17 @@ export async function buildServerBinaries(log: (line: string) => void): Promise<
     child.on('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) return resolve();
-      reject(new ServerBuildError(
-        `go install ${targets.join(' ')} failed (exit ${code}). Its last lines:\n${tail.filter(Boolean).slice(-8).join('\n')}\n` +
-          'Fix: check that the Go module proxy is reachable (GOPROXY) and that Go is 1.25 or later (or GOTOOLCHAIN allows fetching it), then run this again',
-      ));
+      reject(
+        new ServerBuildError(
+          `go install ${targets.join(' ')} failed (exit ${code}). Its last lines:\n${tail.filter(Boolean).slice(-8).join('\n')}\n` +
+            'Fix: check that the Go module proxy is reachable (GOPROXY) and that Go is 1.25 or later (or GOTOOLCHAIN allows fetching it), then run this again',
+        ),
+      );
     });
   });
   const binaries = findServerBinaries();
-  if (!binaries) throw new ServerBuildError(`go install succeeded but ${Object.values(expected()).join(' and ')} are missing; delete ${gobin} and run this again`);
+  if (!binaries)
+    throw new ServerBuildError(`go install succeeded but ${Object.values(expected()).join(' and ')} are missing; delete ${gobin} and run this again`);
   log(`Built Temporal Server ${TEMPORAL_SERVER_VERSION} in ${elapsed(started)} (${downloaded} modules downloaded, ${compiled} packages compiled)`);
   return binaries;
 }

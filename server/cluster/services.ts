@@ -45,13 +45,21 @@ export function serverEnvironment(layout: ClusterLayout, sqlPassword: string): N
 }
 
 /** Starts the service unless it runs; resolves once its gRPC port accepts connections. */
-export async function startService(layout: ClusterLayout, binaries: ServerBinaries, service: ClusterService, sqlPassword: string, log: (line: string) => void): Promise<number> {
+export async function startService(
+  layout: ClusterLayout,
+  binaries: ServerBinaries,
+  service: ClusterService,
+  sqlPassword: string,
+  log: (line: string) => void,
+): Promise<number> {
   const running = servicePid(layout, service);
   if (running !== undefined) return running;
   const port = servicePort(layout, service);
   for (const p of [port, port + 10]) {
     if (await isListening(p)) {
-      throw new Error(`Port ${p}, which the ${service} service needs, is already taken by another process. Fix: stop that process, or move the whole cluster with DBMOVE_CLUSTER_PORT_BASE (now ${layout.portBase})`);
+      throw new Error(
+        `Port ${p}, which the ${service} service needs, is already taken by another process. Fix: stop that process, or move the whole cluster with DBMOVE_CLUSTER_PORT_BASE (now ${layout.portBase})`,
+      );
     }
   }
   log(`Starting the ${service} service on 127.0.0.1:${port} (log ${logFile(layout, service)})`);

@@ -7,7 +7,18 @@ import { servicePid, stopService } from '../../server/cluster/services';
 import type { OperationResult } from '../../workflows/types';
 import { createTestEstate, query, tableChecksums } from '../support/estate';
 import type { WorkerProcess } from '../support/worker-process';
-import { cluster, clusterClient, expectUnanswered, isPhase, newTaskQueue, spawnClusterWorkers, startClusterRefresh, stopAll, waitForPollers, waitForStatus } from './support';
+import {
+  cluster,
+  clusterClient,
+  expectUnanswered,
+  isPhase,
+  newTaskQueue,
+  spawnClusterWorkers,
+  startClusterRefresh,
+  stopAll,
+  waitForPollers,
+  waitForStatus,
+} from './support';
 
 /**
  * The history service, which owns every workflow's state and timers, killed with SIGKILL in

@@ -6,7 +6,18 @@ import { servicePid } from '../../server/cluster/services';
 import type { OperationResult } from '../../workflows/types';
 import { createTestEstate, query, tableChecksums } from '../support/estate';
 import type { WorkerProcess } from '../support/worker-process';
-import { cluster, clusterClient, expectUnanswered, isPhase, newTaskQueue, spawnClusterWorkers, startClusterRefresh, stopAll, waitForPollers, waitForStatus } from './support';
+import {
+  cluster,
+  clusterClient,
+  expectUnanswered,
+  isPhase,
+  newTaskQueue,
+  spawnClusterWorkers,
+  startClusterRefresh,
+  stopAll,
+  waitForPollers,
+  waitForStatus,
+} from './support';
 
 /**
  * PostgreSQL, which holds every workflow's history and the visibility records, stopped (fast

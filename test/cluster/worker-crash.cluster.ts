@@ -47,11 +47,22 @@ describe('cluster: a worker killed mid-COPY', function () {
 
     // The history says who did what: COPY's last attempt started on the survivor and completed.
     const events = (await handle.fetchHistory()).events ?? [];
-    const copyScheduled = events.find((e) => e.eventType === EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyToStaging')!;
-    const copyStarted = events.find((e) => e.eventType === EVENT_TYPE_ACTIVITY_TASK_STARTED && String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(copyScheduled.eventId))!;
+    const copyScheduled = events.find(
+      (e) => e.eventType === EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'copyToStaging',
+    )!;
+    const copyStarted = events.find(
+      (e) =>
+        e.eventType === EVENT_TYPE_ACTIVITY_TASK_STARTED && String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(copyScheduled.eventId),
+    )!;
     expect(copyStarted.activityTaskStartedEventAttributes!.attempt).to.be.greaterThan(1);
     expect(copyStarted.activityTaskStartedEventAttributes!.identity).to.match(new RegExp(`^${survivor.child.pid}@`));
-    expect(events.some((e) => e.eventType === EVENT_TYPE_ACTIVITY_TASK_COMPLETED && String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(copyScheduled.eventId))).to.equal(true);
+    expect(
+      events.some(
+        (e) =>
+          e.eventType === EVENT_TYPE_ACTIVITY_TASK_COMPLETED &&
+          String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(copyScheduled.eventId),
+      ),
+    ).to.equal(true);
 
     const uat = estate.database('uat');
     expect(tableChecksums(uat, BUSINESS)).to.deep.equal(source);
