@@ -3,13 +3,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { getStatus, startOperation } from '../../client/operations';
+import { followOperation } from '../../client/follow';
+import { startOperation } from '../../client/operations';
 import { connectClient } from '../../config/connection';
 import type { ClusterInfo } from '../../server/cluster/cluster';
 import { certificatePair } from '../../server/cluster/certificates';
 import { loadProfile } from '../../server/cluster/profile';
 import type { OperationStatus, RefreshInput } from '../../workflows/types';
 import type { TestEstate } from '../support/estate';
+import { eventually } from '../support/poll';
 import { spawnWorker, WorkerProcess } from '../support/worker-process';
 
 /**
@@ -52,13 +54,17 @@ export function spawnClusterWorkers(estate: TestEstate, taskQueue: string, count
   const { layout, profileFile, address, namespace } = cluster();
   const own = certificatePair(layout, 'dbmove-worker');
   return Array.from({ length: count }, () =>
-    spawnWorker(estate, { address, taskQueue }, {
-      DBMOVE_TEMPORAL_CONFIG: profileFile,
-      TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_TLS_CLIENT_CERT_PATH: own.cert,
-      TEMPORAL_TLS_CLIENT_KEY_PATH: own.key,
-      ...env,
-    }),
+    spawnWorker(
+      estate,
+      { address, taskQueue },
+      {
+        DBMOVE_TEMPORAL_CONFIG: profileFile,
+        TEMPORAL_NAMESPACE: namespace,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: own.cert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: own.key,
+        ...env,
+      },
+    ),
   );
 }
 
@@ -71,24 +77,33 @@ export function writeEstateProfile(estate: TestEstate, taskQueue: string): void 
   fs.writeFileSync(path.join(estate.home, 'temporal.config.json'), JSON.stringify({ ...profile, taskQueue }, null, 2));
 }
 
-/** Waits until the pollers of both task queue kinds include every worker: they all reached the cluster. */
+/**
+ * Waits until every worker has started and polls both kinds of task on `taskQueue`, as the
+ * cluster itself reports it (DescribeTaskQueue): they all reached the frontend through mTLS.
+ */
 export async function waitForPollers(taskQueue: string, workers: WorkerProcess[], timeoutMs = 60_000): Promise<string[]> {
+  await Promise.all(workers.map((w) => w.ready()));
   const c = await clusterClient();
-  const deadline = Date.now() + timeoutMs;
-  let identities: string[] = [];
-  while (Date.now() < deadline) {
-    identities = [];
-    for (const type of [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
-      const described = await c.workflowService.describeTaskQueue({ namespace: cluster().namespace, taskQueue: { name: taskQueue }, taskQueueType: type });
-      identities.push(...(described.pollers ?? []).map((p) => `${type}:${p.identity}`));
-    }
-    const everyWorkerPolls = workers.every((w) => [1, 2].every((type) => identities.some((id) => id.startsWith(`${type}:${w.child.pid}@`))));
-    if (everyWorkerPolls) return identities;
-    const dead = workers.find((w) => w.child.exitCode !== null || w.child.signalCode !== null);
-    if (dead) throw new Error(`A worker exited before polling:\n${dead.output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Not every worker polls ${taskQueue} after ${timeoutMs / 1000} s; pollers: ${identities.join(', ')}; outputs:\n${workers.map((w) => w.output()).join('\n---\n')}`);
+  const { TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY } = temporal.api.enums.v1.TaskQueueType;
+  let seen: string[] = [];
+  return eventually(
+    async () => {
+      seen = [];
+      for (const type of [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY]) {
+        const described = await c.workflowService.describeTaskQueue({ namespace: cluster().namespace, taskQueue: { name: taskQueue }, taskQueueType: type });
+        seen.push(...(described.pollers ?? []).map((p) => `${type}:${p.identity}`));
+      }
+      const all = workers.every((w) =>
+        [TASK_QUEUE_TYPE_WORKFLOW, TASK_QUEUE_TYPE_ACTIVITY].every((type) => seen.some((id) => id.startsWith(`${type}:${w.child.pid}@`))),
+      );
+      return all ? seen : undefined;
+    },
+    {
+      what: `every worker polling ${taskQueue}`,
+      timeoutMs,
+      lastSeen: () => `pollers ${seen.join(', ') || 'none'}; outputs:\n${workers.map((w) => w.output()).join('\n---\n')}`,
+    },
+  );
 }
 
 export async function startClusterRefresh(taskQueue: string, input: Partial<RefreshInput> = {}): Promise<WorkflowHandle> {
@@ -97,27 +112,18 @@ export async function startClusterRefresh(taskQueue: string, input: Partial<Refr
 }
 
 /**
- * Polls the status query until `done` holds. Errors are expected while a test has a service or
- * PostgreSQL down, so they are retried; the last one is reported on time-out.
+ * Follows the operation with the client's own poller until `done` holds. It rides out the
+ * errors a test causes on purpose (a service or PostgreSQL down) and names the last phase on
+ * time-out.
  */
 export async function waitForStatus(handle: WorkflowHandle, done: (s: OperationStatus) => boolean, timeoutMs = 90_000): Promise<OperationStatus> {
-  const c = await clusterClient();
-  const deadline = Date.now() + timeoutMs;
-  let last: OperationStatus | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await getStatus(c, c.workflow.getHandle(handle.workflowId));
-      if (done(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Timed out after ${timeoutMs / 1000} s: phase ${last?.phase}, failure ${JSON.stringify(last?.failure)}, logs ${JSON.stringify(last?.logs.slice(-4))}, last error ${(lastError as Error)?.message}`);
+  return followOperation(await clusterClient(), handle, { done, intervalMs: 250, timeoutMs });
 }
 
-export const isPhase = (...phases: string[]) => (s: OperationStatus) => phases.includes(s.phase);
+export const isPhase =
+  (...phases: string[]) =>
+  (s: OperationStatus) =>
+    phases.includes(s.phase);
 
 /** Every worker stopped at the end of a test, whatever happened. */
 export async function stopAll(workers: WorkerProcess[]): Promise<void> {
