@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { ConfigError, configErrorFromIssues } from './config-error';
+import { resolveTls } from './temporal-tls';
 
 /**
  * How dbmove reaches Temporal. The file holds the shape of the deployment; the usual
@@ -101,17 +102,7 @@ export function loadTemporalConfig(file: string | undefined, env: NodeJS.Process
     const variable = { address: 'TEMPORAL_ADDRESS', namespace: 'TEMPORAL_NAMESPACE', taskQueue: 'TEMPORAL_TASK_QUEUE' }[key];
     throw new ConfigError(`environment variable ${variable}`, key, issue.message, `correct or unset ${variable}`);
   }
-  let tls: TemporalFileConfig['tls'] = cfg.tls;
-  if (env.TEMPORAL_TLS !== undefined) tls = /^(1|true|yes)$/i.test(env.TEMPORAL_TLS);
-  if (env.TEMPORAL_TLS_CLIENT_CERT_PATH || env.TEMPORAL_TLS_SERVER_CA_CERT_PATH) {
-    tls = {
-      ...(typeof tls === 'object' ? tls : {}),
-      clientCertPath: env.TEMPORAL_TLS_CLIENT_CERT_PATH,
-      clientKeyPath: env.TEMPORAL_TLS_CLIENT_KEY_PATH,
-      serverRootCaCertPath: env.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
-      serverName: env.TEMPORAL_TLS_SERVER_NAME,
-    };
-  }
+  const tls = resolveTls(cfg.tls, resolved, env);
   const apiKey = env[cfg.apiKeyEnv] || undefined;
   const [host] = check.data.address.split(':');
   return {
