@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ConfigError, configErrorFromIssues } from './config-error';
 import type { TemporalFileConfig } from './temporal-config-schema';
 import { TEMPORAL_CONFIG_DEFAULTS, TEMPORAL_CONFIG_RULES } from './temporal-config-rules';
+import { resolveTls } from './temporal-tls';
 
 export type { TemporalFileConfig } from './temporal-config-schema';
 
@@ -91,17 +92,7 @@ export function loadTemporalConfig(file: string | undefined, env: NodeJS.Process
     data[key] = value;
   }
   const check = { data };
-  let tls: TemporalFileConfig['tls'] = cfg.tls;
-  if (env.TEMPORAL_TLS !== undefined) tls = /^(1|true|yes)$/i.test(env.TEMPORAL_TLS);
-  if (env.TEMPORAL_TLS_CLIENT_CERT_PATH || env.TEMPORAL_TLS_SERVER_CA_CERT_PATH) {
-    tls = {
-      ...(typeof tls === 'object' ? tls : {}),
-      clientCertPath: env.TEMPORAL_TLS_CLIENT_CERT_PATH,
-      clientKeyPath: env.TEMPORAL_TLS_CLIENT_KEY_PATH,
-      serverRootCaCertPath: env.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
-      serverName: env.TEMPORAL_TLS_SERVER_NAME,
-    };
-  }
+  const tls = resolveTls(cfg.tls, resolved, env);
   const apiKey = env[cfg.apiKeyEnv] || undefined;
   const [host] = check.data.address.split(':');
   return {
