@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Connection, Client, ConnectionOptions } from '@temporalio/client';
-import { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
+import type { NativeConnection, NativeConnectionOptions } from '@temporalio/worker';
 import { dataConverterFromEnvironment } from '../codec/aes-gcm-codec';
 import { ConfigError } from './config-error';
 import { TemporalConfig } from './temporal-config';
@@ -50,6 +50,8 @@ export async function connectClient(cfg: TemporalConfig): Promise<Client> {
 }
 
 export async function connectWorker(cfg: TemporalConfig): Promise<NativeConnection> {
+  // The worker runtime (native) loads only for the processes that run a worker.
+  const { NativeConnection } = await import('@temporalio/worker');
   return NativeConnection.connect({
     address: cfg.address,
     tls: tlsOptions(cfg) as NativeConnectionOptions['tls'],
