@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { temporal } from '@temporalio/proto';
 import { ALL_MESSAGES } from '../client/wire/messages';
 import { decode, encode } from '../client/wire/protobuf';
+import * as messages from '../client/wire/messages';
 import { Payload } from '../client/wire/messages';
 
 /**
@@ -52,5 +53,33 @@ describe('client/wire: the Temporal API messages of the fast read path', () => {
       ),
     );
     expect(roundTrip).to.include({ namespace: 'default', pageSize: 300, query: "DbmoveTarget = 'uat'" });
+  });
+
+  it('reads 64-bit times, enums, repeated messages and maps of a real DescribeWorkflowExecutionResponse', () => {
+    const bytes = temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse.encode({
+      workflowExecutionInfo: {
+        execution: { workflowId: 'refresh-uat-20261130t112029z-3f50', runId: 'r1' },
+        type: { name: 'refresh' },
+        startTime: { seconds: 1795492998, nanos: 149232827 },
+        status: temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+        searchAttributes: { indexedFields: { DbmovePhase: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"COPY"') } } },
+      },
+      pendingActivities: [
+        { activityId: '7', activityType: { name: 'copyToStaging' }, attempt: 3, lastHeartbeatTime: { seconds: 1795493000, nanos: 5 } },
+        { activityId: '8', activityType: { name: 'notifyUsers' }, attempt: 1 },
+      ],
+    }).finish();
+    const decoded = decode(messages.DescribeWorkflowExecutionResponse, bytes);
+    const info = decoded.workflowExecutionInfo as Record<string, any>;
+    expect(info.execution).to.deep.equal({ workflowId: 'refresh-uat-20261130t112029z-3f50', runId: 'r1' });
+    expect(info.startTime).to.deep.equal({ seconds: 1795492998, nanos: 149232827 });
+    expect(info.status).to.equal(1);
+    expect(Buffer.from(info.searchAttributes.indexedFields.DbmovePhase.data).toString()).to.equal('"COPY"');
+    const pending = decoded.pendingActivities as Record<string, any>[];
+    expect(pending.map((p) => [p.activityType.name, p.attempt])).to.deep.equal([
+      ['copyToStaging', 3],
+      ['notifyUsers', 1],
+    ]);
+    expect(pending[0].lastHeartbeatTime).to.deep.equal({ seconds: 1795493000, nanos: 5 });
   });
 });

@@ -1,8 +1,9 @@
+import { Reader, Writer } from 'protobufjs/minimal';
+
 /**
- * Just enough of the protobuf wire format for the few Temporal messages the fast read path
- * exchanges (client/wire/messages.ts): a message is described by its fields' numbers and
- * types, unknown fields are skipped, as every protobuf reader does, so a schema lists only
- * the fields dbmove reads. test/wire.test.ts checks every field number and type against the
+ * The few Temporal messages the fast read path exchanges (client/wire/messages.ts), described
+ * by their fields' numbers and types, so a schema lists only the fields dbmove reads; the wire
+ * format itself is protobufjs's. test/wire.test.ts checks every field number and type against the
  * Temporal API's own descriptor (@temporalio/proto).
  */
 export type Scalar = 'string' | 'bytes' | 'int32' | 'int64' | 'bool' | 'enum';
@@ -27,149 +28,117 @@ export function message(name: string, fields: Record<string, Field>): MessageSch
   return { name, fields };
 }
 
-// ── encoding (requests) ───────────────────────────────────────────────────────────
+// ── encoding and decoding, with protobufjs's wire reader and writer ─────────────────────
+// protobufjs/minimal is the runtime @temporalio/proto itself uses, without the Temporal API's
+// descriptor (which takes most of the client library's start-up): the schemas above say which
+// fields to read, protobufjs reads and writes the wire format.
 
-function varint(value: number): number[] {
-  const out: number[] = [];
-  let v = value;
-  while (v > 0x7f) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return out;
-}
+const WIRE = { varint: 0, lengthDelimited: 2 } as const;
 
-function tag(id: number, wireType: number): number[] {
-  return varint(id * 8 + wireType);
-}
-
-function encodeValue(field: Field, value: unknown): Buffer {
+function writeValue(writer: Writer, field: Field, value: unknown): void {
   const type = field.type;
   if (typeof type === 'object') {
-    const body = encode(type, value as Decoded);
-    return Buffer.concat([Buffer.from([...tag(field.id, 2), ...varint(body.length)]), body]);
+    writer.uint32((field.id << 3) | WIRE.lengthDelimited).fork();
+    writeMessage(writer, type, value as Decoded);
+    writer.ldelim();
+    return;
   }
   switch (type) {
     case 'string':
-    case 'bytes': {
-      const body = type === 'string' ? Buffer.from(String(value), 'utf8') : Buffer.from(value as Uint8Array);
-      return Buffer.concat([Buffer.from([...tag(field.id, 2), ...varint(body.length)]), body]);
-    }
+      writer.uint32((field.id << 3) | WIRE.lengthDelimited).string(String(value));
+      return;
+    case 'bytes':
+      writer.uint32((field.id << 3) | WIRE.lengthDelimited).bytes(value as Uint8Array);
+      return;
+    case 'bool':
+      writer.uint32((field.id << 3) | WIRE.varint).bool(Boolean(value));
+      return;
+    case 'int64':
+      writer.uint32((field.id << 3) | WIRE.varint).int64(Number(value));
+      return;
     default:
-      return Buffer.from([...tag(field.id, 0), ...varint(type === 'bool' ? (value ? 1 : 0) : Number(value))]);
+      writer.uint32((field.id << 3) | WIRE.varint).int32(Number(value));
+  }
+}
+
+function writeMessage(writer: Writer, schema: MessageSchema, value: Decoded): void {
+  for (const [name, field] of Object.entries(schema.fields)) {
+    const v = value[name];
+    if (v === undefined || v === null) continue;
+    for (const item of field.repeated ? (v as unknown[]) : [v]) writeValue(writer, field, item);
   }
 }
 
 /** Encodes the fields of `value` that the schema names (maps are not needed for requests). */
 export function encode(schema: MessageSchema, value: Decoded): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, field] of Object.entries(schema.fields)) {
-    const v = value[name];
-    if (v === undefined || v === null) continue;
-    for (const item of field.repeated ? (v as unknown[]) : [v]) parts.push(encodeValue(field, item));
-  }
-  return Buffer.concat(parts);
+  const writer = Writer.create();
+  writeMessage(writer, schema, value);
+  return Buffer.from(writer.finish());
 }
 
-// ── decoding (responses) ──────────────────────────────────────────────────────────
-
-class Reader {
-  pos = 0;
-  constructor(readonly buf: Buffer) {}
-
-  varint(): number {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      if (this.pos >= this.buf.length) throw new Error('truncated protobuf varint');
-      const byte = this.buf[this.pos++];
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 128;
-    }
-  }
-
-  bytes(): Buffer {
-    const length = this.varint();
-    const end = this.pos + length;
-    if (end > this.buf.length) throw new Error('truncated protobuf field');
-    const slice = this.buf.subarray(this.pos, end);
-    this.pos = end;
-    return slice;
-  }
-
-  skip(wireType: number): void {
-    if (wireType === 0) this.varint();
-    else if (wireType === 1) this.pos += 8;
-    else if (wireType === 2) this.bytes();
-    else if (wireType === 5) this.pos += 4;
-    else throw new Error(`unsupported protobuf wire type ${wireType}`);
-  }
-}
-
-function signed32(n: number): number {
-  return n > 0x7fffffff ? n - 0x100000000 : n;
-}
-
-function decodeScalar(type: Scalar, reader: Reader): unknown {
+function readScalar(type: Scalar, reader: Reader): unknown {
   switch (type) {
     case 'string':
-      return reader.bytes().toString('utf8');
+      return reader.string();
     case 'bytes':
-      return new Uint8Array(reader.bytes());
+      return reader.bytes();
     case 'bool':
-      return reader.varint() !== 0;
-    case 'int32':
-    case 'enum':
-      return signed32(reader.varint());
-    case 'int64':
-      return reader.varint();
+      return reader.bool();
+    case 'int64': {
+      // A Long when the `long` package is installed (it is, for @temporalio/proto), else a number.
+      const v = reader.int64() as unknown as number | { toNumber(): number };
+      return typeof v === 'number' ? v : v.toNumber();
+    }
+    default:
+      return reader.int32();
   }
 }
 
-/** Decodes a message; fields the schema does not name are skipped. */
-export function decode(schema: MessageSchema, buf: Buffer): Decoded {
-  const reader = new Reader(buf);
+function readMessage(schema: MessageSchema, reader: Reader, end: number): Decoded {
   const out: Decoded = {};
   const byId = new Map<number, [string, Field]>(Object.entries(schema.fields).map(([name, f]) => [f.id, [name, f]]));
   for (const [name, f] of byId.values()) {
     if (f.map) out[name] = {};
     else if (f.repeated) out[name] = [];
   }
-  while (reader.pos < buf.length) {
-    const key = reader.varint();
-    const id = Math.floor(key / 8);
-    const wireType = key % 8;
-    const known = byId.get(id);
+  while (reader.pos < end) {
+    const key = reader.uint32();
+    const known = byId.get(key >>> 3);
     if (!known) {
-      reader.skip(wireType);
+      reader.skipType(key & 7);
       continue;
     }
     const [name, field] = known;
     if (field.map) {
-      const entry = new Reader(reader.bytes());
+      // A map entry is a message of key (1, string here) and value (2).
+      const entryEnd = reader.uint32() + reader.pos;
       let k = '';
       let v: unknown;
-      while (entry.pos < entry.buf.length) {
-        const entryKey = entry.varint();
-        if (entryKey === 0x0a) k = entry.bytes().toString('utf8');
-        else if (entryKey >> 3 === 2) v = typeof field.type === 'object' ? decode(field.type, entry.bytes()) : decodeScalar(field.type, entry);
-        else entry.skip(entryKey % 8);
+      while (reader.pos < entryEnd) {
+        const entryKey = reader.uint32();
+        if (entryKey >>> 3 === 1) k = reader.string();
+        else if (entryKey >>> 3 === 2)
+          v = typeof field.type === 'object' ? readMessage(field.type, reader, reader.uint32() + reader.pos) : readScalar(field.type, reader);
+        else reader.skipType(entryKey & 7);
       }
       (out[name] as Record<string, unknown>)[k] = v;
       continue;
     }
-    let values: unknown[];
-    if (typeof field.type === 'object') values = [decode(field.type, reader.bytes())];
-    else if (wireType === 2 && field.type !== 'string' && field.type !== 'bytes') {
+    const values: unknown[] = [];
+    if (typeof field.type === 'object') values.push(readMessage(field.type, reader, reader.uint32() + reader.pos));
+    else if ((key & 7) === WIRE.lengthDelimited && field.type !== 'string' && field.type !== 'bytes') {
       // A packed repeated scalar.
-      const packed = new Reader(reader.bytes());
-      values = [];
-      while (packed.pos < packed.buf.length) values.push(decodeScalar(field.type, packed));
-    } else values = [decodeScalar(field.type, reader)];
+      const packedEnd = reader.uint32() + reader.pos;
+      while (reader.pos < packedEnd) values.push(readScalar(field.type, reader));
+    } else values.push(readScalar(field.type, reader));
     if (field.repeated) (out[name] as unknown[]).push(...values);
     else out[name] = values[values.length - 1];
   }
   return out;
+}
+
+/** Decodes a message; fields the schema does not name are skipped, as every protobuf reader does. */
+export function decode(schema: MessageSchema, buf: Uint8Array): Decoded {
+  const reader = Reader.create(buf);
+  return readMessage(schema, reader, reader.len);
 }
