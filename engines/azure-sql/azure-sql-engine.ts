@@ -1,4 +1,5 @@
 import { UnsupportedByEngine } from '../../common/errors';
+import { ENGINE_CAPABILITIES } from '../capabilities';
 import type { Database, SqlManagementClient } from '@azure/arm-sql';
 import type { AzureSqlEnvironment } from '../../config/catalog';
 import type {
@@ -49,7 +50,7 @@ export interface AzureSqlEngineOptions {
 
 export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
   readonly kind = 'azure-sql' as const;
-  readonly capabilities: EngineCapabilities = { pointInTime: 'continuous', backupDestination: 'blob', localFiles: false };
+  readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES['azure-sql'];
   private readonly clients = new Map<string, SqlManagementClient>();
   private readonly connections: ConnectionFactory;
   private readonly secret: (name: string) => string | undefined;

@@ -1,4 +1,5 @@
 import { UnsupportedByEngine } from '../../common/errors';
+import { ENGINE_CAPABILITIES } from '../capabilities';
 import type { SqlServerEnvironment } from '../../config/catalog';
 import { derivedNames, DerivedNames, shortOperationId } from '../azure-sql/names';
 import { sleep } from '../azure-sql/resumable';
@@ -59,7 +60,7 @@ const MARKER_DESCRIPTION = /utc=(\S+); local=(\S+)/;
 
 export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
   readonly kind = 'sqlserver' as const;
-  readonly capabilities: EngineCapabilities = { pointInTime: 'continuous', backupDestination: 'server-file', localFiles: false };
+  readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES.sqlserver;
   private readonly connections: ConnectionFactory;
   private readonly pollIntervalMs: number;
 
