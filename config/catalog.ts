@@ -62,6 +62,15 @@ const sqlServerDatabase = z.strictObject({
   dataDirectory: z.string().min(1).optional(),
   authentication: sqlAuthentication.default({ type: 'default' }),
   trustServerCertificate: z.boolean().default(false),
+  /**
+   * The server's Windows time zone (`tzutil /g`, e.g. "W. Europe Standard Time"). RESTORE ...
+   * STOPAT takes the server's wall-clock time; without this, dbmove reads the UTC offset msdb
+   * recorded with the backups around the restore time, and refuses a time it cannot place.
+   */
+  timeZone: z
+    .string()
+    .regex(/^[A-Za-z0-9 .()+-]{1,100}$/, 'must be a Windows time zone name such as "W. Europe Standard Time"')
+    .optional(),
 });
 
 const administrator = z.strictObject({
