@@ -65,6 +65,15 @@ const azureSqlDatabase = z.strictObject({
   server: z.string().regex(/^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/, 'must be the logical server name without .database.windows.net'),
   database: z.string().regex(DATABASE_NAME, `must be ${describePattern(DATABASE_NAME)}`),
   location: z.string().min(1).optional(),
+  /**
+   * Azure Resource Manager of the cloud the server is in, for a sovereign cloud
+   * (https://management.usgovcloudapi.net, https://management.chinacloudapi.cn); Azure's public
+   * cloud when not given. Entra ID sign-in follows AZURE_AUTHORITY_HOST, as DefaultAzureCredential reads it.
+   */
+  resourceManagerEndpoint: z
+    .string()
+    .regex(/^https:\/\/[a-z0-9.-]+$/, 'must be the https:// address of an Azure Resource Manager endpoint, such as https://management.usgovcloudapi.net')
+    .optional(),
   authentication: sqlAuthentication.default({ type: 'default' }),
   serviceObjective: z
     .string()

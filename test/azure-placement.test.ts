@@ -5,6 +5,8 @@ import { ConfigError } from '../config/config-error';
 import { parseCatalog } from '../config/catalog';
 import { AzureFake, azureEnvironments, environment, PROD_SERVER, startAzureFake, testContext, UAT_SERVER } from './support/azure-estate';
 import { skuFor } from './support/fake-arm';
+import { loopbackManagementClient } from './support/loopback-arm-client';
+import { managementClientOptions, PUBLIC_CLOUD_ARM } from '../engines/azure-sql/azure-sql-engine';
 
 /**
  * The Azure SQL engine's rules around its ARM requests, against the loopback ARM MOCK
@@ -134,12 +136,26 @@ describe('Azure SQL placement, serverless, host names, restore window and bacpac
     expect(fake.arm.database(UAT_SERVER, 'AxDB')?.status).to.equal('Online');
   });
 
-  it("connects to the server's fullyQualifiedDomainName from ARM, so a sovereign cloud's DNS suffix works", async () => {
+  it("connects to the server's fullyQualifiedDomainName from ARM, and to the catalog's Resource Manager endpoint, so a sovereign cloud works", async () => {
     fake.arm.addServer(UAT_SERVER, 'database.usgovcloudapi.net');
     fake.arm.addServer(PROD_SERVER, 'database.chinacloudapi.cn');
-    const engine = fake.engine();
-    await engine.copyToStaging(prod(), uat(), OP, testContext());
-    const session = await engine.openStaging(uat(), OP);
+    const endpoints: string[] = [];
+    const loopback = loopbackManagementClient(fake.arm);
+    const engine = fake.engine({
+      managementClient: (subscription, endpoint) => {
+        endpoints.push(endpoint);
+        return loopback(subscription);
+      },
+    });
+    const gov = uatWith({ resourceManagerEndpoint: 'https://management.usgovcloudapi.net' });
+    await engine.copyToStaging(prod(), gov, OP, testContext());
+    expect(endpoints.sort()).to.deep.equal([PUBLIC_CLOUD_ARM, 'https://management.usgovcloudapi.net']);
+    expect(managementClientOptions('https://management.usgovcloudapi.net')).to.deep.equal({
+      $host: 'https://management.usgovcloudapi.net',
+      endpoint: 'https://management.usgovcloudapi.net',
+      credentialScopes: ['https://management.usgovcloudapi.net/.default'],
+    });
+    const session = await engine.openStaging(gov, OP);
     await session.query('SELECT [PARM] AS PARM, [VALUE] AS VALUE FROM [SQLSYSTEMVARIABLES]');
     await session.close();
     const hosts = new Set(fake.plane.statements.map((s) => s.host));

@@ -39,8 +39,8 @@ import { ResumeJournal, runResumable, sleep } from './resumable';
  * starts a second one.
  */
 export interface AzureSqlEngineOptions {
-  /** The ARM client for a subscription (tests point it at a loopback server). */
-  managementClient?: (subscriptionId: string) => SqlManagementClient;
+  /** The ARM client for a subscription and a Resource Manager endpoint (tests point it at a loopback server). */
+  managementClient?: (subscriptionId: string, endpoint: string) => SqlManagementClient;
   /** Data-plane connections (tests record statements instead of reaching a server). */
   connections?: ConnectionFactory;
   secret?: (name: string) => string | undefined;
@@ -65,10 +65,12 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
 
   private api(env: AzureSqlEnvironment): ServerApi {
     const subscription = env.database.subscriptionId;
-    let client = this.clients.get(subscription);
+    const endpoint = env.database.resourceManagerEndpoint ?? PUBLIC_CLOUD_ARM;
+    const key = `${endpoint} ${subscription}`.toLowerCase();
+    let client = this.clients.get(key);
     if (!client) {
-      client = this.options.managementClient?.(subscription) ?? defaultManagementClient(subscription);
-      this.clients.set(subscription, client);
+      client = this.options.managementClient?.(subscription, endpoint) ?? defaultManagementClient(subscription, endpoint);
+      this.clients.set(key, client);
     }
     return new ServerApi(client, env, this.servers);
   }
@@ -683,13 +685,21 @@ export const LAST_LOG_BACKUP_QUERY = "SELECT MAX(backup_finish_date) AS latest F
 
 const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
 
-function defaultManagementClient(subscriptionId: string): SqlManagementClient {
+/** Azure Resource Manager of Azure's public cloud, where the SDK goes unless told otherwise. */
+export const PUBLIC_CLOUD_ARM = 'https://management.azure.com';
+
+/** The SDK's options for a Resource Manager endpoint: requests go there, and tokens are asked for it. */
+export function managementClientOptions(endpoint: string): { $host: string; endpoint: string; credentialScopes: string[] } {
+  return { $host: endpoint, endpoint, credentialScopes: [`${endpoint}/.default`] };
+}
+
+function defaultManagementClient(subscriptionId: string, endpoint: string): SqlManagementClient {
   // Required here, not imported: a worker that never meets an azure-sql environment never loads the SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SqlManagementClient } = require('@azure/arm-sql') as typeof import('@azure/arm-sql');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
-  return new SqlManagementClient(new DefaultAzureCredential(), subscriptionId);
+  return new SqlManagementClient(new DefaultAzureCredential(), subscriptionId, managementClientOptions(endpoint));
 }
 
 function mapError(what: string, err: unknown): unknown {
