@@ -13,8 +13,8 @@ import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
 import { createDbmoveWorker } from '../worker/create-worker';
 import { LocalEngine } from '../engines/local/local-engine';
-import { findTemporalCli } from '../server/temporal-cli';
 import { codecBesideZstd, ensureZstd, type CodecFigures } from './codec';
+import { statusBesideDescribe, type CliSpeedFigures } from './cli-speed';
 
 /**
  * What `npm run bench` measures: the demo estate at each size through a full refresh on a
@@ -28,7 +28,7 @@ export interface BenchServer {
   client: Client;
   connection: NativeConnection;
   namespace: string;
-  /** host:port, for the command-line comparisons (dbmove status, temporal workflow describe). */
+  /** host:port of the frontend, for the command-line runs (`dbmove status` beside `temporal workflow describe`). */
   address?: string;
 }
 
@@ -41,20 +41,14 @@ export interface BenchOptions {
   /** Alternating pairs for each side-by-side comparison (COPY/cp, PACKAGE/zstd). */
   rounds?: number;
   log?: (line: string) => void;
+  /** Pairs of `dbmove status` and `temporal workflow describe` runs (default 15). */
+  cliPairs?: number;
 }
 
 /** The worker's event loop while something ran: the longest stall and the 99th percentile (ms). */
 export interface EventLoopFigures {
   maxMs: number;
   p99Ms: number;
-}
-
-/** `dbmove status` beside `temporal workflow describe` of the same operation (medians of pairs). */
-export interface StatusFigures {
-  statusMs: number;
-  describeMs: number;
-  statusOverDescribe: number;
-  pairs: { statusMs: number; describeMs: number }[];
 }
 
 export interface ScrubFigures {
@@ -128,7 +122,8 @@ export interface BenchResults {
   quick: boolean;
   sizes: SizeFigures[];
   concurrency?: ConcurrencyFigures;
-  status?: StatusFigures | { skipped: string };
+  /** `dbmove status` beside `temporal workflow describe` on the smallest size's refresh. */
+  cliSpeed?: CliSpeedFigures;
   /**
    * Figures other work adds here when it lands (null until then): the cost of leaving no
    * scrubbed residue (issue 13), and the application's own unavailable window around SWAP
@@ -144,7 +139,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
   const rounds = options.rounds ?? 5;
   const sizes: SizeFigures[] = [];
   let concurrency: ConcurrencyFigures | undefined;
-  let status: BenchResults['status'];
+  let cliSpeed: CliSpeedFigures | undefined;
   const zstd = ensureZstd(log);
   const smallest = Math.min(...options.sizes);
   for (const rows of options.sizes) {
@@ -181,7 +176,6 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       const peak = rss.stop();
       const eventLoop = loop.stop();
       const usersWindowMs = await probe.stop();
-      if (rows === smallest && server.address) status = await statusBesideDescribe(server, home, taskQueue, single.figures.operationId, rounds);
       const copyDetails = single.activityResults.copyToStaging?.details as { copyMs: number; bytes: number } | undefined;
       const scrubDetails = single.activityResults.scrubStaging?.details as { elements: ScrubFigures['elements'] } | undefined;
       const elements = scrubDetails?.elements ?? [];
@@ -213,6 +207,21 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         `${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`,
       );
 
+      if (rows === smallest && server.address) {
+        cliSpeed = await statusBesideDescribe({
+          address: server.address,
+          namespace: server.namespace,
+          taskQueue,
+          home,
+          operationId: single.figures.operationId,
+          pairs: options.cliPairs ?? 15,
+        });
+        if (cliSpeed)
+          log(
+            `dbmove status ${cliSpeed.statusMs.toFixed(0)} ms, temporal workflow describe ${cliSpeed.describeMs.toFixed(0)} ms: ${cliSpeed.statusOverDescribe.toFixed(2)}x (median of ${cliSpeed.pairs.length} pairs)`,
+          );
+      }
+
       if (rows === smallest && options.concurrent > 0) {
         addSandboxes(home, options.concurrent);
         settleDisk();
@@ -239,7 +248,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       }
     });
   }
-  return { sizes, concurrency, status, hooks: { noResidueCost: null, applicationWindow: null } };
+  return { sizes, concurrency, cliSpeed, hooks: { noResidueCost: null, applicationWindow: null } };
 }
 
 /** The event loop's delay, sampled every 10 ms by Node's own monitor, while `stop` is not called. */
@@ -289,56 +298,6 @@ function startUserProbe(file: string): { ready: Promise<void>; stop(): Promise<n
         return undefined;
       }
     },
-  };
-}
-
-/** `dbmove status <op>` beside `temporal workflow describe` of the same workflow: wall time of each, in pairs. */
-async function statusBesideDescribe(
-  server: BenchServer,
-  home: string,
-  taskQueue: string,
-  operationId: string,
-  rounds: number,
-): Promise<StatusFigures | { skipped: string }> {
-  const temporalCli = findTemporalCli();
-  if (!temporalCli) return { skipped: 'no temporal CLI found for the comparison' };
-  const cli = path.join(__dirname, '..', 'cli', 'cli.js');
-  const env = {
-    ...process.env,
-    DBMOVE_HOME: home,
-    TEMPORAL_ADDRESS: server.address,
-    TEMPORAL_NAMESPACE: server.namespace,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    NO_COLOR: '1',
-  };
-  // Spawned, never spawnSync: the worker that answers the status query runs in this process.
-  const time = (command: string, args: string[]) =>
-    new Promise<number>((resolve, reject) => {
-      const started = performance.now();
-      const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      child.stderr!.on('data', (c) => (stderr += c));
-      child.on('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${command} ${args.join(' ')} failed: ${stderr}`))));
-    });
-  const status = () => time(process.execPath, [cli, 'status', operationId]);
-  const describe = () =>
-    time(temporalCli.path, ['workflow', 'describe', '--address', server.address!, '--namespace', server.namespace, '--workflow-id', operationId]);
-  const pairs: StatusFigures['pairs'] = [];
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2 === 0) {
-      const statusMs = await status();
-      pairs.push({ statusMs, describeMs: await describe() });
-    } else {
-      const describeMs = await describe();
-      pairs.push({ statusMs: await status(), describeMs });
-    }
-  }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  return {
-    statusMs: median(pairs.map((p) => p.statusMs)),
-    describeMs: median(pairs.map((p) => p.describeMs)),
-    statusOverDescribe: median(pairs.map((p) => p.statusMs / p.describeMs)),
-    pairs,
   };
 }
 

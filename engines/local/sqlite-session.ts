@@ -4,7 +4,8 @@ import { sqliteDialect } from './sqlite-dialect';
 import { acquireThread, DatabaseThread, releaseThread } from './threads/thread-pool';
 import { asEngineError } from './sqlite-errors';
 
-export type SqliteAccess = 'read-only' | 'read-write';
+export { openSqlite, type SqliteAccess } from './sqlite-open';
+import type { SqliteAccess } from './sqlite-open';
 
 /** What a session needs from its activity: cancellation, and the fence a write must pass. */
 export type SessionGuard = Pick<EngineContext, 'signal' | 'fence'>;

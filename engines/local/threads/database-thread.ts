@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { introspectSqlite } from '../sqlite-introspect';
+import { openSqlite } from '../sqlite-open';
 import type { ExclusiveAttempt, IntegrityReport, ThreadMessage, ThreadReply } from './thread-protocol';
 
 /**
@@ -28,12 +29,7 @@ const connections = new Map<number, Database.Database>();
 let nextHandle = 1;
 
 function open(file: string, access: 'read-only' | 'read-write', busyTimeoutMs = 10_000): Database.Database {
-  const db = new Database(file, { readonly: access === 'read-only', fileMustExist: true });
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-  db.function('dbmove_sha256', { deterministic: true }, (value: unknown) =>
-    value === null || value === undefined ? null : crypto.createHash('sha256').update(String(value)).digest('hex'),
-  );
-  return db;
+  return openSqlite(file, access, busyTimeoutMs);
 }
 
 function keep(db: Database.Database): number {
