@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { isRefusal } from '../common/checks';
 import { housekeepingActivities, stepActivities, type Activities } from './activity-proxies';
 import { describeFailure, RollbackRequested } from './failure';
@@ -63,7 +63,8 @@ export async function runOperation<I extends OperationOptions & { source?: strin
       await effect.releaseLease();
       runbook.moveTo('CANCELLED');
     });
-    throw err;
+    // A step that timed out while the cancel waited for it still ends the operation as cancelled.
+    throw isCancellation(err) ? err : new CancelledFailure(`Cancelled in ${runbook.status.cancelled?.phase ?? 'a step'}`);
   };
 
   try {
@@ -71,7 +72,7 @@ export async function runOperation<I extends OperationOptions & { source?: strin
     // The environment's own timeouts (catalog, via PRECHECK); the operation's tuning wins.
     if (fromCatalog) activities = stepActivities({ ...fromCatalog, ...input.tuning }, cancelWaitsForStep);
   } catch (err) {
-    if (isCancellation(err) && cancelWaitsForStep) await cancelled(err);
+    if ((isCancellation(err) || CancellationScope.current().consideredCancelled) && cancelWaitsForStep) await cancelled(err);
     throw err;
   }
 
@@ -123,7 +124,7 @@ export async function runOperation<I extends OperationOptions & { source?: strin
     }
   } catch (err) {
     if (err instanceof RollbackRequested) return CancellationScope.nonCancellable(rollBack);
-    if (isCancellation(err)) await cancelled(err);
+    if (isCancellation(err) || (cancelWaitsForStep && CancellationScope.current().consideredCancelled)) await cancelled(err);
     throw err;
   }
 
@@ -172,7 +173,7 @@ async function precheck(
     for (const note of outcome.notes ?? []) runbook.log('info', note, 'PRECHECK');
     runbook.setApprovers(outcome.approvers);
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err) || CancellationScope.current().consideredCancelled) throw err;
     checks = [
       {
         name: 'precheck',

@@ -1,4 +1,4 @@
-import { isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { DecisionDesk } from './decisions';
 import { checksSummary } from '../common/checks';
 import { describeFailure, RollbackRequested } from './failure';
@@ -165,7 +165,9 @@ export class Runbook {
         this.completeStep(name, started, outcome);
         return outcome;
       } catch (err) {
-        if (isCancellation(err)) {
+        // A step that failed or timed out after the operation was cancelled ends as cancelled:
+        // the cancel waited for it to stop, however it stopped.
+        if (isCancellation(err) || CancellationScope.current().consideredCancelled) {
           Object.assign(record, { status: 'failed', endedAt: new Date().toISOString(), error: 'cancelled' });
           throw err;
         }
