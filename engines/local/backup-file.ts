@@ -117,7 +117,7 @@ export async function exportBackupFile(
       let hashedSoFar: Promise<unknown> = Promise.resolve();
       await ordered(
         frameCount,
-        3,
+        6,
         async (i) => {
           const length = Math.min(FRAME_BYTES, total - i * FRAME_BYTES);
           const chunk = Buffer.allocUnsafe(length);
@@ -298,7 +298,8 @@ async function unpackFrames(file: string, payloadOffset: number, manifest: Backu
     let hashedSoFar: Promise<unknown> = Promise.resolve();
     await ordered(
       frames.length,
-      codecPool.size * 2,
+      // Enough frames in flight that the codec threads never wait for a read or a write.
+      codecPool.size * 4,
       async (i) => {
         const [compressedBytes, contentBytes] = frames[i];
         const frame = Buffer.allocUnsafe(compressedBytes);
