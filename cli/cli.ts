@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { packageRoot } from '../config/package-root';
 import { CliContext, EXIT } from './context';
+import { registerAppServer } from './commands/app-server';
 import { registerBackups } from './commands/backups';
 import { registerCancel } from './commands/cancel';
 import { registerCodecServer } from './commands/codec-server';
@@ -52,6 +53,7 @@ export function buildProgram(ctx: CliContext): Command {
     registerSchedule,
     registerPlan,
     registerCodecServer,
+    registerAppServer,
   ]) {
     register(program, ctx);
   }

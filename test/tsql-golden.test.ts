@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Parser } from 'node-sql-parser';
-import type { ActivityDeps } from '../activities/runtime';
 import { tsqlDialect, quoteDatabase, DELETE_BATCH_ROWS } from '../engines/tsql/tsql-dialect';
 import { TsqlSession } from '../engines/tsql/tsql-session';
 import * as admin from '../engines/sqlserver/admin-sql';
@@ -111,7 +110,6 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
   let plane: RecordingDataPlane;
   let session: TsqlSession;
   let live: TsqlSession;
-  const deps = { secret: () => undefined } as unknown as ActivityDeps;
 
   beforeEach(() => {
     content = foContent('azuat', 'sandbox', true);
@@ -243,10 +241,10 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
   });
 
   it('POSTCONFIG and VERIFY for uat: every environment value bound as a parameter', async () => {
-    await postConfigure(deps, session, uat, live, 'refresh-golden-0001');
+    await postConfigure(session, uat, live);
     const policy = loadScrubPolicy([shippedPolicyFile(REFRESH_POLICY)]);
     const verifyFrom = plane.statements.length;
-    const violations = await countScrubPolicy(session, policy, postConfigAllowances(uat, undefined));
+    const violations = await countScrubPolicy(session, policy, postConfigAllowances(uat));
     expect(violations.length).to.be.greaterThan(0);
     const all = statementsOf(plane);
     const writes = all.filter((s) => !s.sql.startsWith('SELECT'));

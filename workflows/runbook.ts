@@ -148,6 +148,12 @@ export class Runbook {
     if (outcome.holdings) this.state.holdings = outcome.holdings;
     this.log('info', `${name}: ${outcome.summary}`, name);
     for (const note of outcome.notes) this.log('info', note, name);
+    for (const item of outcome.checklist ?? []) {
+      this.state.checklist ??= [];
+      if (this.state.checklist.includes(item)) continue;
+      this.state.checklist.push(item);
+      this.log('warn', `Before users return: ${item}`, name);
+    }
   }
 
   /**
@@ -292,11 +298,15 @@ export class Runbook {
     this.state.unavailableWindowMs = ms;
   }
 
+  setApplicationUnavailable(ms: number | undefined): void {
+    if (ms !== undefined) this.state.applicationUnavailableMs = ms;
+  }
+
   setHoldings(holdings: Holding[]): void {
     this.state.holdings = holdings;
   }
 
-  setRolledBack(facts: { restoredTo?: string; unavailableWindowMs?: number }): void {
+  setRolledBack(facts: { restoredTo?: string; unavailableWindowMs?: number; applicationUnavailableMs?: number }): void {
     this.state.rolledBack = { at: new Date().toISOString(), ...facts };
   }
 
@@ -336,7 +346,10 @@ export class Runbook {
     if (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'ROLLED_BACK') {
       lines.push(`Sign off: signal \`signOff\` with {"by": "you"}, or \`dbmove sign-off ${s.operationId}\``);
     }
-    if (s.unavailableWindowMs !== undefined) lines.push(`Unavailable window: ${s.unavailableWindowMs.toFixed(1)} ms`);
+    if (s.unavailableWindowMs !== undefined) lines.push(`Unavailable window: ${s.unavailableWindowMs.toFixed(1)} ms (database switch)`);
+    if (s.applicationUnavailableMs !== undefined) lines.push(`Application unavailable: ${(s.applicationUnavailableMs / 1000).toFixed(2)} s (stop to healthy)`);
+    if (s.checklist?.length && (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'COMPLETED'))
+      lines.push(`Before users return:\n${s.checklist.map((c) => `- ${c}`).join('\n')}`);
     return lines.join('\n\n');
   }
 }

@@ -49,7 +49,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
               fix: 'choose a different source (production or another sandbox) for the refresh',
             });
           }
-          const readings = await Promise.all([source, target].map((env) => readLive(scope, env)));
+          const readings = await Promise.all([source, target].map((env) => readLive(deps, scope, env)));
           for (const reading of readings) {
             if (!reading.exists) {
               checks.push({
