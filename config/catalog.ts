@@ -320,6 +320,8 @@ const SECRET_KEY = /(password|secret|apikey|api_key|token|connectionstring)$/i;
 
 export function fixForCatalogKey(key: string): string {
   const leaf = key.split('.').pop() ?? '';
+  if (/^smtpPassword(Env)?$/.test(leaf))
+    return "remove it: F&O encrypts the SMTP password with the environment's own key, so dbmove never writes it; re-enter it in System administration > Setup > Email > Email parameters after the refresh (the sign-off checklist lists it)";
   if (SECRET_KEY.test(leaf.replace(/\[\d+\]$/, '')) && !leaf.endsWith('Env')) {
     return `secrets are never read from config files: put the value in an environment variable and name that variable in "${leaf}Env" instead`;
   }

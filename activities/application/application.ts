@@ -96,9 +96,8 @@ export class Application {
     const deadline = performance.now() + parseDuration(app.healthTimeout);
     const interval = parseDuration(app.healthInterval);
     const pending = new Map(app.services.map((s) => [s.name, s]));
-    let last = new Map<string, string>();
     for (;;) {
-      last = new Map();
+      const last = new Map<string, string>();
       for (const [name, service] of pending) {
         const result = await runAction(service.health, this.context(name));
         if (result.ok) pending.delete(name);

@@ -117,21 +117,31 @@ export async function postConfigure(session: DataSession, env: EnvironmentConfig
   const schema: SchemaDefinition = await session.introspect();
   const has = (table: string) => findTable(schema, table) !== undefined;
   const bump = (table: string) => recVersionAssignment(d, schema, table);
+  // Each update touches only rows that do not hold the target's value yet: a repeated POSTCONFIG
+  // (Temporal runs activities at least once) changes nothing, RECVERSION included.
+  const differs = (column: string, param: string) => `(${q(column)} IS NULL OR ${q(column)} <> ${param})`;
   let rows = 0;
 
   // Environment administrator: Admin becomes the target's own account.
   const admin = adminTarget(env, await readAdmin(live));
   if (admin) {
     const changed = await session.execute(
-      `UPDATE ${q('USERINFO')} SET ${q('NETWORKALIAS')} = ${p(0)}, ${q('NAME')} = ${p(1)}, ${q('NETWORKDOMAIN')} = ${p(2)}, ${q('IDENTITYPROVIDER')} = ${p(3)}, ${q('SID')} = ${p(4)}, ${q('OBJECTID')} = ${p(5)}, ${q('ENABLE')} = 1${bump('USERINFO')} WHERE ${d.equalsIgnoreCase(q('ID'), p(6))}`,
-      [admin.networkAlias, admin.name, admin.networkDomain, admin.identityProvider, admin.sid, admin.objectId, 'Admin'],
+      `UPDATE ${q('USERINFO')} SET ${q('NETWORKALIAS')} = ${p(0)}, ${q('NAME')} = ${p(1)}, ${q('NETWORKDOMAIN')} = ${p(2)}, ${q('IDENTITYPROVIDER')} = ${p(3)}, ${q('SID')} = ${p(4)}, ${q('OBJECTID')} = ${p(5)}, ${q('ENABLE')} = 1${bump('USERINFO')} WHERE ${d.equalsIgnoreCase(q('ID'), p(6))} AND (${[
+        differs('NETWORKALIAS', p(7)),
+        differs('NAME', p(8)),
+        differs('NETWORKDOMAIN', p(9)),
+        differs('IDENTITYPROVIDER', p(10)),
+        differs('SID', p(11)),
+        differs('OBJECTID', p(12)),
+        differs('ENABLE', '1'),
+      ].join(' OR ')})`,
+      [
+        ...[admin.networkAlias, admin.name, admin.networkDomain, admin.identityProvider, admin.sid, admin.objectId, 'Admin'],
+        ...[admin.networkAlias, admin.name, admin.networkDomain, admin.identityProvider, admin.sid, admin.objectId],
+      ],
     );
     rows += changed;
-    notes.push(
-      changed
-        ? `Admin reset to ${env.name}'s environment administrator ${admin.networkAlias} (SID ${admin.sidFrom})`
-        : `No Admin user found to reset to ${admin.networkAlias}`,
-    );
+    notes.push(`Admin is ${env.name}'s environment administrator ${admin.networkAlias} (SID ${admin.sidFrom})${changed ? '' : ', as it already was'}`);
   } else {
     notes.push(`Admin kept as copied: ${env.name} has no administrator in the catalog and no Admin of its own`);
   }
@@ -164,9 +174,16 @@ export async function postConfigure(session: DataSession, env: EnvironmentConfig
   if (has('SYSEMAILPARAMETERS')) {
     if (env.mail) {
       const m = env.mail;
+      const values = [m.smtpRelayServer, m.smtpPort, m.smtpUserName ?? '', m.smtpRequireSsl ? 1 : 0, 'SMTP'];
       rows += await session.execute(
-        `UPDATE ${q('SYSEMAILPARAMETERS')} SET ${q('SMTPRELAYSERVERNAME')} = ${p(0)}, ${q('SMTPPORTNUMBER')} = ${p(1)}, ${q('SMTPUSERNAME')} = ${p(2)}, ${q('SMTPREQUIRESSL')} = ${p(3)}, ${q('MAILERNONINTERACTIVE')} = ${p(4)}${bump('SYSEMAILPARAMETERS')}`,
-        [m.smtpRelayServer, m.smtpPort, m.smtpUserName ?? '', m.smtpRequireSsl ? 1 : 0, 'SMTP'],
+        `UPDATE ${q('SYSEMAILPARAMETERS')} SET ${q('SMTPRELAYSERVERNAME')} = ${p(0)}, ${q('SMTPPORTNUMBER')} = ${p(1)}, ${q('SMTPUSERNAME')} = ${p(2)}, ${q('SMTPREQUIRESSL')} = ${p(3)}, ${q('MAILERNONINTERACTIVE')} = ${p(4)}${bump('SYSEMAILPARAMETERS')} WHERE ${[
+          differs('SMTPRELAYSERVERNAME', p(5)),
+          differs('SMTPPORTNUMBER', p(6)),
+          differs('SMTPUSERNAME', p(7)),
+          differs('SMTPREQUIRESSL', p(8)),
+          differs('MAILERNONINTERACTIVE', p(9)),
+        ].join(' OR ')}`,
+        [...values, ...values],
       );
       notes.push(`Mail restored to ${m.smtpRelayServer}:${m.smtpPort}, non-interactive mailer SMTP; the SMTP password stays empty until it is re-entered`);
       checklist.push(
@@ -174,8 +191,8 @@ export async function postConfigure(session: DataSession, env: EnvironmentConfig
       );
     } else {
       rows += await session.execute(
-        `UPDATE ${q('SYSEMAILPARAMETERS')} SET ${q('MAILERNONINTERACTIVE')} = ${p(0)}${bump('SYSEMAILPARAMETERS')} WHERE ${q('MAILERNONINTERACTIVE')} <> ${p(0)}`,
-        ['SMTP'],
+        `UPDATE ${q('SYSEMAILPARAMETERS')} SET ${q('MAILERNONINTERACTIVE')} = ${p(0)}${bump('SYSEMAILPARAMETERS')} WHERE ${q('MAILERNONINTERACTIVE')} <> ${p(1)}`,
+        ['SMTP', 'SMTP'],
       );
       notes.push(`Mail stays disabled on ${env.name} (no mail settings in the catalog); the non-interactive mailer is SMTP with no relay`);
     }
@@ -197,18 +214,29 @@ export async function postConfigure(session: DataSession, env: EnvironmentConfig
     let changed = 0;
     if (has('SYSSERVICECONFIGURATIONSETTING'))
       changed += await session.execute(
-        `UPDATE ${q('SYSSERVICECONFIGURATIONSETTING')} SET ${q('VALUE')} = ${p(0)}${bump('SYSSERVICECONFIGURATIONSETTING')} WHERE ${q('NAME')} = ${p(1)}`,
-        [tenantId, 'TENANTID'],
+        `UPDATE ${q('SYSSERVICECONFIGURATIONSETTING')} SET ${q('VALUE')} = ${p(0)}${bump('SYSSERVICECONFIGURATIONSETTING')} WHERE ${q('NAME')} = ${p(1)} AND ${differs('VALUE', p(2))}`,
+        [tenantId, 'TENANTID', tenantId],
       );
     if (has('POWERBICONFIG'))
-      changed += await session.execute(`UPDATE ${q('POWERBICONFIG')} SET ${q('TENANTID')} = ${p(0)}${bump('POWERBICONFIG')}`, [tenantId]);
-    if (has('PROVISIONINGMESSAGETABLE'))
       changed += await session.execute(
-        `UPDATE ${q('PROVISIONINGMESSAGETABLE')} SET ${q('TENANTID')} = ${p(0)}, ${q('PLANID')} = ${p(1)}, ${q('PLANCAPABILITY')} = ${p(2)}${bump('PROVISIONINGMESSAGETABLE')}`,
-        [tenantId, tenant.planId ?? '', tenant.planCapability ?? ''],
+        `UPDATE ${q('POWERBICONFIG')} SET ${q('TENANTID')} = ${p(0)}${bump('POWERBICONFIG')} WHERE ${differs('TENANTID', p(1))}`,
+        [tenantId, tenantId],
       );
+    if (has('PROVISIONINGMESSAGETABLE')) {
+      const plan = [tenantId, tenant.planId ?? '', tenant.planCapability ?? ''];
+      changed += await session.execute(
+        `UPDATE ${q('PROVISIONINGMESSAGETABLE')} SET ${q('TENANTID')} = ${p(0)}, ${q('PLANID')} = ${p(1)}, ${q('PLANCAPABILITY')} = ${p(2)}${bump('PROVISIONINGMESSAGETABLE')} WHERE ${[
+          differs('TENANTID', p(3)),
+          differs('PLANID', p(4)),
+          differs('PLANCAPABILITY', p(5)),
+        ].join(' OR ')}`,
+        [...plan, ...plan],
+      );
+    }
     rows += changed;
-    notes.push(`Tenant set to ${env.name}'s ${tenantId} (${env.tenant ? 'from the catalog' : `read from ${env.name} before the refresh`}) in ${changed} rows`);
+    notes.push(
+      `Tenant is ${env.name}'s ${tenantId} (${env.tenant ? 'from the catalog' : `read from ${env.name} before the refresh`}); ${changed} rows needed it`,
+    );
   } else {
     notes.push(`${env.name}'s tenant is not known (no tenant in the catalog, none in its database): the tenant settings stay as copied`);
   }
@@ -228,11 +256,11 @@ export async function postConfigure(session: DataSession, env: EnvironmentConfig
   if (env.resumeBatchJobs.length) {
     const captions = env.resumeBatchJobs.filter((j) => typeof j === 'string');
     const recIds = env.resumeBatchJobs.filter((j) => typeof j === 'number');
-    const params: unknown[] = [WAITING];
+    const params: unknown[] = [WAITING, WAITING];
     const byCaption = captions.length ? `${q('CAPTION')} IN (${captions.map((c) => (params.push(c), p(params.length - 1))).join(', ')})` : '';
     const byId = recIds.length ? `${q('RECID')} IN (${recIds.map((r) => (params.push(r), p(params.length - 1))).join(', ')})` : '';
     const changed = await session.execute(
-      `UPDATE ${q('BATCHJOB')} SET ${q('STATUS')} = ${p(0)}${bump('BATCHJOB')} WHERE ${[byCaption, byId].filter(Boolean).join(' OR ')}`,
+      `UPDATE ${q('BATCHJOB')} SET ${q('STATUS')} = ${p(0)}${bump('BATCHJOB')} WHERE ${q('STATUS')} <> ${p(1)} AND (${[byCaption, byId].filter(Boolean).join(' OR ')})`,
       params,
     );
     rows += changed;

@@ -70,7 +70,7 @@ export const registerStart: Register = (program, ctx) => {
         );
       }
 
-      let apps: AppServerProcess[] = [];
+      let apps: AppServerProcess[];
       try {
         apps = await startDemoAppServers(ctx.catalog(), { logDir: logs });
       } catch (err) {

@@ -13,9 +13,10 @@ import type { DatabaseIdentity } from '../port';
  *
  *   { identity, dev, ino, birthtimeMs, paths }
  *
- * `paths` are where the file may be (staging, then live): a record whose file is at none of
- * them is gone and is pruned when the next record is written, which also keeps a recycled
- * inode from inheriting an identity. Where the filesystem reports a birth time, it must match.
+ * `paths` are where the file may be (staging, then live): a file found anywhere else is not
+ * the one the record describes, and a record whose file is at none of them is gone and is
+ * pruned when the next record is written; so a recycled inode never inherits an identity.
+ * Where the filesystem reports a birth time, it must match too.
  * Small files, read and written synchronously (the demo estate stamps its databases too).
  */
 interface IdentityRecord {
@@ -57,6 +58,8 @@ export function readIdentityRecord(file: string): DatabaseIdentity | undefined {
   if (!key) return undefined;
   const record = readRecord(recordFile(file, key));
   if (!record || record.dev !== key.dev || record.ino !== key.ino) return undefined;
+  // A recycled inode at another path, or one the filesystem says was born later, is another file.
+  if (!(record.paths ?? []).includes(path.resolve(file))) return undefined;
   if (record.birthtimeMs && key.birthtimeMs && Math.abs(record.birthtimeMs - key.birthtimeMs) > 1) return undefined;
   return record.identity;
 }

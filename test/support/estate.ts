@@ -67,9 +67,13 @@ export interface TableChecksum {
 export function tableChecksums(file: string, only?: string[]): Record<string, TableChecksum> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[])
-      .map((t) => t.name)
-      .filter((t) => !only || only.includes(t));
+    const all = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map(
+      (t) => t.name,
+    );
+    // A table asked for by a name the database does not have would compare as equal to nothing.
+    for (const name of only ?? [])
+      if (!all.includes(name)) throw new Error(`${file} has no table ${name} (tables are named as in AxDB: ${all.slice(0, 5).join(', ')}, ...)`);
+    const tables = all.filter((t) => !only || only.includes(t));
     const result: Record<string, TableChecksum> = {};
     for (const table of tables) {
       const hash = crypto.createHash('sha256');

@@ -43,6 +43,8 @@ export interface FakeDatabase {
   createMode?: string;
   /** Opaque data the data-plane mock reads: it moves with renames and is cloned by copies and restores. */
   content: any;
+  /** Resource tags: set by PUT and PATCH, moved by a rename, never copied (a copy or restore is a new resource). */
+  tags?: Record<string, string>;
 }
 
 interface PendingOperation {
@@ -181,6 +183,8 @@ export class FakeArm {
       .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
     if (db.earliestRestoreDate) b.properties.earliestRestoreDate = db.earliestRestoreDate;
     else delete b.properties.earliestRestoreDate;
+    if (db.tags) b.tags = { ...db.tags };
+    else delete b.tags;
     return b;
   }
 
@@ -288,6 +292,13 @@ export class FakeArm {
           : this.error(res, 404, 'ResourceNotFound', `The requested resource of type 'Microsoft.Sql/servers/databases' with name '${name}' was not found.`);
       }
       if (method === 'PUT') return this.createDatabase(server, name, parsed, res);
+      if (method === 'PATCH') {
+        // DatabaseUpdate: tags replace the resource's tags (ARM PATCH semantics); answered 200 with the resource.
+        const db = this.database(server, name);
+        if (!db) return this.error(res, 404, 'ResourceNotFound', `Database ${name} not found`);
+        if (parsed?.tags) db.tags = { ...parsed.tags };
+        return this.send(res, 200, this.databaseBody(db));
+      }
       if (method === 'DELETE') {
         const db = this.database(server, name);
         if (!db) return this.send(res, 204);
@@ -336,7 +347,7 @@ export class FakeArm {
       return this.error(res, 400, 'UnsupportedCreateMode', `The fake does not create databases with createMode ${props.createMode}`);
     }
     const created = this.now().toISOString();
-    const db: FakeDatabase = { server, name, status, createdAt: created, createMode: props.createMode, content };
+    const db: FakeDatabase = { server, name, status, createdAt: created, createMode: props.createMode, content, tags: payload.tags };
     this.databases.set(`${server}/${name}`, db);
     this.startOperation(res, {
       database: { server, name },

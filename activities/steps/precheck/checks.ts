@@ -9,6 +9,7 @@ import { withSession } from '../../sessions';
 import { policyFor, type PolicyKind } from '../../policy/policy-for';
 import type { DatabaseIdentity, DataSession } from '../../../engines/port';
 import { checksSummary } from '../../../common/checks';
+import { runAction } from '../../application/service-action';
 
 const BATCH_STATUS_NAMES = ['Withhold', 'Waiting', 'Executing', 'Error', 'Ended', 'Ready', 'Did not run', 'Canceling', 'Canceled', 'Scheduled'];
 
@@ -222,6 +223,46 @@ export function targetChecks(deps: ActivityDeps, target: LiveReading): CheckResu
   return checks;
 }
 
+/**
+ * The application around the target (catalog `application`): every token its actions need is
+ * set where the worker runs (else SWAP would fail after stopping it), and each service answers
+ * its health check now (a warning: SWAP starts it either way). Reads only.
+ */
+export async function applicationChecks(deps: ActivityDeps, scope: ActivityScope, env: EnvironmentConfig): Promise<CheckResult[]> {
+  const app = env.application;
+  if (!app) return [];
+  const checks: CheckResult[] = [];
+  const actions = [...app.services.flatMap((s) => [s.drain, s.stop, s.start, s.health]), app.signIn];
+  const missing = [...new Set(actions.flatMap((a) => (a && 'url' in a && a.tokenEnv && deps.secret(a.tokenEnv) === undefined ? [a.tokenEnv] : [])))];
+  if (missing.length) {
+    checks.push({
+      name: 'application-secret',
+      ok: false,
+      message: `SWAP stops and starts ${env.name}'s application with the token in ${missing.join(', ')}, which is not set in the worker's environment`,
+      fix: `set ${missing.join(', ')} where the worker runs and restart it`,
+    });
+    return checks;
+  }
+  const context = { cwd: deps.catalog().directory, secret: deps.secret, signal: scope.engineContext().signal, env: { DBMOVE_ENVIRONMENT: env.name } };
+  const unhealthy: string[] = [];
+  for (const service of app.services) {
+    const result = await runAction(service.health, { ...context, env: { ...context.env, DBMOVE_SERVICE: service.name } });
+    if (!result.ok) unhealthy.push(`${service.name} (${result.detail})`);
+  }
+  checks.push(
+    unhealthy.length
+      ? {
+          name: 'application-health',
+          ok: false,
+          severity: 'warning',
+          message: `${env.name}'s application does not answer its health checks now: ${unhealthy.join('; ')}`,
+          fix: `start it, or expect SWAP to: it stops and starts every service around the switch`,
+        }
+      : { name: 'application-health', ok: true, message: `${env.name}'s ${app.services.length} application services answer their health checks` },
+  );
+  return checks;
+}
+
 /** The checks every operation that replaces a target shares: known, a sandbox, its database there and itself. */
 export async function replaceableTarget(deps: ActivityDeps, scope: ActivityScope, name: string, operation: string, checks: CheckResult[]) {
   let target: EnvironmentConfig;
@@ -256,7 +297,7 @@ export async function replaceableTarget(deps: ActivityDeps, scope: ActivityScope
     });
     return undefined;
   }
-  checks.push(identityCheck(reading), ...targetChecks(deps, reading));
+  checks.push(identityCheck(reading), ...targetChecks(deps, reading), ...(await applicationChecks(deps, scope, target)));
   return reading;
 }
 

@@ -1,7 +1,7 @@
 import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { checksSummary } from '../../../common/checks';
 import { ActivityDeps, elapsed, runStepActivity } from '../../runtime';
-import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
+import { applicationChecks, holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
 
 export function createPrecheckRefreshActivities(deps: ActivityDeps) {
   return {
@@ -66,7 +66,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
           if (s.exists && t.exists) {
             checks.push(identityCheck(s), identityCheck(t));
             checks.push(...versionChecks(holder(s), holder(t), catalog.defaults.minimumPlatformUpdate));
-            checks.push(...targetChecks(deps, t));
+            checks.push(...targetChecks(deps, t), ...(await applicationChecks(deps, scope, t.env)));
             if (s.runningDataJobs.length) {
               checks.push({
                 name: 'source-recurring-data-jobs',
