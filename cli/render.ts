@@ -57,7 +57,9 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
     lines.push(`  unavailable to users: ${seconds(s.applicationUnavailableMs)} (application stopped to healthy again)`);
   if (s.rolledBack)
     lines.push(
-      `  rolled back at ${s.rolledBack.at}${s.rolledBack.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}${s.rolledBack.durationMs !== undefined ? ` in ${seconds(s.rolledBack.durationMs)}` : ''}`,
+      `  rolled back at ${s.rolledBack.at}${s.rolledBack.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}${s.rolledBack.durationMs !== undefined ? ` in ${seconds(s.rolledBack.durationMs)}` : ''}${
+        s.rolledBack.applicationUnavailableMs !== undefined ? `; unavailable to users ${seconds(s.rolledBack.applicationUnavailableMs)}` : ''
+      }`,
     );
   if (s.holdings.length)
     lines.push(

@@ -154,4 +154,34 @@ describe('the application around SWAP (real demo application servers)', function
     const status = await appStatus(uatPort());
     expect([status.services.web.state, status.services.batch.state]).to.deep.equal(['running', 'running']);
   });
+
+  it('PRECHECK warns when the application is down (SWAP starts it), and refuses when a token its actions need is not set, touching nothing', async () => {
+    // A service stopped by hand before the refresh: a warning, and SWAP brings it back.
+    await fetch(`http://127.0.0.1:${uatPort()}/services/batch/stop`, { method: 'POST' });
+    const worker = await createTestWorker(estate);
+    await worker.run(async () => {
+      const handle = await startRefresh(worker);
+      const awaiting = await waitForPhase(handle, ['AWAITING_SIGNOFF', 'FAILED', 'REFUSED']);
+      expect(awaiting.phase).to.equal('AWAITING_SIGNOFF');
+      const health = awaiting.checks.find((c) => c.name === 'application-health')!;
+      expect(health).to.include({ ok: false, severity: 'warning' });
+      expect(health.message).to.match(/uat's application does not answer its health checks now: Batch service \(GET .* answered HTTP 503/);
+      await decide(handle, 'sign-off', { by: 'tester' });
+      await handle.result();
+    });
+    expect((await appStatus(uatPort())).services.batch.state).to.equal('running');
+    // The application's actions need a token the worker does not have: refused before anything is touched.
+    estate.editCatalog((c) => (c.environments.find((e: any) => e.name === 'uat').application.services[0].stop.tokenEnv = 'UAT_APP_TOKEN'));
+    const before = fileSha256(estate.database('uat'));
+    const second = await createTestWorker(estate);
+    await second.run(async () => {
+      const handle = await startRefresh(second);
+      const refused = await waitForPhase(handle, ['REFUSED', 'AWAITING_SIGNOFF', 'FAILED']);
+      expect(refused.phase).to.equal('REFUSED');
+      const secret = refused.checks.find((c) => c.name === 'application-secret')!;
+      expect(secret.message).to.match(/SWAP stops and starts uat's application with the token in UAT_APP_TOKEN, which is not set/);
+      expect(secret.fix).to.match(/set UAT_APP_TOKEN where the worker runs/);
+    });
+    expect(fileSha256(estate.database('uat'))).to.equal(before);
+  });
 });
