@@ -31,10 +31,13 @@ export function createSyncActivities(deps: ActivityDeps) {
           const plan = planSchemaSync(definition, await session.introspect(), session.dialect);
           return applySchemaSync(session, plan, target.name);
         });
-        const count = (kind: string) => outcome.applied.filter((a) => a.kind === kind).length;
+        const count = (kind: string, noun: string) => {
+          const n = outcome.applied.filter((a) => a.kind === kind).length;
+          return `${n} ${noun}${n === 1 ? '' : noun.endsWith('x') ? 'es' : 's'}`;
+        };
         return {
           summary: outcome.applied.length
-            ? `${count('create-table')} tables, ${count('add-column')} columns and ${count('create-index')} indexes added, ${count('drop-index')} indexes dropped`
+            ? `${count('create-table', 'table')}, ${count('add-column', 'column')} and ${count('create-index', 'index')} added, ${count('drop-index', 'index')} dropped`
             : `the copied data already matches ${target.name}'s schema`,
           activityMs: elapsed(started),
           notes: [

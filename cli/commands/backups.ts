@@ -1,30 +1,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { findEnvironment } from '../../config/catalog';
 import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
-import { actor, CliContext } from '../context';
+import { actor } from '../context';
 import { UsageError } from '../../common/errors';
 import { bold, dim } from '../render';
-import { launch } from './launch';
+import { launch, refuseBeforeStart } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
-import { checkBackup, checkRestore, restoreWindow } from '../../client/backups';
 
 /** Common options of operations that run long and may fail. */
 function operationOptions(command: Command): Command {
   return command
-    .option('--wait', 'follow the operation until it waits for sign-off (or fails), with live progress')
-    .option('--json', 'print one JSON object instead of text')
+    .option('--wait', 'follow the operation with live progress until it waits for sign-off or for a decision (exit 1 if it failed or was refused)')
+    .option('--json', 'print one JSON object (operationId, phase, steps) instead of text')
     .option('--on-failure <what>', 'wait (pause in FAILED) or rollback (at once)', oneOf('wait', 'rollback'), 'wait')
     .option('--by <name>', 'who asks (recorded in the history)')
     .option('--id <operationId>', 'operation id to use');
-}
-
-function requireSandbox(ctx: CliContext, name: string, role: string): void {
-  requireEnvironment(ctx, name, role);
-  if (findEnvironment(ctx.catalog(), name).type === 'production')
-    throw new UsageError(`--${role} ${name} is a production environment; dbmove never overwrites production. Choose a sandbox`);
 }
 
 /** "2026-11-22T08:00:00Z", or a duration ago such as "-2h". */
@@ -54,7 +46,7 @@ export const registerBackups: Register = (program, ctx) => {
       .requiredOption('--source <env>', 'environment to export')
       .requiredOption('--output <file>', 'backup file to write (never overwritten)'),
   ).action(async (opts: { source: string; output: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
-    requireEnvironment(ctx, opts.source, 'source');
+    await requireEnvironment(ctx, opts.source, 'source');
     const output = path.resolve(opts.output);
     if (fs.existsSync(output)) throw new UsageError(`--output ${output} already exists; an export never overwrites a file`);
     if (!fs.existsSync(path.dirname(output))) throw new UsageError(`--output: the folder ${path.dirname(output)} does not exist`);
@@ -71,10 +63,12 @@ export const registerBackups: Register = (program, ctx) => {
       .requiredOption('--input <file>', 'backup file to import')
       .requiredOption('--target <env>', 'sandbox to replace'),
   ).action(async (opts: { input: string; target: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
-    requireSandbox(ctx, opts.target, 'target');
+    const target = await requireEnvironment(ctx, opts.target, 'target');
+    await refuseBeforeStart(ctx, { kind: 'import', target: opts.target }, opts, false);
     const file = path.resolve(opts.input);
+    const { checkBackup } = await import('../../client/backups');
     try {
-      await checkBackup(ctx.engines, findEnvironment(ctx.catalog(), opts.target), file);
+      await checkBackup(await ctx.engines(), target, file);
     } catch (err) {
       if ((err as Error).name === 'InvalidBackup') throw new UsageError(`--input: ${(err as Error).message}`);
       throw err;
@@ -90,10 +84,11 @@ export const registerBackups: Register = (program, ctx) => {
       .requiredOption('--target <env>', 'sandbox to restore')
       .requiredOption('--to <time>', 'ISO time (2026-11-22T08:00:00Z) or a duration ago (-2h)'),
   ).action(async (opts: { target: string; to: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
-    requireSandbox(ctx, opts.target, 'target');
+    const env = await requireEnvironment(ctx, opts.target, 'target');
     const to = parseRestoreTime(opts.to);
-    const env = findEnvironment(ctx.catalog(), opts.target);
-    const check = await checkRestore(ctx.engines, env, to);
+    await refuseBeforeStart(ctx, { kind: 'restore', target: opts.target }, opts, false);
+    const { checkRestore } = await import('../../client/backups');
+    const check = await checkRestore(await ctx.engines(), env, to);
     if (!check.ok) throw new UsageError(`--to: ${check.message}; ${check.fix}`);
     const input: RestoreInput = { target: opts.target, to, requestedBy: actor(opts.by), onFailure: opts.onFailure };
     await launch(ctx, 'restore', 'restoreDatabase', input, `restore ${opts.target} to ${input.to}`, opts);
@@ -104,9 +99,9 @@ export const registerBackups: Register = (program, ctx) => {
     .description('What an environment can be restored to: the kept restore points (embedded engine) or the continuous window (Azure SQL).')
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
-      requireEnvironment(ctx, name, 'environment');
-      const env = findEnvironment(ctx.catalog(), name);
-      const window = await restoreWindow(ctx.engines, env);
+      const env = await requireEnvironment(ctx, name, 'environment');
+      const { restoreWindow } = await import('../../client/backups');
+      const window = await restoreWindow(await ctx.engines(), env);
       if (opts.json) return printJson(window);
       if (!window.points.length && !window.continuous) {
         process.stdout.write(`Nothing is kept for ${name} yet: a restore point is taken at the start of every operation that replaces it.\n`);

@@ -1,14 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WorkflowHandle } from '@temporalio/client';
-import { createDemoEstate } from '../../demo/estate';
-import { startDemoAppServers, type AppServerProcess } from '../../demo/app-servers';
-import { isReachable, RunningServer, startDevServer } from '../../server/dev-server';
-import { installRuntimeLogging, startWorker } from '../../worker/run-worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { RunningServer } from '../../server/dev-server';
+import type { AppServerProcess } from '../../demo/app-servers';
 import type { RefreshInput } from '../../workflows/types';
 import { actor } from '../context';
-import { startOperation } from '../../client/operations';
-import { followWithProgress } from '../progress';
 import { bold, dim, green, renderStatus } from '../render';
 import { integer, Register } from './shared';
 
@@ -24,13 +20,19 @@ export const registerStart: Register = (program, ctx) => {
   program
     .command('start')
     .description(
-      'Run the local stack in the foreground (Temporal dev server, worker, demo estate) and a demo refresh with live progress. Ctrl-C stops everything.',
+      "Run the local stack in the foreground (Temporal dev server, demo estate, the sandboxes' demo application servers, worker) and a demo refresh with live progress. Ctrl-C stops everything.",
     )
     .option('--rows <n>', 'business rows in the demo production database, when it is created', integer(100, 50_000_000), 100_000)
     .option('--source <env>', 'environment to refresh from', 'prod')
     .option('--target <env>', 'sandbox to refresh', 'uat')
     .option('--fresh', 'recreate the demo estate first')
     .action(async (opts: { rows: number; source: string; target: string; fresh?: boolean }) => {
+      const { isReachable, startDevServer } = await import('../../server/dev-server');
+      const { installRuntimeLogging, startWorker } = await import('../../worker/run-worker');
+      const { createDemoEstate } = await import('../../demo/estate');
+      const { startDemoAppServers } = await import('../../demo/app-servers');
+      const { startOperation } = await import('../../client/operations');
+      const { followWithProgress } = await import('../progress');
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const logs = path.join(ctx.home.stateDir, 'logs');
       fs.mkdirSync(logs, { recursive: true });
