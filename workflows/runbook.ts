@@ -396,7 +396,6 @@ export class Runbook {
         (s.unavailableWindowMs !== undefined ? `; unavailable ${s.unavailableWindowMs.toFixed(1)} ms at SWAP` : '') +
         (s.applicationUnavailableMs !== undefined ? `, ${(s.applicationUnavailableMs / 1000).toFixed(1)} s to users` : ''),
     );
-    if (s.checklist?.length && s.phase === 'AWAITING_SIGNOFF') lines.push(`Before users return: ${s.checklist.length} values to re-enter (dbmove status)`);
     return lines.join('\\\n');
   }
 }

@@ -16,8 +16,6 @@ import { ActionContext, describeAction, runAction } from './service-action';
  * administrator in. Each reports progress as a heartbeat.
  */
 export class Application {
-  private readonly started = new Set<string>();
-
   constructor(
     private readonly scope: ActivityScope,
     private readonly env: EnvironmentConfig,
@@ -84,7 +82,6 @@ export class Application {
       const result = await runAction(service.start, this.context(service.name));
       if (!result.ok)
         throw new ApplicationUnavailable(`${situation}, but starting ${service.name} failed (${result.detail}). Fix the service, then retry, or roll back`);
-      this.started.add(service.name);
       notes.push(`Started ${service.name} (${describeAction(service.start)})`);
     }
   }

@@ -21,6 +21,8 @@ export interface ActionContext {
 
 export interface ActionResult {
   ok: boolean;
+  /** False when the action could not be performed at all (nothing listening, a program that does not start). */
+  reached: boolean;
   /** What happened, in a few words, for logs and errors. */
   detail: string;
   /** The HTTP answer's body as JSON, when there was one. */
@@ -41,17 +43,21 @@ export async function runAction(action: ServiceAction, context: ActionContext, b
         .slice(-3)
         .join(' | ');
       return result.exitCode === 0
-        ? { ok: true, detail: `${describeCommand(action.command)} exited with 0` }
-        : { ok: false, detail: `${describeCommand(action.command)} ${howItEnded(result, timeoutMs)}${last ? `: ${last}` : ''}` };
+        ? { ok: true, reached: true, detail: `${describeCommand(action.command)} exited with 0` }
+        : { ok: false, reached: true, detail: `${describeCommand(action.command)} ${howItEnded(result, timeoutMs)}${last ? `: ${last}` : ''}` };
     } catch (err) {
-      return { ok: false, detail: `${describeCommand(action.command)} could not be started: ${(err as Error).message}` };
+      return { ok: false, reached: false, detail: `${describeCommand(action.command)} could not be started: ${(err as Error).message}` };
     }
   }
   let token: string | undefined;
   if (action.tokenEnv) {
     token = context.secret(action.tokenEnv);
     if (token === undefined)
-      return { ok: false, detail: `${describeAction(action)} needs the token in ${action.tokenEnv}, which is not set in the worker's environment` };
+      return {
+        ok: false,
+        reached: false,
+        detail: `${describeAction(action)} needs the token in ${action.tokenEnv}, which is not set in the worker's environment`,
+      };
   }
   try {
     const answer = await httpRequest({ url: action.url, method: action.method, token, caFile: action.caFile, timeoutMs, body, signal: context.signal });
@@ -62,8 +68,8 @@ export async function runAction(action: ServiceAction, context: ActionContext, b
       json = undefined;
     }
     const ok = answer.status >= 200 && answer.status < 300;
-    return { ok, detail: `${describeAction(action)} answered HTTP ${answer.status}${ok ? '' : `: ${answer.text.slice(0, 200)}`}`, json };
+    return { ok, reached: true, detail: `${describeAction(action)} answered HTTP ${answer.status}${ok ? '' : `: ${answer.text.slice(0, 200)}`}`, json };
   } catch (err) {
-    return { ok: false, detail: `${describeAction(action)} failed: ${(err as Error).message}` };
+    return { ok: false, reached: false, detail: `${describeAction(action)} failed: ${(err as Error).message}` };
   }
 }

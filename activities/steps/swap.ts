@@ -30,12 +30,16 @@ export function createSwapActivities(deps: ActivityDeps) {
         const alreadyLive = await holdsOperation();
         let stoppedAt: number | undefined;
         if (!alreadyLive) {
-          await engine.stampStagingIdentity(target, input.operationId, {
-            environment: target.name,
-            type: target.type,
-            operationId: input.operationId,
-            stampedAt: new Date().toISOString(),
-          });
+          await engine
+            .stampStagingIdentity(target, input.operationId, {
+              environment: target.name,
+              type: target.type,
+              operationId: input.operationId,
+              stampedAt: new Date().toISOString(),
+            })
+            .catch((err: Error) => {
+              throw new Error(`Nothing to swap in for ${target.name}: the staging database of ${input.operationId} could not be stamped (${err.message})`);
+            });
           if (app.configured) {
             stoppedAt = performance.now();
             await app.stopAll(notes, `The swap of ${target.name}`);

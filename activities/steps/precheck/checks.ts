@@ -245,9 +245,20 @@ export async function applicationChecks(deps: ActivityDeps, scope: ActivityScope
   }
   const context = { cwd: deps.catalog().directory, secret: deps.secret, signal: scope.engineContext().signal, env: { DBMOVE_ENVIRONMENT: env.name } };
   const unhealthy: string[] = [];
+  const unreachable: string[] = [];
   for (const service of app.services) {
     const result = await runAction(service.health, { ...context, env: { ...context.env, DBMOVE_SERVICE: service.name } });
-    if (!result.ok) unhealthy.push(`${service.name} (${result.detail})`);
+    if (!result.ok) (result.reached ? unhealthy : unreachable).push(`${service.name} (${result.detail})`);
+  }
+  // Nothing answers at all: SWAP could not stop it either, so refuse now, touching nothing.
+  if (unreachable.length) {
+    checks.push({
+      name: 'application-reachable',
+      ok: false,
+      message: `${env.name}'s application cannot be reached: ${unreachable.join('; ')}`,
+      fix: `start it (the demo's: npm start, or dbmove app-server --environment ${env.name}), or correct ${env.name}.application in the catalog`,
+    });
+    return checks;
   }
   checks.push(
     unhealthy.length
