@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import { ENGINE_CAPABILITIES } from '../capabilities';
 import * as path from 'node:path';
 import type { LocalEnvironment } from '../../config/catalog';
 import type {
@@ -70,7 +71,7 @@ interface OperationJournal {
 
 export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   readonly kind = 'local' as const;
-  readonly capabilities: EngineCapabilities = { pointInTime: 'discrete', backupDestination: 'local-file', localFiles: true };
+  readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES.local;
 
   constructor(private readonly options: LocalEngineOptions = {}) {}
 

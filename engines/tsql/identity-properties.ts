@@ -22,7 +22,7 @@ export const READ_IDENTITY_SQL =
 
 /** Adds the property, or updates it when it exists: one statement, safe to repeat. */
 export const WRITE_PROPERTY_SQL =
-  'IF EXISTS (SELECT 1 FROM sys.extended_properties WHERE class = 0 AND name = @p0) EXEC sys.sp_updateextendedproperty @name = @p0, @value = @p1 ELSE EXEC sys.sp_addextendedproperty @name = @p0, @value = @p1';
+  'IF EXISTS (SELECT 1 FROM sys.extended_properties WHERE class = 0 AND name = @p0) BEGIN EXEC sys.sp_updateextendedproperty @name = @p0, @value = @p1 END ELSE BEGIN EXEC sys.sp_addextendedproperty @name = @p0, @value = @p1 END';
 
 export async function readIdentityProperties(session: DataSession): Promise<DatabaseIdentity | undefined> {
   const rows = await session.query<{ name: string; value: string | null }>(READ_IDENTITY_SQL, Object.values(IDENTITY_PROPERTIES));

@@ -1,7 +1,7 @@
 import type { SchemaDefinition } from '../../engines/schema';
 import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from '../../engines/tsql/tsql-connection';
 import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY } from '../../engines/tsql/tsql-introspect';
-import { USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
+import { LAST_LOG_BACKUP_QUERY, USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
 import { catalogRows } from './fo-tsql';
 import * as principals from '../../engines/tsql/principals';
 import { READ_IDENTITY_SQL, WRITE_PROPERTY_SQL } from '../../engines/tsql/identity-properties';
@@ -37,6 +37,10 @@ export interface FakeContent {
   referenced: string[];
   enabledUsers: string[];
   batchGroups: string[];
+  /** Bytes the data files use (FILEPROPERTY SpaceUsed); 100 MiB when not given. */
+  usedBytes?: number;
+  /** End of the last log backup (sys.dm_database_backups, Azure SQL Database), ISO. */
+  lastLogBackup?: string;
 }
 
 export interface RecordedStatement {
@@ -75,7 +79,8 @@ export class RecordingDataPlane {
     const exists = (table: string | undefined) => !table || content.schema.tables.some((t) => t.name.toLowerCase() === table.toLowerCase());
 
     if (sql === 'SELECT SYSUTCDATETIME() AS utc') return rows([{ utc: this.now() }]);
-    if (sql === USED_BYTES_QUERY) return rows([{ bytes: '104857600' }]);
+    if (sql === USED_BYTES_QUERY) return rows([{ bytes: String(content.usedBytes ?? 104857600) }]);
+    if (sql === LAST_LOG_BACKUP_QUERY) return rows([{ latest: content.lastLogBackup ? new Date(content.lastLogBackup) : null }]);
     if (sql === COLUMNS_QUERY) return rows(catalogRows(content.schema).columns);
     if (sql === INDEXES_QUERY) return rows(catalogRows(content.schema).indexes);
     if (sql === REFERENCED_QUERY) return rows([{ n: content.referenced.includes(String(params[0])) ? 1 : 0 }]);

@@ -12,7 +12,9 @@ export function checkRestoreTime(environment: string, to: string, window: Restor
   }
   const iso = new Date(at).toISOString();
   if (at > now.getTime()) return { name: 'restore-time', ok: false, message: `${iso} is in the future`, fix: 'give a time in the past' };
-  const latest = window.continuous ? now.toISOString() : window.latest;
+  // A continuous window ends where the engine says it does (the last log backup): a time after
+  // it has no backup that reaches it yet. Only a window that names no end runs up to now.
+  const latest = window.latest ?? (window.continuous ? now.toISOString() : undefined);
   if (!window.earliest || !latest) {
     return {
       name: 'restore-time',
