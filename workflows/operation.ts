@@ -83,7 +83,16 @@ export async function runOperation<I extends OperationOptions & { source?: strin
     runbook.moveTo(outcome === 'completed' ? 'COMPLETED' : 'ROLLED_BACK');
     await condition(allHandlersFinished);
     const s = runbook.status;
-    return { operationId, kind: s.kind, outcome, phase: s.phase, signedOffBy: decision.by, unavailableWindowMs: s.unavailableWindowMs, steps: s.steps };
+    return {
+      operationId,
+      kind: s.kind,
+      outcome,
+      phase: s.phase,
+      signedOffBy: decision.by,
+      unavailableWindowMs: s.unavailableWindowMs,
+      applicationUnavailableMs: s.applicationUnavailableMs,
+      steps: s.steps,
+    };
   };
 
   const rollBack = async (): Promise<OperationResult> => {
@@ -99,9 +108,13 @@ export async function runOperation<I extends OperationOptions & { source?: strin
           runbook.setRollbackMeans(
             `Return ${route.target} to its restore point of ${runbook.status.marker?.at} (if the swap happened), or drop the staging copy (if not).`,
           );
-          const swap = await runbook.runStep('SWAP', () => run(activities, input, operationId));
+          const swap = (await runbook.runStep('SWAP', () => run(activities, input, operationId))) as StepOutcome & {
+            unavailableWindowMs: number;
+            applicationUnavailableMs?: number;
+          };
           stage = 'done';
-          runbook.setUnavailableWindow((swap as StepOutcome & { unavailableWindowMs: number }).unavailableWindowMs);
+          runbook.setUnavailableWindow(swap.unavailableWindowMs);
+          runbook.setApplicationUnavailable(swap.applicationUnavailableMs);
           const writes = swap.details?.targetWrites as TargetWritesSeen | undefined;
           if (writes) runbook.setTargetWrites(writes);
           runbook.setRollbackMeans(`Restore ${route.target} to its restore point of ${runbook.status.marker?.at}, the state before this operation.`);
@@ -274,6 +287,7 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
       runbook.setRolledBack({
         restoredTo: outcome.details?.restored ? marker?.at : undefined,
         unavailableWindowMs: outcome.details?.unavailableWindowMs as number | undefined,
+        applicationUnavailableMs: outcome.details?.applicationUnavailableMs as number | undefined,
       });
       return outcome;
     },

@@ -2,6 +2,7 @@ import { DbmoveError } from '../../common/errors';
 import type { DataSession } from '../../engines/port';
 import { findColumn, findTable, SchemaDefinition } from '../../engines/schema';
 import { conditionColumns, renderCondition } from './render-condition';
+import { recVersionAssignment } from '../fo/recversion';
 import { Condition, elementKind, MaskRule, Scalar, ScrubElement, ScrubPolicy } from './scrub-policy';
 
 export interface ScrubTableResult {
@@ -129,7 +130,11 @@ export async function applyScrubPolicy(session: DataSession, policy: ScrubPolicy
               })
             : Object.entries(element.columns).map(([c, rule]) => `${d.quote(c)} = ${maskExpression(session, c, rule, params)}`);
         const where = violation(session, element, params);
-        rows = await session.execute(`UPDATE ${d.quote(name)} SET ${assignments.join(', ')}${where ? ` WHERE ${where}` : ''}`, params);
+        // F&O's optimistic concurrency: an updated row gets a new RECVERSION (fo/recversion.ts).
+        rows = await session.execute(
+          `UPDATE ${d.quote(name)} SET ${assignments.join(', ')}${recVersionAssignment(d, schema, name)}${where ? ` WHERE ${where}` : ''}`,
+          params,
+        );
       }
       tables.push({ table: name, rows, durationMs: performance.now() - tableStarted });
     }

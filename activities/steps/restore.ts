@@ -1,9 +1,7 @@
 import { formatBytes } from '../../common/format';
 import type { StepOutcome } from '../../workflows/types';
-import { FACT, writeEnvironmentFacts } from '../environment-facts';
 import { assertReplaceable } from '../production-guard';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
-import { withSession } from '../sessions';
 
 /** RESTORE prepares staging from a backup (import) or from the target's own past (point-in-time restore). */
 export function createRestoreActivities(deps: ActivityDeps) {
@@ -25,17 +23,13 @@ export function createRestoreActivities(deps: ActivityDeps) {
       });
     },
 
-    /** RESTORE (point in time): the target as it was, into staging, stamped with this operation. */
+    /** RESTORE (point in time): the target as it was, into staging (SWAP stamps it with this operation). */
     async restorePointInTime(input: { operationId: string; target: string; to: string }): Promise<StepOutcome> {
       return runStepActivity(deps, 'RESTORE', input.operationId, async (scope) => {
         const started = performance.now();
         const target = await assertReplaceable(scope, input.target, 'RESTORE');
         const engine = scope.engine(target);
         const restored = await engine.restoreToStaging(target, input.to, input.operationId, scope.engineContext());
-        // The stamp lets rollback tell, from the target itself, whether the swap happened.
-        await withSession(engine.openStaging(target, input.operationId, scope.engineContext()), (session) =>
-          writeEnvironmentFacts(session, { [FACT.lastOperation]: input.operationId }),
-        );
         return {
           summary: `${target.name} as of ${restored.restoredTo} prepared in staging`,
           activityMs: elapsed(started),

@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { ENGINE_CAPABILITIES } from '../capabilities';
 import * as path from 'node:path';
@@ -7,6 +8,7 @@ import type {
   CopyResult,
   DatabaseEngine,
   DatabaseFacts,
+  DatabaseIdentity,
   DataSession,
   EngineCapabilities,
   EngineContext,
@@ -16,8 +18,10 @@ import type {
   RestorePointInfo,
   RestoreResult,
   RestoreWindow,
+  StagingAddress,
   SwapResult,
 } from '../port';
+import { readIdentityRecord, writeIdentityRecord } from './identity-records';
 import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
 import { SqliteSession, type SessionGuard } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
@@ -54,6 +58,8 @@ interface RestorePointManifest {
   at: string;
   checksum: string;
   bytes: number;
+  /** The live database's identity at the marker: rollback gives it back to the restored file. */
+  identity?: DatabaseIdentity;
 }
 
 interface StagingManifest {
@@ -78,6 +84,23 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES.local;
 
   constructor(private readonly options: LocalEngineOptions = {}) {}
+
+  async readIdentity(env: LocalEnvironment): Promise<DatabaseIdentity | undefined> {
+    return readIdentityRecord(this.databaseFile(env));
+  }
+
+  async stampStagingIdentity(target: LocalEnvironment, operationId: string, identity: DatabaseIdentity): Promise<void> {
+    writeIdentityRecord(this.stagingFile(target, operationId), this.databaseFile(target), identity);
+  }
+
+  async stampLiveIdentity(env: LocalEnvironment, identity: DatabaseIdentity): Promise<void> {
+    writeIdentityRecord(this.databaseFile(env), this.databaseFile(env), identity);
+  }
+
+  stagingAddress(target: LocalEnvironment, operationId: string): StagingAddress {
+    const file = this.stagingFile(target, operationId);
+    return { location: file, database: file };
+  }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
@@ -252,7 +275,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     ctx.progress(90, 'checksumming the restore point');
     const checksum = await sha256File(file);
     await ctx.fence?.('marker');
-    await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes } satisfies RestorePointManifest);
+    const identity = await this.readIdentity(target);
+    await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes, identity } satisfies RestorePointManifest);
     return { environment: target.name, at, restorePoint: path.basename(file), checksum };
   }
 
@@ -445,6 +469,9 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       signal: ctx.signal,
       fence: () => ctx.fence?.('rollback') ?? Promise.resolve(),
     });
+    // The restored file takes back the identity the target had at the marker, in the same rename.
+    const atMarker = (await readJson<RestorePointManifest>(`${restorePoint.slice(0, -'.sqlite'.length)}.json`))?.identity;
+    if (atMarker) writeIdentityRecord(temp, this.databaseFile(target), atMarker);
     const result = await this.replaceLiveFile(target, temp, ctx);
     return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
   }
@@ -463,6 +490,12 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       return { changed: false, rows: 0, tables: [], method: "SQLite's file change counter is as it was at MARKER" };
     }
     ctx.progress(0, `comparing ${target.name} with its restore point`);
+    const noticeDir = path.join(this.workDir(target), 'notices');
+    const ownNotices: number[] = [];
+    for (const name of await fs.promises.readdir(noticeDir).catch(() => [] as string[])) {
+      const recId = (await readJson<{ recId?: number }>(path.join(noticeDir, name)).catch(() => undefined))?.recId;
+      if (Number.isInteger(recId)) ownNotices.push(recId!);
+    }
     const session = await SqliteSession.open(this.databaseFile(target), 'read-only', `${target.name} (live, compared with MARKER)`, { signal: ctx.signal });
     try {
       await session.execute('ATTACH DATABASE ? AS marker', [point]);
@@ -480,8 +513,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         else {
           // Inserted or changed rows (by rowid and content), plus deleted rowids; tables
           // WITHOUT ROWID are compared by content both ways.
-          // dbmove's own downtime notice (NOTIFY) is not a write of the target's users.
-          const own = /^sysbroadcastmessage$/i.test(table) ? ` WHERE CREATEDBY IS NOT 'dbmove'` : '';
+          // dbmove's own downtime notices (NOTIFY, by RECID in notices/) are not writes of the target's users.
+          const own = /^sysbroadcastmessage$/i.test(table) && ownNotices.length ? ` WHERE RECID NOT IN (${ownNotices.join(', ')})` : '';
           const [m, k] = [`(SELECT rowid AS dbmove_rowid, * FROM main.${q(table)}${own})`, `(SELECT rowid AS dbmove_rowid, * FROM marker.${q(table)}${own})`];
           const byRowid = `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${m} EXCEPT SELECT * FROM ${k})) + (SELECT COUNT(*) FROM (SELECT dbmove_rowid FROM ${k} EXCEPT SELECT dbmove_rowid FROM ${m})) AS n`;
           const plain = (schema: string) => `(SELECT * FROM ${schema}.${q(table)}${own})`;
@@ -649,34 +682,52 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     return exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
   }
 
+  /**
+   * F&O's SYSBROADCASTMESSAGE holds a notice's window only (FROMDATETIME, TODATETIME, AOSID);
+   * the client words the notice itself. Which row is this operation's is kept beside the
+   * environment's work files, keyed by the message, so a retried NOTIFY moves the window of
+   * the notice users already see instead of posting a second one, and a rollback withdraws it.
+   */
+  private noticeFile(env: LocalEnvironment, message: string): string {
+    return path.join(this.workDir(env), 'notices', `${crypto.createHash('sha256').update(message).digest('hex').slice(0, 24)}.json`);
+  }
+
   async broadcast(env: LocalEnvironment, message: string, from: Date, to: Date): Promise<void> {
-    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, broadcast)`);
+    const journal = this.noticeFile(env, message);
+    const known = await readJson<{ recId: number }>(journal);
+    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, downtime notice)`);
+    let recId = 0;
     try {
-      // One notice per message (it names the operation): a retried NOTIFY moves the window of
-      // the notice users already see instead of posting a second one.
       await db.transaction(async () => {
-        const moved = await db.execute("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'", [
-          from.toISOString(),
-          to.toISOString(),
-          message,
-        ]);
-        if (moved === 0)
-          await db.execute('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)', [
-            message,
+        if (known) {
+          const moved = await db.execute('UPDATE SYSBROADCASTMESSAGE SET FROMDATETIME = ?, TODATETIME = ?, RECVERSION = RECVERSION + 1 WHERE RECID = ?', [
             from.toISOString(),
             to.toISOString(),
-            'dbmove',
+            known.recId,
           ]);
+          if (moved > 0) {
+            recId = known.recId;
+            return;
+          }
+        }
+        await db.execute("INSERT INTO SYSBROADCASTMESSAGE (FROMDATETIME, TODATETIME, AOSID) VALUES (?, ?, '')", [from.toISOString(), to.toISOString()]);
+        recId = Number((await db.query<{ id: number }>('SELECT last_insert_rowid() AS id'))[0].id);
       });
     } finally {
       await db.close();
     }
+    await writeJsonAtomic(journal, { recId, message });
   }
 
   async withdrawBroadcast(env: LocalEnvironment, message: string): Promise<boolean> {
-    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, broadcast)`);
+    const journal = this.noticeFile(env, message);
+    const known = await readJson<{ recId: number }>(journal);
+    if (!known) return false;
+    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, downtime notice)`);
     try {
-      return (await db.execute("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'", [message])) > 0;
+      const removed = (await db.execute('DELETE FROM SYSBROADCASTMESSAGE WHERE RECID = ?', [known.recId])) > 0;
+      await removeIfExists(journal);
+      return removed;
     } finally {
       await db.close();
     }
@@ -684,7 +735,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async readBackup(_env: LocalEnvironment, location: string): Promise<BackupManifest> {
     const { manifest } = await readBackupManifest(location);
-    const { operationId, createdAt, source, versions, policy } = manifest;
+    const { operationId, createdAt, source, versions, versionSources, policy } = manifest;
     if (!source?.environment || !versions || !operationId || !createdAt || !policy) {
       throw new InvalidBackupError(
         location,
@@ -692,7 +743,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         'Give a file written by `dbmove export`.',
       );
     }
-    return { operationId, createdAt, source, versions, policy, content: manifest.content };
+    return { operationId, createdAt, source, versions, versionSources, policy, content: manifest.content };
   }
 
   async removeBackup(_env: LocalEnvironment, location: string, operationId: string): Promise<boolean> {

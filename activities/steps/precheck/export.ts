@@ -25,7 +25,7 @@ export function createPrecheckExportActivities(deps: ActivityDeps) {
           const file = await scope.engine(source).inspect(source);
           const integrity = file.exists ? await integrityCheck(deps, scope, source, 'source') : undefined;
           if (integrity) checks.push(integrity);
-          const reading = integrity && !integrity.ok ? undefined : await readLive(scope, source);
+          const reading = integrity && !integrity.ok ? undefined : await readLive(deps, scope, source);
           if (!file.exists)
             checks.push({
               name: `database-${source.name}`,

@@ -1,9 +1,10 @@
 import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { checksSummary, sourceIsNotTargetCheck, targetNotProductionCheck } from '../../../common/checks';
 import { ActivityDeps, elapsed, runStepActivity } from '../../runtime';
-import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
+import { applicationChecks, holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
 import { integrityCheck, removeLeftovers, spaceCheck } from './runtime-checks';
 import { tuningOf } from '../../environment-settings';
+import { readDeploymentVersions } from '../../deployment/versions';
 
 export function createPrecheckRefreshActivities(deps: ActivityDeps) {
   return {
@@ -37,8 +38,8 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
           checks.push(scrubPolicyCheck('refresh', target));
           const distinct = sourceIsNotTargetCheck(source.name, target.name);
           if (!distinct.ok) checks.push(distinct);
-          // The source's pages are checked before anything reads its facts or copies it: a
-          // damaged source is refused as damaged, not as a version it cannot report.
+          // The source's pages are checked before anything reads it or copies it: a damaged
+          // source is refused as damaged, and nothing more is read from it.
           const sourceFile = await scope.engine(source).inspect(source);
           let sourceDamaged = false;
           if (sourceFile.exists) {
@@ -47,9 +48,12 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
             sourceDamaged = !integrity.ok;
           }
           const readings = await Promise.all(
-            [source, target].map((env) =>
-              env === source && sourceDamaged ? { env, exists: true, location: sourceFile.location, facts: {}, runningDataJobs: [] } : readLive(scope, env),
-            ),
+            [source, target].map(async (env) => {
+              if (env !== source || !sourceDamaged) return readLive(deps, scope, env);
+              // The damaged file is not opened again; its versions come from the deployment.
+              const versions = await readDeploymentVersions(catalog, env, deps.secret, scope.engineContext().signal);
+              return { env, exists: true, location: sourceFile.location, versions, runningDataJobs: [] };
+            }),
           );
           for (const reading of readings) {
             if (!reading.exists) {
@@ -73,7 +77,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
           if (s.exists && t.exists && !sourceDamaged) {
             checks.push(identityCheck(s), identityCheck(t));
             checks.push(...versionChecks(holder(s), holder(t), catalog.defaults.minimumPlatformUpdate));
-            checks.push(...targetChecks(deps, t));
+            checks.push(...targetChecks(deps, t), ...(await applicationChecks(deps, scope, t.env)));
             if (s.runningDataJobs.length) {
               checks.push({
                 name: 'source-recurring-data-jobs',

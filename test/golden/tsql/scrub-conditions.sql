@@ -4,22 +4,22 @@ SELECT t.name AS tableName, c.name AS columnName, ty.name AS typeName, c.max_len
 SELECT t.name AS tableName, i.name AS indexName, i.is_unique AS isUnique, c.name AS columnName FROM sys.indexes AS i JOIN sys.tables AS t ON t.object_id = i.object_id JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE t.is_ms_shipped = 0 AND t.schema_id = SCHEMA_ID('dbo') AND i.is_primary_key = 0 AND i.is_unique_constraint = 0 AND i.name IS NOT NULL AND ic.is_included_column = 0 ORDER BY t.name, i.name, ic.key_ordinal;
 
 -- params: ["X%","O'Brien; DROP TABLE x --","b"]
-DELETE TOP (4000) FROM [DirPartyTable] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
+DELETE TOP (4000) FROM [DIRPARTYTABLE] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
 
 -- params: ["X%","O'Brien; DROP TABLE x --","b"]
-DELETE TOP (4000) FROM [DirPartyTable] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
+DELETE TOP (4000) FROM [DIRPARTYTABLE] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
 
 -- params: ["X%","O'Brien; DROP TABLE x --","b"]
-DELETE TOP (4000) FROM [DirPartyTable] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
+DELETE TOP (4000) FROM [DIRPARTYTABLE] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
 
 -- params: ["X%","O'Brien; DROP TABLE x --","b"]
-DELETE TOP (4000) FROM [DirPartyTable] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
+DELETE TOP (4000) FROM [DIRPARTYTABLE] WHERE (([PARTYNUMBER] LIKE @p0) AND (NOT ([NAME] IN (@p1, @p2))) AND ([NAME] IS NOT NULL));
 
 -- params: ["P-0","P-0"]
-UPDATE [DirPartyTable] SET [NAME] = CASE WHEN [NAME] IS NULL THEN NULL ELSE concat('masked-', LOWER(CONVERT(varchar(64), HASHBYTES('SHA2_256', CAST([NAME] AS nvarchar(max))), 2))) END, [PARTYNUMBER] = @p0 WHERE (([NAME] IS NOT NULL AND [NAME] NOT LIKE 'masked-%') OR ([PARTYNUMBER] IS NULL OR [PARTYNUMBER] <> @p1));
+UPDATE [DIRPARTYTABLE] SET [NAME] = CASE WHEN [NAME] IS NULL THEN NULL ELSE concat('masked-', LOWER(CONVERT(varchar(64), HASHBYTES('SHA2_256', CAST([NAME] AS nvarchar(max))), 2))) END, [PARTYNUMBER] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([NAME] IS NOT NULL AND [NAME] NOT LIKE 'masked-%') OR ([PARTYNUMBER] IS NULL OR [PARTYNUMBER] <> @p1));
 
 -- params: ["Admin",3,"usmf",""]
-UPDATE [UserInfo] SET [NETWORKALIAS] = CASE WHEN [NETWORKALIAS] IS NULL THEN NULL ELSE concat('masked-', substring(LOWER(CONVERT(varchar(64), HASHBYTES('SHA2_256', CAST([NETWORKALIAS] AS nvarchar(max))), 2)), 1, 16), '@example.invalid') END, [SID] = NULL, [COMPANY] = '' WHERE (([ID] IS NULL OR [ID] NOT IN (@p0)) OR ([ACCOUNTTYPE] IS NULL OR NOT ([ACCOUNTTYPE] = @p1)) OR (UPPER([COMPANY]) = UPPER(@p2))) AND (([NETWORKALIAS] IS NOT NULL AND [NETWORKALIAS] NOT LIKE 'masked-%') OR ([SID] IS NOT NULL) OR ([COMPANY] IS NULL OR [COMPANY] <> @p3));
+UPDATE [USERINFO] SET [NETWORKALIAS] = CASE WHEN [NETWORKALIAS] IS NULL THEN NULL ELSE concat('masked-', substring(LOWER(CONVERT(varchar(64), HASHBYTES('SHA2_256', CAST([NETWORKALIAS] AS nvarchar(max))), 2)), 1, 16), '@example.invalid') END, [SID] = NULL, [COMPANY] = '', [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([ID] IS NULL OR [ID] NOT IN (@p0)) OR ([ACCOUNTTYPE] IS NULL OR NOT ([ACCOUNTTYPE] = @p1)) OR (UPPER([COMPANY]) = UPPER(@p2))) AND (([NETWORKALIAS] IS NOT NULL AND [NETWORKALIAS] NOT LIKE 'masked-%') OR ([SID] IS NOT NULL) OR ([COMPANY] IS NULL OR [COMPANY] <> @p3));
 
 -- params: [0,"Z",0,"Z"]
-UPDATE [CustTable] SET [CREDITMAX] = @p0, [CUSTGROUP] = @p1 WHERE ([CURRENCY] IS NOT NULL) AND (([CREDITMAX] IS NULL OR [CREDITMAX] <> @p2) OR ([CUSTGROUP] IS NULL OR [CUSTGROUP] <> @p3));
+UPDATE [CUSTTABLE] SET [CREDITMAX] = @p0, [CUSTGROUP] = @p1, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE ([CURRENCY] IS NOT NULL) AND (([CREDITMAX] IS NULL OR [CREDITMAX] <> @p2) OR ([CUSTGROUP] IS NULL OR [CUSTGROUP] <> @p3));

@@ -4,41 +4,49 @@ SELECT t.name AS tableName, c.name AS columnName, ty.name AS typeName, c.max_len
 SELECT t.name AS tableName, i.name AS indexName, i.is_unique AS isUnique, c.name AS columnName FROM sys.indexes AS i JOIN sys.tables AS t ON t.object_id = i.object_id JOIN sys.index_columns AS ic ON ic.object_id = i.object_id AND ic.index_id = i.index_id JOIN sys.columns AS c ON c.object_id = ic.object_id AND c.column_id = ic.column_id WHERE t.is_ms_shipped = 0 AND t.schema_id = SCHEMA_ID('dbo') AND i.is_primary_key = 0 AND i.is_unique_constraint = 0 AND i.name IS NOT NULL AND ic.is_included_column = 0 ORDER BY t.name, i.name, ic.key_ordinal;
 
 -- params: [2,"%@%",""]
-SELECT COUNT_BIG(*) AS n FROM [LogisticsElectronicAddress] WHERE (([TYPE] = @p0) OR ([LOCATOR] LIKE @p1)) AND (([LOCATOR] IS NULL OR [LOCATOR] <> @p2));
+SELECT COUNT_BIG(*) AS n FROM [LOGISTICSELECTRONICADDRESS] WHERE (([TYPE] = @p0) OR ([LOCATOR] LIKE @p1)) AND (([LOCATOR] IS NULL OR [LOCATOR] <> @p2));
 
-SELECT COUNT_BIG(*) AS n FROM [BatchJobHistory];
+SELECT COUNT_BIG(*) AS n FROM [BATCHJOBHISTORY];
 
-SELECT COUNT_BIG(*) AS n FROM [BatchHistory];
+SELECT COUNT_BIG(*) AS n FROM [BATCHHISTORY];
 
-SELECT COUNT_BIG(*) AS n FROM [BatchConstraintHistory];
+SELECT COUNT_BIG(*) AS n FROM [BATCHCONSTRAINTHISTORY];
 
-SELECT COUNT_BIG(*) AS n FROM [SysEmailSMTPPassword];
+SELECT COUNT_BIG(*) AS n FROM [SYSEMAILSMTPPASSWORD];
 
--- params: ["","smtp.uat.contoso.test"]
-SELECT COUNT_BIG(*) AS n FROM [SysEmailParameters] WHERE (([SMTPRELAYSERVERNAME] IS NULL OR [SMTPRELAYSERVERNAME] <> @p0)) AND NOT ([SMTPRELAYSERVERNAME] = @p1);
+-- params: ["","SMTP","smtp.uat.contoso.test"]
+SELECT COUNT_BIG(*) AS n FROM [SYSEMAILPARAMETERS] WHERE (([SMTPRELAYSERVERNAME] IS NULL OR [SMTPRELAYSERVERNAME] <> @p0) OR ([MAILERNONINTERACTIVE] IS NULL OR [MAILERNONINTERACTIVE] <> @p1)) AND NOT ([SMTPRELAYSERVERNAME] = @p2);
 
-SELECT COUNT_BIG(*) AS n FROM [PrintMgmtSettings];
+SELECT COUNT_BIG(*) AS n FROM [PRINTMGMTSETTINGS];
 
-SELECT COUNT_BIG(*) AS n FROM [PrintMgmtDocInstance];
+SELECT COUNT_BIG(*) AS n FROM [PRINTMGMTDOCINSTANCE];
 
-SELECT COUNT_BIG(*) AS n FROM [SysServerConfig];
+SELECT COUNT_BIG(*) AS n FROM [SYSSERVERCONFIG];
 
-SELECT COUNT_BIG(*) AS n FROM [SysServerSessions];
+SELECT COUNT_BIG(*) AS n FROM [SYSSERVERSESSIONS];
 
-SELECT COUNT_BIG(*) AS n FROM [SysCorpNetPrinters];
+SELECT COUNT_BIG(*) AS n FROM [SYSCORPNETPRINTERS];
 
-SELECT COUNT_BIG(*) AS n FROM [SysClientSessions];
-
--- params: ["Batch:UAT-BATCH-01"]
-SELECT COUNT_BIG(*) AS n FROM [BatchServerConfig] WHERE NOT ([SERVERID] IN (@p0));
+SELECT COUNT_BIG(*) AS n FROM [SYSCLIENTSESSIONS];
 
 -- params: ["Batch:UAT-BATCH-01"]
-SELECT COUNT_BIG(*) AS n FROM [BatchServerGroup] WHERE NOT ([SERVERID] IN (@p0));
+SELECT COUNT_BIG(*) AS n FROM [BATCHSERVERCONFIG] WHERE NOT ([SERVERID] IN (@p0));
 
-SELECT COUNT_BIG(*) AS n FROM [DocuValue];
+-- params: ["Batch:UAT-BATCH-01"]
+SELECT COUNT_BIG(*) AS n FROM [BATCHSERVERGROUP] WHERE NOT ([SERVERID] IN (@p0));
+
+SELECT COUNT_BIG(*) AS n FROM [DOCUVALUE];
 
 -- params: ["Admin",0,"alice","alice"]
-SELECT COUNT_BIG(*) AS n FROM [UserInfo] WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p0))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p1)) AND NOT (([ID] IN (@p2)) OR ([NETWORKALIAS] IN (@p3)));
+SELECT COUNT_BIG(*) AS n FROM [USERINFO] WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p0))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p1)) AND NOT (([ID] IN (@p2)) OR ([NETWORKALIAS] IN (@p3)));
 
--- params: [0,"Post ledger journals",1]
-SELECT COUNT_BIG(*) AS n FROM [BatchJob] WHERE (([STATUS] IS NULL OR [STATUS] <> @p0)) AND NOT ((([CAPTION] IN (@p1))) AND ([STATUS] = @p2));
+-- params: [1,2,5,7,9,0,"Post ledger journals",1]
+SELECT COUNT_BIG(*) AS n FROM [BATCHJOB] WHERE ([STATUS] IN (@p0, @p1, @p2, @p3, @p4)) AND (([STATUS] IS NULL OR [STATUS] <> @p5)) AND NOT ((([CAPTION] IN (@p6))) AND ([STATUS] = @p7));
+
+SELECT COUNT_BIG(*) AS n FROM [RETAILHARDWAREPROFILE] WHERE (([SECUREMERCHANTPROPERTIES] IS NOT NULL));
+
+SELECT COUNT_BIG(*) AS n FROM [CREDITCARDACCOUNTSETUP] WHERE (([SECUREMERCHANTPROPERTIES] IS NOT NULL));
+
+SELECT COUNT_BIG(*) AS n FROM [EXCHANGERATEPROVIDERCONFIGURATIONDETAILS] WHERE (([VALUE] IS NOT NULL));
+
+SELECT COUNT_BIG(*) AS n FROM [SYSOAUTHUSERTOKENS] WHERE (([ENCRYPTEDACCESSTOKEN] IS NOT NULL) OR ([ENCRYPTEDREFRESHTOKEN] IS NOT NULL));
