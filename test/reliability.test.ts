@@ -21,8 +21,8 @@ import { spawnWorker } from './support/worker-process';
  * on that wakes up and must not write.
  */
 const FAST = { initialInterval: '100ms', maximumAttempts: 2 } as const;
-// CustTable gains uat's own column in SYNC; these arrive exactly as prod has them.
-const BUSINESS = ['VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
+// CUSTTABLE gains uat's own column in SYNC; these arrive exactly as prod has them.
+const BUSINESS = ['VENDTABLE', 'GENERALJOURNALACCOUNTENTRY', 'DIRPARTYTABLE'];
 
 async function failed(handle: Awaited<ReturnType<typeof startRefresh>>): Promise<unknown> {
   return handle.result().then(
@@ -48,9 +48,9 @@ async function failedAttempts(handle: Awaited<ReturnType<typeof startRefresh>>):
 describe('a damaged source is refused before anything is copied, naming the table', function () {
   this.timeout(120_000);
 
-  it('a zeroed leaf page of VendTable in prod: REFUSED at PRECHECK naming VendTable; uat untouched, nothing on disk', async () => {
+  it('a zeroed leaf page of VENDTABLE in prod: REFUSED at PRECHECK naming VENDTABLE; uat untouched, nothing on disk', async () => {
     const estate = createTestEstate(3000, 'corrupt-source');
-    zeroLeafPage(estate.database('prod'), 'VendTable');
+    zeroLeafPage(estate.database('prod'), 'VENDTABLE');
     const uat = tableChecksums(estate.database('uat'));
     const worker = await createTestWorker(estate);
     await worker.run(async () => {
@@ -60,7 +60,7 @@ describe('a damaged source is refused before anything is copied, naming the tabl
       expect(status.phase).to.equal('REFUSED');
       const check = status.checks.find((c) => c.name === 'integrity-prod');
       expect(check?.ok).to.equal(false);
-      expect(check?.message).to.match(/The source prod is damaged in VendTable/);
+      expect(check?.message).to.match(/The source prod is damaged in VENDTABLE/);
       expect(check?.fix).to.match(/repair or restore prod/);
       // Not refused for a reason the damage caused: no version check ran on the damaged file.
       expect(status.checks.map((c) => c.name)).to.not.include('application-release');
@@ -86,7 +86,7 @@ describe('a damaged source is refused before anything is copied, naming the tabl
   it('a damaged page met by SCRUB (integrity check off) fails as DatabaseCorrupt naming the table, with no retry offered by Temporal', async () => {
     const estate = createTestEstate(3000, 'corrupt-scrub');
     estate.editCatalog((c) => (c.defaults = { ...c.defaults, integrityCheck: 'off' }));
-    zeroLeafPage(estate.database('prod'), 'LogisticsElectronicAddress');
+    zeroLeafPage(estate.database('prod'), 'LOGISTICSELECTRONICADDRESS');
     const worker = await createTestWorker(estate);
     await worker.run(async () => {
       const handle = await startRefresh(worker, { tuning: { initialInterval: '100ms', maximumAttempts: 3 } });
@@ -94,7 +94,7 @@ describe('a damaged source is refused before anything is copied, naming the tabl
       expect(status.phase).to.equal('FAILED');
       expect(status.failure?.step).to.equal('SCRUB');
       expect(status.failure?.type).to.equal('DatabaseCorrupt');
-      expect(status.failure?.message).to.match(/is damaged \(database disk image is malformed\) in table LogisticsElectronicAddress/);
+      expect(status.failure?.message).to.match(/is damaged \(database disk image is malformed\) in table LOGISTICSELECTRONICADDRESS/);
       expect(status.failure?.message).to.match(/A retry reads the same damaged pages/);
       // One attempt: the error type is non-retryable, so Temporal did not try again.
       expect((await failedAttempts(handle)).filter((a) => a.startsWith('retried'))).to.deep.equal([]);
@@ -117,11 +117,11 @@ describe('a damaged source is refused before anything is copied, naming the tabl
       // NOTIFY's lead time: the staging copy is complete and waits for SWAP.
       await waitUntil(handle, (s) => s.steps.find((t) => t.name === 'NOTIFY')?.status === 'completed');
       const staging = path.join(path.dirname(estate.database('uat')), '.dbmove', 'uat', 'staging', `${handle.workflowId}.sqlite`);
-      zeroLeafPage(staging, 'GeneralJournalAccountEntry');
+      zeroLeafPage(staging, 'GENERALJOURNALACCOUNTENTRY');
       const status = await waitForPhase(handle, ['FAILED', 'AWAITING_SIGNOFF']);
       expect(status.phase).to.equal('FAILED');
       expect(status.failure).to.include({ step: 'SWAP', type: 'DatabaseCorrupt' });
-      expect(status.failure?.message).to.match(/staging copy .* is damaged in GeneralJournalAccountEntry/);
+      expect(status.failure?.message).to.match(/staging copy .* is damaged in GENERALJOURNALACCOUNTENTRY/);
       expect(tableChecksums(estate.database('uat'), BUSINESS)).to.deep.equal(before);
       await decide(handle, 'rollback', { by: 'tester' });
       expect((await waitForPhase(handle, ['ROLLED_BACK'])).phase).to.equal('ROLLED_BACK');
@@ -264,9 +264,9 @@ describe('writes made to the target between MARKER and SWAP', function () {
   const writeToTarget = (estate: TestEstate) => {
     const db = new Database(estate.database('uat'));
     try {
-      const insert = db.prepare("INSERT INTO CustTable (ACCOUNTNUM, DATAAREAID, PARTY, CUSTGROUP, CURRENCY) VALUES (?, 'usmf', 1, 'AFTER-MARKER', 'USD')");
+      const insert = db.prepare("INSERT INTO CUSTTABLE (ACCOUNTNUM, DATAAREAID, PARTY, CUSTGROUP, CURRENCY) VALUES (?, 'usmf', 1, 'AFTER-MARKER', 'USD')");
       for (const n of ['W-1', 'W-2', 'W-3']) insert.run(n);
-      db.prepare("UPDATE VendTable SET NAME = 'changed after MARKER' WHERE rowid = (SELECT MIN(rowid) FROM VendTable)").run();
+      db.prepare("UPDATE VENDTABLE SET VENDGROUP = 'AFTER-MARKER' WHERE rowid = (SELECT MIN(rowid) FROM VENDTABLE)").run();
     } finally {
       db.close();
     }
@@ -284,14 +284,14 @@ describe('writes made to the target between MARKER and SWAP', function () {
       expect(status.phase).to.equal('AWAITING_SIGNOFF');
       expect(status.targetWrites).to.deep.include({ rows: 4, outcome: 'overwritten' });
       expect(status.targetWrites?.tables).to.deep.equal([
-        { table: 'CustTable', rows: 3 },
-        { table: 'VendTable', rows: 1 },
+        { table: 'CUSTTABLE', rows: 3 },
+        { table: 'VENDTABLE', rows: 1 },
       ]);
       expect(status.logs.some((l) => l.level === 'warn' && /4 rows changed in uat by its users between MARKER and SWAP/.test(l.message))).to.equal(true);
       // The Web UI's current details say it too.
       const metadata = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
-      expect(metadata.currentDetails).to.match(/4 rows written to uat after MARKER were overwritten by SWAP \(CustTable 3, VendTable 1\)/);
-      expect(query(estate.database('uat'), "SELECT COUNT(*) AS n FROM CustTable WHERE CUSTGROUP = 'AFTER-MARKER'")[0]).to.deep.equal({ n: 0 });
+      expect(metadata.currentDetails).to.match(/4 rows written to uat after MARKER were overwritten by SWAP \(CUSTTABLE 3, VENDTABLE 1\)/);
+      expect(query(estate.database('uat'), "SELECT COUNT(*) AS n FROM CUSTTABLE WHERE CUSTGROUP = 'AFTER-MARKER'")[0]).to.deep.equal({ n: 0 });
       await decide(handle, 'sign-off', { by: 'tester' });
       await handle.result();
     });
@@ -308,7 +308,7 @@ describe('writes made to the target between MARKER and SWAP', function () {
       const written = tableChecksums(estate.database('uat'), BUSINESS);
       const status = await waitForPhase(handle, ['FAILED', 'AWAITING_SIGNOFF']);
       expect(status.failure?.type).to.equal('TargetChangedSinceMarker');
-      expect(status.failure?.message).to.match(/uat was written by its users since MARKER: 4 rows changed \(CustTable: 3, VendTable: 1\)/);
+      expect(status.failure?.message).to.match(/uat was written by its users since MARKER: 4 rows changed \(CUSTTABLE: 3, VENDTABLE: 1\)/);
       expect(status.failure?.message).to.match(/Roll back to keep uat as it is now .* or retry to swap anyway/);
       expect(tableChecksums(estate.database('uat'), BUSINESS), 'the writes are still there').to.deep.equal(written);
       // The person decides to overwrite them: retry swaps, and says what it overwrote.
@@ -363,7 +363,7 @@ describe('every step heartbeats through long statements, and a timed-out attempt
       const uat = estate.database('uat');
       expect(tableChecksums(uat, BUSINESS)).to.deep.equal(source);
       // Scrubbed: the late attempt put no unscrubbed copy in the way of the swap.
-      expect(query(uat, "SELECT COUNT(*) AS n FROM LogisticsElectronicAddress WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
+      expect(query(uat, "SELECT COUNT(*) AS n FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
       expect(filesOnDisk(estate, 'uat', handle.workflowId).staging).to.deep.equal([]);
       await decide(handle, 'sign-off', { by: 'tester' });
       await handle.result();
