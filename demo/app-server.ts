@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
-import { userSid } from '../activities/fo/user-sid';
+import { demoUserSid } from '../demo/demo-sid';
 import { DEMO_SERVICES, type DemoService } from './app-catalog';
 import { DEMO_VERSIONS } from './estate';
 
@@ -142,7 +142,7 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
             try {
               const body = JSON.parse(raw || '{}') as { signInName?: string; identityProvider?: string };
               if (!body.signInName || !body.identityProvider) return send(res, 400, { error: 'signInName and identityProvider are required' });
-              const sid = userSid(body.signInName, body.identityProvider);
+              const sid = demoUserSid(body.signInName, body.identityProvider);
               const user = users.get(sid);
               if (!user) return send(res, 403, { error: `no user has the SID of ${body.signInName} (${sid})` });
               if (user.alias.toLowerCase() !== body.signInName.toLowerCase())

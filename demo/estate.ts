@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Database from 'better-sqlite3';
-import { ENTRA_PROVIDER, userSid } from '../activities/fo/user-sid';
+import { ENTRA_PROVIDER, demoUserSid } from '../demo/demo-sid';
 import { writeIdentityRecord } from '../engines/local/identity-records';
 import { BatchStatus, ElectronicAddressType, FO_INDEXES, FO_TABLES, UAT_CUSTOMISATION, UserAccountType } from './fo-schema';
 import { demoApplication, DEMO_APP_PORTS } from './app-catalog';
@@ -304,9 +304,9 @@ function buildDatabase(file: string, p: Profile): void {
       entry.run(i, Math.ceil(i / 4), pick(accounts), 'USD', amount, amount, pick([14, 41, 71, 236]), i % 2, `Voucher ${Math.ceil(i / 4)}`);
     }
 
-    // Users signed in through Microsoft Entra ID: SIDs derived from sign-in name and provider, as F&O derives them.
+    // Users signed in through Microsoft Entra ID. Their SIDs are the demo's stand-in for Microsoft's SidGenerator (demo/demo-sid.ts).
     const user = db.prepare(
-      'INSERT INTO USERINFO (RECID, ID, NAME, ENABLE, NETWORKALIAS, NETWORKDOMAIN, IDENTITYPROVIDER, SID, OBJECTID, COMPANY, ACCOUNTTYPE) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO USERINFO (RECID, ID, NAME, ENABLE, NETWORKALIAS, NETWORKDOMAIN, IDENTITYPROVIDER, SID, OBJECTID, COMPANY, ACCOUNTTYPE, ISMICROSOFTACCOUNT) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const objectId = (alias: string) =>
       crypto
@@ -314,14 +314,28 @@ function buildDatabase(file: string, p: Profile): void {
         .update(`${p.name}:${alias}`)
         .digest('hex')
         .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-    const addUser = (recId: number, id: string, name: string, alias: string) =>
-      user.run(recId, id, name, alias, ENTRA_PROVIDER, ENTRA_PROVIDER, userSid(alias, ENTRA_PROVIDER), objectId(alias), 'usmf', UserAccountType.ClaimsUser);
+    const addUser = (recId: number, id: string, name: string, alias: string, microsoftAccount = 0) =>
+      user.run(
+        recId,
+        id,
+        name,
+        alias,
+        ENTRA_PROVIDER,
+        ENTRA_PROVIDER,
+        demoUserSid(alias, ENTRA_PROVIDER),
+        objectId(alias),
+        'usmf',
+        UserAccountType.ClaimsUser,
+        microsoftAccount,
+      );
     const domain = p.name === 'prod' ? 'contoso.com' : `${p.name}.contoso.test`;
     addUser(1, 'Admin', 'Admin', p.admin);
     const people = ['alice', 'bob', 'carol', 'dave', 'erin'];
     people.forEach((id, i) => addUser(i + 2, id, id[0].toUpperCase() + id.slice(1), `${id}@${domain}`));
     for (let i = 1; i <= 40; i++) addUser(people.length + 1 + i, `user${String(i).padStart(3, '0')}`, `User ${i}`, `user${i}@${domain}`);
-    addUser(people.length + 42, 'RetailServiceAccount', 'Retail service account', `retail@${domain}`);
+    // Microsoft's preconfigured system accounts ("Preconfigured system accounts", Microsoft Learn), flagged as such.
+    addUser(people.length + 42, 'RetailServiceAccount', 'Retail service account', `retailserviceaccount@${domain}`, 1);
+    addUser(people.length + 43, 'FRServiceUser', 'Financial Reporting service user', `frserviceuser@${domain}`, 1);
 
     // Batch jobs and their tasks: one in each status that matters, and recurring data import/export jobs (DMF).
     const job = db.prepare('INSERT INTO BATCHJOB (RECID, CAPTION, STATUS, RECURRENCEDATA, COMPANY, ORIGSTARTDATETIME) VALUES (?, ?, ?, ?, ?, ?)');

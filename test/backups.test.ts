@@ -73,7 +73,12 @@ describe('export, import and point-in-time restore', function () {
       for (const t of ['BATCHJOBHISTORY', 'SYSEMAILSMTPPASSWORD', 'PRINTMGMTSETTINGS', 'DOCUVALUE', 'SYSCLIENTSESSIONS'])
         expect(query(train, `SELECT COUNT(*) AS n FROM "${t}"`)[0], t).to.deep.equal({ n: 0 });
       expect(query(train, "SELECT NETWORKALIAS AS a FROM USERINFO WHERE ID = 'Admin'")).to.deep.equal([{ a: 'train-admin@contoso.test' }]);
-      expect(query<{ ID: string }>(train, 'SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal(['Admin', 'carol']);
+      expect(query<{ ID: string }>(train, 'SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal([
+        'Admin',
+        'FRServiceUser',
+        'RetailServiceAccount',
+        'carol',
+      ]);
       expect(query(train, 'SELECT DISTINCT SERVERID AS s FROM BATCHSERVERGROUP')).to.deep.equal([{ s: 'Batch:TRAIN-BATCH-01' }]);
 
       // The import's marker is kept as a restore point; restoring to it brings train back.

@@ -38,6 +38,16 @@ const CASES: RefusalCase[] = [
     fix: /choose a different source/,
   },
   {
+    title: "the environment administrator is a new sign-in whose SID only Microsoft's SidGenerator can give",
+    arrange: (e) =>
+      e.editCatalog((c) => {
+        c.environments.find((env: { name: string }) => env.name === 'uat').administrator.networkAlias = 'new-admin@contoso.test';
+      }),
+    check: 'administrator-sid',
+    message: /uat's environment administrator new-admin@contoso\.test is not the Admin its database holds now \(uat-admin@contoso\.test\)/,
+    fix: /set uat\.administrator\.sid in the catalog/,
+  },
+  {
     title: 'the application releases differ (declared in the catalog)',
     arrange: (e) => declareVersions(e, 'uat', { applicationRelease: '10.0.40' }),
     check: 'application-release',

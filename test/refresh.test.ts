@@ -3,7 +3,6 @@ import { decide } from '../client/operations';
 import type { OperationResult } from '../workflows/types';
 import { fileSha256, query, tableChecksums, TestEstate } from './support/estate';
 import { readIdentityRecord } from '../engines/local/identity-records';
-import { ENTRA_PROVIDER, userSid } from '../activities/fo/user-sid';
 import { DEMO_TENANT } from '../demo/estate';
 import { startRefresh, waitForPhase } from './support/operations';
 import { estateWithWorker } from './support/fixture';
@@ -25,6 +24,8 @@ describe('refresh of a sandbox from production', function () {
     const uat = estate.database('uat');
     const sourceFileBefore = fileSha256(prod);
     const sourceTablesBefore = tableChecksums(prod);
+    // uat's Admin SID as F&O wrote it for uat's administrator (the catalog's), before the refresh.
+    const [{ sid: uatAdminSid }] = query<{ sid: string }>(uat, "SELECT SID AS sid FROM USERINFO WHERE ID = 'Admin'");
 
     const { status, result } = await worker.run(async () => {
       const handle = await startRefresh(worker);
@@ -80,11 +81,19 @@ describe('refresh of a sandbox from production', function () {
       { relay: 'smtp.uat.contoso.test', port: 587, mailer: 'SMTP' },
     ]);
 
-    // POSTCONFIG: Admin is uat's administrator, with the SID derived from its sign-in; only Admin and the listed users are enabled.
+    // POSTCONFIG: Admin is uat's administrator, with the SID F&O gave it in uat (not production's); only Admin and the listed users are enabled.
     expect(query(uat, "SELECT NETWORKALIAS AS alias, SID AS sid, ENABLE AS enable, RECVERSION AS rv FROM USERINFO WHERE ID = 'Admin'")).to.deep.equal([
-      { alias: 'uat-admin@contoso.test', sid: userSid('uat-admin@contoso.test', ENTRA_PROVIDER), enable: 1, rv: 2 },
+      { alias: 'uat-admin@contoso.test', sid: uatAdminSid, enable: 1, rv: 2 },
     ]);
-    expect(query<{ ID: string }>(uat, 'SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal(['Admin', 'alice', 'bob']);
+    expect(query<{ ID: string }>(uat, 'SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal([
+      'Admin',
+      'FRServiceUser',
+      'RetailServiceAccount',
+      'alice',
+      'bob',
+    ]);
+    // Microsoft's service accounts were never disabled (seeds: "except the Admin user and other internal service user accounts").
+    expect(query(uat, 'SELECT COUNT(*) AS n FROM USERINFO WHERE ISMICROSOFTACCOUNT = 1 AND ENABLE = 0')[0]).to.deep.equal({ n: 0 });
     // Every row SCRUB or POSTCONFIG updated has a new RECVERSION; a disabled-then-enabled user two.
     expect(query(uat, "SELECT ID AS id, RECVERSION AS rv FROM USERINFO WHERE ID IN ('alice', 'carol') ORDER BY ID")).to.deep.equal([
       { id: 'alice', rv: 3 },

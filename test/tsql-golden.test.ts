@@ -158,9 +158,10 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     // Values of the policy ('Admin', '%@%', 2) are parameters.
     const disable = writes.find((w) => w.sql.startsWith('UPDATE [USERINFO]'))!;
     expect(disable.sql).to.equal(
-      'UPDATE [USERINFO] SET [ENABLE] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p2))',
+      'UPDATE [USERINFO] SET [ENABLE] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND ([ISMICROSOFTACCOUNT] = @p2)) AND (([ENABLE] IS NULL OR [ENABLE] <> @p3))',
     );
-    expect(disable.params).to.deep.equal([0, 'Admin', 0]);
+    // Admin and Microsoft's service accounts stay enabled (seeds: "except the Admin user and other internal service user accounts").
+    expect(disable.params).to.deep.equal([0, 'Admin', 0, 0]);
     for (const s of statementsOf(plane)) parse(s.sql);
     checkProperties('scrub', statementsOf(plane));
     golden('scrub-refresh', statementsOf(plane));

@@ -1,3 +1,4 @@
+import { DbmoveError } from '../../common/errors';
 import type { EnvironmentConfig } from '../../config/catalog';
 import type { StepOutcome } from '../../workflows/types';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
@@ -7,7 +8,6 @@ import type { Allowances } from '../policy/apply-policy';
 import type { Condition } from '../policy/scrub-policy';
 import { withSession } from '../sessions';
 import { recVersionAssignment } from '../fo/recversion';
-import { userSid } from '../fo/user-sid';
 import { principalsToCreate } from '../fo/database-users';
 import { KERNEL, readAdmin, readTenant, type AdminAccount } from '../fo/target-settings';
 
@@ -79,9 +79,19 @@ export interface AdminTarget extends AdminAccount {
 /**
  * Admin's account on the target: the catalog's environment administrator, else the target's
  * own Admin as its live database holds it (what Lifecycle Services resets Admin to). The SID:
- * the catalog's, when pinned; F&O's own, from the target's live Admin, when it is the same
- * sign-in; else derived from the sign-in name and provider as F&O derives it (fo/user-sid.ts).
+ * the catalog's, when pinned; else F&O's own, from the target's live Admin, when it is the same
+ * sign-in. F&O derives a SID with Microsoft's SidGenerator, which dbmove cannot run and does not
+ * imitate: with neither, PRECHECK refuses (`administratorSidCheck`).
  */
+/** Why Admin's SID cannot be known, and how to fix it (PRECHECK and POSTCONFIG say the same). */
+export function administratorSidProblem(env: EnvironmentConfig, liveAdmin: AdminAccount | undefined): string {
+  return (
+    `${env.name}'s environment administrator ${env.administrator?.networkAlias} is not the Admin its database holds now (${liveAdmin?.networkAlias || 'none'}), ` +
+    `and F&O derives a user's SID with Microsoft's SidGenerator, which dbmove does not imitate. Fix: set ${env.name}.administrator.sid in the catalog ` +
+    `(the SID F&O gave that sign-in: d365fo.tools Get-D365User on the target, or the Admin user provisioning tool), or make the administrator the target's current Admin`
+  );
+}
+
 export function adminTarget(env: EnvironmentConfig, liveAdmin: AdminAccount | undefined): AdminTarget | undefined {
   const a = env.administrator;
   if (!a) return liveAdmin ? { ...liveAdmin, sidFrom: `${env.name}'s own Admin before the refresh` } : undefined;
@@ -99,7 +109,7 @@ export function adminTarget(env: EnvironmentConfig, liveAdmin: AdminAccount | un
   };
   if (a.sid) return { ...account, sid: a.sid, sidFrom: 'the catalog (administrator.sid)' };
   if (same) return { ...account, sid: liveAdmin.sid, sidFrom: `F&O's own, from ${env.name}'s Admin before the refresh` };
-  return { ...account, sid: userSid(a.networkAlias, a.identityProvider), sidFrom: 'derived from the sign-in name and provider' };
+  throw new DbmoveError('ConfigError', administratorSidProblem(env, liveAdmin));
 }
 
 export interface PostConfigResult {

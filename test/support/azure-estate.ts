@@ -2,7 +2,7 @@ import { AzureSqlEngine, AzureSqlEngineOptions } from '../../engines/azure-sql/a
 import type { EngineContext } from '../../engines/port';
 import { parseCatalog, type AzureSqlEnvironment } from '../../config/catalog';
 import { DEMO_TENANT, DEMO_VERSIONS } from '../../demo/estate';
-import { ENTRA_PROVIDER, userSid } from '../../activities/fo/user-sid';
+import { ENTRA_PROVIDER, demoUserSid } from '../../demo/demo-sid';
 import { FakeArm } from './fake-arm';
 import { foTsqlSchema } from './fo-tsql';
 import { loopbackManagementClient } from './loopback-arm-client';
@@ -71,7 +71,7 @@ export function foContent(environment: string, _type: 'production' | 'sandbox', 
       name: 'Admin',
       networkDomain: ENTRA_PROVIDER,
       identityProvider: ENTRA_PROVIDER,
-      sid: userSid(admin, ENTRA_PROVIDER),
+      sid: demoUserSid(admin, ENTRA_PROVIDER),
       objectId: '00000000-0000-0000-0000-000000000001',
       enable: 1,
     },

@@ -6,6 +6,8 @@ import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { ActivityDeps, ActivityScope, elapsed } from '../../runtime';
 import { compareVersions, readDeploymentVersions, type VersionField, type VersionReading } from '../../deployment/versions';
 import { withSession } from '../../sessions';
+import { readAdmin, type AdminAccount } from '../../fo/target-settings';
+import { administratorSidProblem } from '../postconfig';
 import { policyFor, type PolicyKind } from '../../policy/policy-for';
 import type { DatabaseIdentity, DataSession } from '../../../engines/port';
 import { checksSummary, targetNotProductionCheck } from '../../../common/checks';
@@ -50,6 +52,8 @@ export interface LiveReading {
   identity?: DatabaseIdentity;
   versions: VersionReading;
   runningDataJobs: string[];
+  /** Admin as the live database holds it (POSTCONFIG keeps its SID when the administrator is the same sign-in). */
+  admin?: AdminAccount;
 }
 
 export async function readLive(deps: ActivityDeps, scope: ActivityScope, env: EnvironmentConfig): Promise<LiveReading> {
@@ -63,7 +67,10 @@ export async function readLive(deps: ActivityDeps, scope: ActivityScope, env: En
     location: facts.location,
     identity: await engine.readIdentity(env),
     versions,
-    runningDataJobs: await withSession(engine.openLive(env, scope.engineContext()), runningRecurringDataJobs),
+    ...(await withSession(engine.openLive(env, scope.engineContext()), async (session) => ({
+      runningDataJobs: await runningRecurringDataJobs(session),
+      admin: await readAdmin(session),
+    }))),
   };
 }
 
@@ -210,6 +217,21 @@ export function targetChecks(deps: ActivityDeps, target: LiveReading): CheckResu
       message: `${env.name} has no environment administrator in the catalog, so Admin keeps the account it has in the copied data`,
       fix: `set ${env.name}.administrator in the catalog`,
     });
+  }
+  const administrator = env.administrator;
+  if (administrator && !administrator.sid) {
+    const same =
+      target.admin?.sid &&
+      target.admin.networkAlias.toLowerCase() === administrator.networkAlias.toLowerCase() &&
+      target.admin.identityProvider.toLowerCase() === administrator.identityProvider.toLowerCase();
+    if (!same) {
+      checks.push({
+        name: 'administrator-sid',
+        ok: false,
+        message: administratorSidProblem(env, target.admin).split(' Fix: ')[0],
+        fix: administratorSidProblem(env, target.admin).split(' Fix: ')[1],
+      });
+    }
   }
   for (const user of env.engine === 'local' ? [] : env.database.users) {
     if (user.login || !user.passwordEnv || deps.secret(user.passwordEnv) !== undefined) continue;

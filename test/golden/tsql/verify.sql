@@ -37,8 +37,8 @@ SELECT COUNT_BIG(*) AS n FROM [BATCHSERVERGROUP] WHERE NOT ([SERVERID] IN (@p0))
 
 SELECT COUNT_BIG(*) AS n FROM [DOCUVALUE];
 
--- params: ["Admin",0,"alice","alice"]
-SELECT COUNT_BIG(*) AS n FROM [USERINFO] WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p0))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p1)) AND NOT (([ID] IN (@p2)) OR ([NETWORKALIAS] IN (@p3)));
+-- params: ["Admin",0,0,"alice","alice"]
+SELECT COUNT_BIG(*) AS n FROM [USERINFO] WHERE (([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p0))) AND ([ISMICROSOFTACCOUNT] = @p1)) AND (([ENABLE] IS NULL OR [ENABLE] <> @p2)) AND NOT (([ID] IN (@p3)) OR ([NETWORKALIAS] IN (@p4)));
 
 -- params: [1,2,5,7,9,0,"Post ledger journals",1]
 SELECT COUNT_BIG(*) AS n FROM [BATCHJOB] WHERE ([STATUS] IN (@p0, @p1, @p2, @p3, @p4)) AND (([STATUS] IS NULL OR [STATUS] <> @p5)) AND NOT ((([CAPTION] IN (@p6))) AND ([STATUS] = @p7));
