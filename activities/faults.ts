@@ -13,18 +13,33 @@ import { Context } from '@temporalio/activity';
  *   DBMOVE_FAULTS="SCRUB=slow"            SCRUB first spends 6 s heartbeating its progress (to watch live progress)
  *   DBMOVE_FAULTS="SCRUB=crash-once"      the worker process dies (SIGKILL) mid-SCRUB, once per operation
  *   DBMOVE_FAULTS="COPY=crash,ROLLBACK=fail-once"   several at once
+ *   DBMOVE_FAULTS="COPY=pause"            COPY stops at its midpoint (SCRUB after its first element,
+ *                                         other steps as they start) and waits, heartbeating, until it is
+ *                                         cancelled or 10 s pass: a step caught at work, for cancel tests
+ *   DBMOVE_FAULTS="COPY=stall-once"       at the same point the worker goes silent (no heartbeat) for
+ *                                         4 heartbeat timeouts, then carries on: a frozen attempt that
+ *                                         Temporal times out and retries beside it (the fence's test)
+ *   DBMOVE_FAULTS="SCRUB=long-statement"  SCRUB runs one SQL statement of several seconds on staging
+ *                                         after each element: heartbeats must flow meanwhile
  *
  * Crashes happen where they hurt most: halfway through the COPY, after the first SCRUB
  * element; other steps crash as they start. "Once" is remembered in the state folder, so it
  * survives the crash it causes.
  */
-export type FaultKind = 'fail' | 'fail-once' | 'hang' | 'slow' | 'crash' | 'crash-once';
+export type FaultKind = 'fail' | 'fail-once' | 'hang' | 'slow' | 'crash' | 'crash-once' | 'pause' | 'stall-once' | 'long-statement';
 
-export const FAULT_KINDS: FaultKind[] = ['fail', 'fail-once', 'hang', 'slow', 'crash', 'crash-once'];
+export const FAULT_KINDS: FaultKind[] = ['fail', 'fail-once', 'hang', 'slow', 'crash', 'crash-once', 'pause', 'stall-once', 'long-statement'];
 
 /** How long a `slow` step spends before its work, and how often it reports progress meanwhile. */
 export const SLOW_FAULT_MS = 6_000;
 const SLOW_FAULT_TICK_MS = 200;
+
+/** What a checkpoint may do to the running attempt: silence its heartbeats (a frozen worker). */
+export interface AttemptControl {
+  silence(ms: number): void;
+  heartbeatTimeoutMs: number;
+  signal: AbortSignal;
+}
 export const FAULT_POINTS = [
   'PRECHECK',
   'VALIDATE',
@@ -104,10 +119,23 @@ export class FaultPlan {
     if ((kind === 'crash' || kind === 'crash-once') && !MID_STEP_CHECKPOINTS[point]) this.crash(point, kind, operationId);
   }
 
+  /** Called once the step's heartbeats run (`pause` at steps without a mid-step checkpoint). */
+  async started(point: FaultPoint, control: AttemptControl): Promise<void> {
+    if (this.plan.get(point) === 'pause' && !MID_STEP_CHECKPOINTS[point]) await pause(control.signal);
+  }
+
   /** Called by engines and policies at their mid-step checkpoints. */
-  async checkpoint(point: FaultPoint, label: string, operationId: string): Promise<void> {
+  async checkpoint(point: FaultPoint, label: string, operationId: string, control?: AttemptControl): Promise<void> {
     const kind = this.plan.get(point);
-    if ((kind === 'crash' || kind === 'crash-once') && MID_STEP_CHECKPOINTS[point] === label) this.crash(point, kind, operationId);
+    if (MID_STEP_CHECKPOINTS[point] !== label) return;
+    if (kind === 'crash' || kind === 'crash-once') this.crash(point, kind, operationId);
+    if (kind === 'pause' && control) await pause(control.signal);
+    if (kind === 'stall-once' && control && this.firstTime(point, kind, operationId)) {
+      const ms = 4 * control.heartbeatTimeoutMs;
+      process.stderr.write(`dbmove worker: injected stall at ${point} for ${operationId}: no heartbeat for ${ms} ms\n`);
+      control.silence(ms);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    }
   }
 
   private crash(point: FaultPoint, kind: FaultKind, operationId: string): void {
@@ -127,6 +155,23 @@ export class FaultPlan {
       return false;
     }
   }
+}
+
+/** Waits, heartbeating (the activity's own pulse runs), until cancelled or 10 s pass. */
+async function pause(signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(done, 10_000);
+    function done() {
+      signal.removeEventListener('abort', aborted);
+      resolve();
+    }
+    function aborted() {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'));
+    }
+    if (signal.aborted) aborted();
+    else signal.addEventListener('abort', aborted, { once: true });
+  });
 }
 
 /**

@@ -2,9 +2,10 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { findEnvironment, type EnvironmentConfig, type LoadedCatalog } from '../config/catalog';
 import { assertName, ENVIRONMENT_NAME, OPERATION_ID } from '../config/names';
 import { errorClassOf } from '../common/errors';
+import { AttemptFence } from './attempt-fence';
 import type { Progress } from '../workflows/types';
 import type { DatabaseEngine, EngineContext } from '../engines/port';
-import type { FaultPlan, FaultPoint } from './faults';
+import type { AttemptControl, FaultPlan, FaultPoint } from './faults';
 
 /**
  * What activities need from the outside world, injected once by the worker (and by tests).
@@ -39,6 +40,7 @@ export interface ActivityScope {
  * context, and turns known business errors into typed, non-retryable ApplicationFailures.
  */
 export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, operationId: string, work: (scope: ActivityScope) => Promise<T>): Promise<T> {
+  let pulse: NodeJS.Timeout | undefined;
   try {
     assertName('operation id', operationId, OPERATION_ID);
     let context: Context | undefined;
@@ -51,11 +53,46 @@ export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, 
     const previous = context?.info.heartbeatDetails as HeartbeatDetails | undefined;
     let resume: unknown = previous?.resume;
     let last: HeartbeatDetails = { step: point, percent: 0 };
+    // A fault may freeze this attempt's heartbeats (DBMOVE_FAULTS stall-once), as a frozen worker would.
+    let silentUntil = 0;
     const heartbeat = (details: HeartbeatDetails) => {
       last = details;
-      context?.heartbeat(details);
+      if (Date.now() >= silentUntil) context?.heartbeat(details);
     };
+    // This attempt owns the operation from now on; an older attempt still running somewhere
+    // finds the fence moved and stops before its next write.
+    const fence = context ? await AttemptFence.claim(deps.stateDir, operationId, `${point}/${context.info.activityId}/${context.info.attempt}`) : undefined;
+    const signal = context?.cancellationSignal ?? new AbortController().signal;
+    // The step heartbeats on its own every few seconds whatever it is doing (a long statement
+    // runs on a database thread, never on this event loop), so Temporal hears from a live
+    // attempt and delivers a cancellation or a timeout to it.
+    if (context) {
+      const every = Math.max(200, Math.min(5_000, (context.info.heartbeatTimeoutMs ?? 120_000) / 3));
+      pulse = setInterval(() => heartbeat({ ...last, resume }), every);
+    }
     let catalog: LoadedCatalog | undefined;
+    const control: AttemptControl = {
+      silence: (ms) => (silentUntil = Date.now() + ms),
+      heartbeatTimeoutMs: context?.info.heartbeatTimeoutMs ?? 120_000,
+      signal,
+    };
+    const engineContext: EngineContext = {
+      progress: (percent, detail) => scope.heartbeat(percent, detail),
+      saveResumeState: (state) => {
+        resume = state;
+        heartbeat({ ...last, resume });
+      },
+      resumeState: previous?.resume,
+      signal,
+      log: (message) => log.info(message, { operationId, step: point }),
+      // Only when a fault is planned here: engines take a slower, interruptible path for it
+      // (COPY copies in two halves through JavaScript instead of one kernel copy).
+      checkpoint: deps.faults.plan.has(point) ? (label) => deps.faults.checkpoint(point, label, operationId, control) : undefined,
+      fence: async (label) => {
+        signal.throwIfAborted();
+        await fence?.check(label);
+      },
+    };
     const scope: ActivityScope = {
       operationId,
       environment(name: string) {
@@ -65,23 +102,14 @@ export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, 
       },
       engine: (env) => deps.engineFor(env),
       heartbeat: (percent, detail) => heartbeat({ step: point, percent: Math.max(0, Math.min(100, Math.round(percent * 10) / 10)), detail, resume }),
-      engineContext: () => ({
-        progress: (percent, detail) => scope.heartbeat(percent, detail),
-        saveResumeState: (state) => {
-          resume = state;
-          heartbeat({ ...last, resume });
-        },
-        resumeState: previous?.resume,
-        signal: context?.cancellationSignal ?? new AbortController().signal,
-        log: (message) => log.info(message, { operationId, step: point }),
-        // Only when a fault is planned here: engines take a slower, interruptible path for it
-        // (COPY copies in two halves through JavaScript instead of one kernel copy).
-        checkpoint: deps.faults.plan.has(point) ? (label) => deps.faults.checkpoint(point, label, operationId) : undefined,
-      }),
+      engineContext: () => engineContext,
     };
+    await deps.faults.started(point, control);
     return await work(scope);
   } catch (err) {
     throw toFailure(err);
+  } finally {
+    if (pulse) clearInterval(pulse);
   }
 }
 

@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -13,6 +14,8 @@ import { loadCatalog } from '../config/catalog';
 import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
 import { createDbmoveWorker } from '../worker/create-worker';
+import { LocalEngine } from '../engines/local/local-engine';
+import { codecBesideZstd, ensureZstd, type CodecFigures } from './codec';
 import { statusBesideDescribe, type CliSpeedFigures } from './cli-speed';
 
 /**
@@ -37,9 +40,17 @@ export interface BenchOptions {
   concurrent: number;
   /** Scratch directory for estates (git-ignored bench/out/ by default). */
   outDir: string;
+  /** Alternating pairs for each side-by-side comparison (COPY/cp, PACKAGE/zstd). */
+  rounds?: number;
   log?: (line: string) => void;
   /** Pairs of `dbmove status` and `temporal workflow describe` runs (default 15). */
   cliPairs?: number;
+}
+
+/** The worker's event loop while something ran: the longest stall and the 99th percentile (ms). */
+export interface EventLoopFigures {
+  maxMs: number;
+  p99Ms: number;
 }
 
 export interface ScrubFigures {
@@ -58,6 +69,8 @@ export interface RefreshFigures {
   historyEvents: number;
   historyBytes: number;
   failedActivities: number;
+  /** Workflow tasks that timed out or failed (a starved worker shows them first). */
+  workflowTaskTimeouts: number;
   /** Milliseconds since the start and event type, for reading where orchestration time goes. */
   timeline: string[];
 }
@@ -83,6 +96,14 @@ export interface SizeFigures {
   /** The first workflow on a fresh worker (a refusal of an unknown target), excluded from the refresh. */
   workerWarmUpMs: number;
   workerPeakRssBytes: number;
+  /** The worker's event loop during the refresh (database work runs on threads). */
+  eventLoop: EventLoopFigures;
+  /** SQLite's quick_check of the source, as PRECHECK runs it (the default integrity level). */
+  integrityCheckMs: number;
+  /** The longest stretch a separate reader of uat could not read it, across the whole refresh. */
+  usersWindowMs?: number;
+  /** PACKAGE and the import's unpack beside zstd on this size's database. */
+  codec?: CodecFigures | { skipped: string };
 }
 
 export interface ConcurrencyFigures {
@@ -95,6 +116,8 @@ export interface ConcurrencyFigures {
   wallOverSingle: number;
   maxHistoryEvents: number;
   workerPeakRssBytes: number;
+  workflowTaskTimeouts: number;
+  eventLoop: EventLoopFigures;
 }
 
 export interface BenchResults {
@@ -105,15 +128,23 @@ export interface BenchResults {
   concurrency?: ConcurrencyFigures;
   /** `dbmove status` beside `temporal workflow describe` on the smallest size's refresh. */
   cliSpeed?: CliSpeedFigures;
+  /**
+   * Figures other work adds here when it lands (null until then): the cost of leaving no
+   * scrubbed residue (issue 13), and the application's own unavailable window around SWAP
+   * (issue 12). `usersWindowMs` per size already measures the window a reader sees.
+   */
+  hooks: { noResidueCost: null; applicationWindow: null };
 }
 
 const SANDBOX = (i: number) => `sbx${String(i).padStart(2, '0')}`;
 
 export async function runBench(server: BenchServer, options: BenchOptions): Promise<Omit<BenchResults, 'startedAt' | 'machine' | 'quick'>> {
   const log = options.log ?? (() => {});
+  const rounds = options.rounds ?? 5;
   const sizes: SizeFigures[] = [];
   let concurrency: ConcurrencyFigures | undefined;
   let cliSpeed: CliSpeedFigures | undefined;
+  const zstd = ensureZstd(log);
   const smallest = Math.min(...options.sizes);
   for (const rows of options.sizes) {
     const home = path.join(options.outDir, `estate-${rows}`);
@@ -140,11 +171,19 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       const warmUpMs = await warmUp(server, taskQueue);
       // The yardstick: the same source file through plain cp and through COPY's own
       // mechanism, alternately, on a settled disk; medians of five pairs.
-      const sideBySide = await copyBesideCp(prod, home, 5);
+      const sideBySide = await copyBesideCp(prod, home, rounds);
       const cpMs = sideBySide.cpMs;
+      const codec: SizeFigures['codec'] = zstd.ok ? await codecBesideZstd(prod, home, Math.min(rounds, 3), zstd.version) : { skipped: zstd.why };
+      settleDisk();
+      const integrityCheckMs = await quickCheckMs(home);
+      const probe = startUserProbe(path.join(home, 'state', 'estate', 'uat.sqlite'));
+      await probe.ready;
+      const loop = watchEventLoop();
       const rss = sampleRss();
       const single = await refreshOnce(server, taskQueue, 'uat');
       const peak = rss.stop();
+      const eventLoop = loop.stop();
+      const usersWindowMs = await probe.stop();
       const copyDetails = single.activityResults.copyToStaging?.details as { copyMs: number; bytes: number } | undefined;
       const scrubDetails = single.activityResults.scrubStaging?.details as { elements: ScrubFigures['elements'] } | undefined;
       const elements = scrubDetails?.elements ?? [];
@@ -167,6 +206,10 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         refresh: single.figures,
         workerWarmUpMs: warmUpMs,
         workerPeakRssBytes: peak,
+        eventLoop,
+        integrityCheckMs,
+        usersWindowMs,
+        codec,
       };
       sizes.push(figures);
       log(
@@ -192,9 +235,11 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         addSandboxes(home, options.concurrent);
         settleDisk();
         const rssAll = sampleRss();
+        const loopAll = watchEventLoop();
         const started = performance.now();
         const all = await Promise.all(Array.from({ length: options.concurrent }, (_, i) => refreshOnce(server, taskQueue, SANDBOX(i + 1))));
         const wallMs = performance.now() - started;
+        const eventLoopAll = loopAll.stop();
         concurrency = {
           businessRows: rows,
           refreshes: options.concurrent,
@@ -205,13 +250,65 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
           wallOverSingle: wallMs / single.figures.endToEndMs,
           maxHistoryEvents: Math.max(...all.map((r) => r.figures.historyEvents)),
           workerPeakRssBytes: rssAll.stop(),
+          workflowTaskTimeouts: sum(all.map((r) => r.figures.workflowTaskTimeouts)),
+          eventLoop: eventLoopAll,
         };
         log(`${options.concurrent} concurrent refreshes: ${concurrency.completed} completed in ${(wallMs / 1000).toFixed(2)} s`);
       }
     });
     for (const app of appServers) await app.stop();
   }
-  return { sizes, concurrency, cliSpeed };
+  return { sizes, concurrency, cliSpeed, hooks: { noResidueCost: null, applicationWindow: null } };
+}
+
+/** The event loop's delay, sampled every 10 ms by Node's own monitor, while `stop` is not called. */
+function watchEventLoop(): { stop(): EventLoopFigures } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return {
+    stop() {
+      histogram.disable();
+      return { maxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6 };
+    },
+  };
+}
+
+/** quick_check of the source, the way PRECHECK runs it (on a database thread). */
+async function quickCheckMs(home: string): Promise<number> {
+  const engine = new LocalEngine();
+  const env = { name: 'prod', database: { path: path.join(home, 'state', 'estate', 'prod.sqlite') } } as never;
+  const context = {
+    progress: () => undefined,
+    saveResumeState: () => undefined,
+    resumeState: undefined,
+    signal: new AbortController().signal,
+    log: () => undefined,
+  };
+  const result = await engine.checkIntegrity(env, 'live', 'quick', context);
+  if (!result.ok) throw new Error(`the bench estate's prod failed quick_check: ${result.messages.join('; ')}`);
+  return result.durationMs;
+}
+
+/** A reader of `file` in its own process (bench/user-probe.ts) for as long as the refresh runs. */
+function startUserProbe(file: string): { ready: Promise<void>; stop(): Promise<number | undefined> } {
+  const child = spawn(process.execPath, [path.join(__dirname, 'user-probe.js'), file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (c) => (output += c));
+  const ready = new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    ready,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      const last = output.trim().split('\n').pop() ?? '';
+      try {
+        return (JSON.parse(last) as { longestMs: number }).longestMs;
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 function setApplicationPort(catalogFile: string, environment: string, port: number): void {
@@ -339,6 +436,7 @@ async function refreshOnce(server: BenchServer, taskQueue: string, target: strin
       historyEvents: history.events,
       historyBytes: history.bytes,
       failedActivities: history.failedActivities,
+      workflowTaskTimeouts: history.workflowTaskTimeouts,
       timeline: history.timeline,
     },
   };
@@ -369,7 +467,10 @@ async function readHistory(handle: WorkflowHandle) {
   const scheduled = new Map<string, string>();
   const activityResults: OneRefresh['activityResults'] = {};
   let failedActivities = 0;
+  let workflowTaskTimeouts = 0;
   for (const event of events) {
+    if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT || event.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+      workflowTaskTimeouts++;
     if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
       scheduled.set(String(event.eventId), event.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
     } else if (event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
@@ -389,7 +490,7 @@ async function readHistory(handle: WorkflowHandle) {
     const activity = e.activityTaskScheduledEventAttributes?.activityType?.name;
     return `${(time(e) - time(events[0])).toFixed(0)} ${name}${activity ? ` ${activity}` : ''}`;
   });
-  return { events: events.length, bytes, endToEndMs, activityResults, failedActivities, timeline };
+  return { events: events.length, bytes, endToEndMs, activityResults, failedActivities, workflowTaskTimeouts, timeline };
 }
 
 function sum(values: number[]): number {

@@ -10,9 +10,10 @@ import { BenchResults, BenchServer, runBench } from './measure';
 import { judge, renderMarkdown, TargetVerdict } from './targets';
 
 /**
- * `npm run bench` (`node dist/bench/run.js`): the full run at 1,000,000 and 5,000,000 business
- * rows writes bench/results.json and bench/results.md (committed); `--quick` runs small sizes
- * into bench/out/ (git-ignored) for smoke runs. `npm run bench -- --help` lists the options.
+ * `npm run bench` (`node dist/bench/run.js`): the full run at 1,000,000, 5,000,000 and
+ * 20,000,000 business rows writes bench/results.json and bench/results.md (committed);
+ * `--quick` runs small sizes into bench/out/ (git-ignored) for smoke runs and CI.
+ * `npm run bench -- --help` lists the options.
  */
 export interface BenchArgs {
   quick: boolean;
@@ -21,6 +22,7 @@ export interface BenchArgs {
   resultsDir: string;
   outDir: string;
   notes: string[];
+  rounds: number;
 }
 
 const wholeNumber =
@@ -38,20 +40,22 @@ export function parseArgs(argv: string[]): BenchArgs {
       'Full refreshes of the demo estate on a real Temporal dev server, measured beside a plain file copy and judged against the performance targets.',
     )
     .option('--quick', 'small sizes (20,000 and 100,000 rows) for smoke runs; results go to bench/out/')
-    .option('--sizes <rows,...>', 'business rows per size, comma-separated (default 1000000,5000000)', (text) =>
+    .option('--sizes <rows,...>', 'business rows per size, comma-separated (default 1000000,5000000,20000000)', (text) =>
       text.split(',').map(wholeNumber('--sizes', 100)),
     )
     .option('--concurrent <n>', 'refreshes started together at the smallest size; 0 skips that run', wholeNumber('--concurrent', 0), 20)
     .option('--results <dir>', 'where results.json and results.md go (default bench/, or bench/out/ with --quick)')
     .option('--out <dir>', 'scratch space for estates (git-ignored)', path.join(root, 'bench', 'out'))
+    .option('--rounds <n>', 'alternating pairs per side-by-side comparison (default 5, or 1 with --quick)', wholeNumber('--rounds', 1))
     .option('--note <text>', 'a line for the Notes section, e.g. what else ran on the machine (repeatable)', (text, all: string[]) => [...all, text], [])
     .exitOverride()
     .parse(argv, { from: 'user' });
-  const opts = program.opts<{ quick?: boolean; sizes?: number[]; concurrent: number; results?: string; out: string; note: string[] }>();
+  const opts = program.opts<{ quick?: boolean; sizes?: number[]; concurrent: number; results?: string; out: string; note: string[]; rounds?: number }>();
   const quick = Boolean(opts.quick);
   return {
     quick,
-    sizes: opts.sizes ?? (quick ? [20_000, 100_000] : [1_000_000, 5_000_000]),
+    sizes: opts.sizes ?? (quick ? [20_000, 100_000] : [1_000_000, 5_000_000, 20_000_000]),
+    rounds: opts.rounds ?? (quick ? 1 : 5),
     concurrent: opts.concurrent,
     resultsDir: path.resolve(opts.results ?? (quick ? path.join(root, 'bench', 'out') : path.join(root, 'bench'))),
     outDir: path.resolve(opts.out),
@@ -74,7 +78,14 @@ export async function bench(args: BenchArgs, server?: BenchServer, log: (line: s
     server = { client: own.client, connection: own.nativeConnection, namespace: own.namespace ?? 'default', address: own.address };
   }
   try {
-    const measured = await runBench(server, { sizes: args.sizes, concurrent: args.concurrent, outDir: args.outDir, log, cliPairs: args.quick ? 5 : 15 });
+    const measured = await runBench(server, {
+      sizes: args.sizes,
+      concurrent: args.concurrent,
+      outDir: args.outDir,
+      rounds: args.rounds,
+      log,
+      cliPairs: args.quick ? 5 : 15,
+    });
     const results: BenchResults = {
       startedAt,
       machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },

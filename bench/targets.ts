@@ -1,6 +1,7 @@
+import type { CodecFigures } from './codec';
 import type { BenchResults, SizeFigures } from './measure';
 
-/** The targets of issue 7, each judged against the figure it is about. */
+/** The targets of issues 7 and 16, each judged against the figure it is about. */
 export interface TargetVerdict {
   target: string;
   figure: string;
@@ -32,6 +33,26 @@ export function judge(results: BenchResults): TargetVerdict[] {
       pass: s.refresh.historyEvents <= 200,
     });
     verdicts.push({ target: `refresh completed (${rows} rows)`, figure: s.refresh.phase, pass: s.refresh.phase === 'COMPLETED' });
+    verdicts.push({
+      target: `longest event-loop stall < 200 ms during the refresh (${rows} rows)`,
+      figure: `max ${ms(s.eventLoop.maxMs)}, p99 ${ms(s.eventLoop.p99Ms)}`,
+      pass: s.eventLoop.maxMs < 200,
+    });
+    const codec = s.codec && 'packageMs' in s.codec ? (s.codec as CodecFigures) : undefined;
+    if (codec) {
+      verdicts.push({
+        target: `PACKAGE <= 1.5x zstd -3 -T0 (${rows} rows)`,
+        figure: `median of pairs ${x(codec.packageOverZstd)} (${codec.pairs.map((p) => `${p.packageMs.toFixed(0)}/${p.zstdMs.toFixed(0)} ms`).join(', ')})`,
+        pass: codec.packageOverZstd <= 1.5,
+      });
+      verdicts.push({
+        target: `import unpack <= 1.5x zstd -d (${rows} rows)`,
+        figure: `median of pairs ${x(codec.unpackOverZstd)} (${codec.pairs.map((p) => `${p.unpackMs.toFixed(0)}/${p.zstdDecompressMs.toFixed(0)} ms`).join(', ')})`,
+        pass: codec.unpackOverZstd <= 1.5,
+      });
+    } else if (s.codec) {
+      verdicts.push({ target: `PACKAGE <= 1.5x zstd -3 -T0 (${rows} rows)`, figure: `not measured: ${(s.codec as { skipped: string }).skipped}`, pass: false });
+    }
   }
   if (sizes.length >= 2) {
     const [small, large] = [sizes[0], sizes[sizes.length - 1]];
@@ -60,6 +81,11 @@ export function judge(results: BenchResults): TargetVerdict[] {
       figure: `${c.completed}/${c.refreshes} completed, ${c.failedActivities} failed activities`,
       pass: c.completed === c.refreshes && c.failedActivities === 0,
     });
+    verdicts.push({
+      target: `${c.refreshes} concurrent refreshes <= 12x one refresh, no workflow-task timeout`,
+      figure: `${x(c.wallOverSingle)} (${ms(c.wallMs)} / ${ms(c.singleRefreshMs)}), ${c.workflowTaskTimeouts} workflow-task timeouts, event loop max ${ms(c.eventLoop.maxMs)}`,
+      pass: c.wallOverSingle <= 12 && c.workflowTaskTimeouts === 0,
+    });
   }
   return verdicts;
 }
@@ -73,6 +99,11 @@ function ratio(large: number, small: number): number {
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+function codecCell(s: SizeFigures, f: (c: CodecFigures) => string): string {
+  if (!s.codec) return 'n/a';
+  return 'packageMs' in s.codec ? f(s.codec as CodecFigures) : `skipped: ${(s.codec as { skipped: string }).skipped}`;
+}
 
 export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[], notes: string[] = []): string {
   const sizes = [...results.sizes].sort((a, b) => a.businessRows - b.businessRows);
@@ -97,6 +128,18 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
     ['history bytes per refresh', (s: SizeFigures) => `${s.refresh.historyBytes}`],
     ['worker warm-up (first workflow, not counted)', (s: SizeFigures) => ms(s.workerWarmUpMs)],
     ['worker peak RSS (bench process)', (s: SizeFigures) => mb(s.workerPeakRssBytes)],
+    ["worker's longest event-loop stall during the refresh", (s: SizeFigures) => `${ms(s.eventLoop.maxMs)} (p99 ${ms(s.eventLoop.p99Ms)})`],
+    ['unavailable window a reader of uat saw (separate process)', (s: SizeFigures) => (s.usersWindowMs === undefined ? 'n/a' : ms(s.usersWindowMs))],
+    ["source integrity check (SQLite's quick_check, in PRECHECK)", (s: SizeFigures) => ms(s.integrityCheckMs)],
+    [
+      'PACKAGE: dbmove export writer / zstd -3 -T0 (median)',
+      (s: SizeFigures) => codecCell(s, (c) => `${ms(c.packageMs)} / ${ms(c.zstdMs)} = ${x(c.packageOverZstd)}`),
+    ],
+    [
+      'import unpack: dbmove reader / zstd -d (median)',
+      (s: SizeFigures) => codecCell(s, (c) => `${ms(c.unpackMs)} / ${ms(c.zstdDecompressMs)} = ${x(c.unpackOverZstd)}`),
+    ],
+    ['backup file / zstd -3 output', (s: SizeFigures) => codecCell(s, (c) => `${mb(c.backupBytes)} / ${mb(c.zstdBytes)}`)],
   ] as const;
   const lines = [
     `# dbmove benchmark${results.quick ? ' (quick)' : ''}`,
@@ -147,7 +190,8 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
     lines.push(
       `Concurrency at ${c.businessRows.toLocaleString('en-US')} rows: ${c.refreshes} refreshes prod → sbx01..sbx${String(c.refreshes).padStart(2, '0')} started together on one worker: ` +
         `${c.completed} completed, ${c.failedActivities} failed activities, wall time ${ms(c.wallMs)} against ${ms(c.singleRefreshMs)} for a single refresh (${x(c.wallOverSingle)}), ` +
-        `at most ${c.maxHistoryEvents} history events each, worker peak RSS ${mb(c.workerPeakRssBytes)}.`,
+        `at most ${c.maxHistoryEvents} history events each, worker peak RSS ${mb(c.workerPeakRssBytes)}, ` +
+        `${c.workflowTaskTimeouts} workflow-task timeouts, longest event-loop stall ${ms(c.eventLoop.maxMs)}.`,
       '',
     );
   }
@@ -160,6 +204,10 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
       '',
     );
   }
+  lines.push(
+    'Hooks for figures other work adds when it lands: the cost of leaving no scrubbed residue (issue 13) and the application’s own unavailable window around SWAP (issue 12): not measured in this run.',
+    '',
+  );
   lines.push(
     '## Targets',
     '',

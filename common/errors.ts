@@ -39,10 +39,15 @@ export const ERROR_TYPES = {
   DecisionRefused: 'permanent',
   OperationFailed: 'permanent',
   CodecKeyError: 'permanent',
+  DatabaseCorrupt: 'permanent',
+  InsufficientSpace: 'permanent',
+  SupersededAttempt: 'permanent',
+  TargetChangedSinceMarker: 'permanent',
   ApplicationUnavailable: 'permanent',
   DatabaseSyncFailed: 'permanent',
   // transient: worth another attempt
   AzureRequestError: 'transient',
+  TargetBusy: 'transient',
   TemporalUnreachable: 'transient',
 } as const satisfies Record<string, ErrorClass>;
 
@@ -155,6 +160,44 @@ export class DatabaseSyncFailed extends DbmoveError {
 export class OperationFailed extends DbmoveError {
   constructor(message: string) {
     super('OperationFailed', message);
+  }
+}
+
+/** A database's pages are damaged: every retry reads the same pages, so none is offered. */
+export class DatabaseCorrupt extends DbmoveError {
+  constructor(message: string) {
+    super('DatabaseCorrupt', message);
+  }
+}
+
+/** Not enough free space for what the operation must write (staging, restore point, backup). */
+export class InsufficientSpace extends DbmoveError {
+  constructor(message: string) {
+    super('InsufficientSpace', message);
+  }
+}
+
+/**
+ * This attempt of a step was given up by Temporal (timed out, or the operation moved on) and a
+ * newer attempt owns the operation: it stops before it writes anything more.
+ */
+export class SupersededAttempt extends DbmoveError {
+  constructor(message: string) {
+    super('SupersededAttempt', message);
+  }
+}
+
+/** Connections or processes still hold the target after the bounded wait of SWAP. */
+export class TargetBusy extends DbmoveError {
+  constructor(message: string) {
+    super('TargetBusy', message);
+  }
+}
+
+/** The live target changed since MARKER and the operation was asked to stop rather than overwrite it. */
+export class TargetChangedSinceMarker extends DbmoveError {
+  constructor(message: string) {
+    super('TargetChangedSinceMarker', message);
   }
 }
 

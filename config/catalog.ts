@@ -272,6 +272,20 @@ const tenant = z.strictObject({
 
 const userRef = z.string().min(1).max(255);
 
+/**
+ * How long a step of an operation on this environment may go without a heartbeat, run at
+ * most, and how long SWAP waits for connections that hold the target. The workflow receives
+ * them from PRECHECK (names and durations only), so a slow platform gets more time without a
+ * code change.
+ */
+export const timeoutsSchema = z.strictObject({
+  heartbeat: duration.optional(),
+  step: duration.optional(),
+  swapWait: duration.optional(),
+});
+
+export const DEFAULT_TIMEOUTS = { heartbeat: '2m', step: '24h', swapWait: '30s' } as const;
+
 const environmentFields = {
   name: environmentName,
   type: z.enum(['production', 'sandbox'], { error: 'must be "production" or "sandbox"' }),
@@ -290,6 +304,10 @@ const environmentFields = {
     .regex(/^\d+\s*(d|h|m)$/, 'must be a duration such as 7d')
     .optional(),
   notifications: notifications.optional(),
+  timeouts: timeoutsSchema.optional(),
+  integrityCheck: z.enum(['quick', 'full', 'off']).optional(),
+  /** What SWAP does when the live target changed since MARKER: warn and overwrite (as LCS does), or stop before it. */
+  onTargetWrites: z.enum(['warn', 'stop']).optional(),
   versions: versions.optional(),
   application: application.optional(),
   databaseSync: databaseSync.optional(),
@@ -316,8 +334,11 @@ export const catalogSchema = z
           .string()
           .regex(/^\d+\s*(d|h|m)$/)
           .default('7d'),
+        timeouts: timeoutsSchema.optional(),
+        integrityCheck: z.enum(['quick', 'full', 'off']).default('quick'),
+        onTargetWrites: z.enum(['warn', 'stop']).default('warn'),
       })
-      .default({ minimumPlatformUpdate: 13, restorePointRetention: '7d' }),
+      .default({ minimumPlatformUpdate: 13, restorePointRetention: '7d', integrityCheck: 'quick', onTargetWrites: 'warn' }),
     environments: z.array(environmentSchema).min(1, 'must list at least one environment'),
   })
   .superRefine((catalog, ctx) => {

@@ -24,11 +24,41 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
   /** Existence and size of an environment's live database, without opening it for writing. */
   inspect(env: E): Promise<DatabaseFacts>;
 
-  /** A read-only session on the live database. The source of a movement is only ever opened this way. */
-  openLive(env: E): Promise<DataSession>;
+  /**
+   * A read-only session on the live database. The source of a movement is only ever opened this
+   * way. With `ctx`, a cancelled attempt stops the session's statements.
+   */
+  openLive(env: E, ctx?: EngineContext): Promise<DataSession>;
 
-  /** A read-write session on the staging database that this operation is preparing for `target`. */
-  openStaging(target: E, operationId: string): Promise<DataSession>;
+  /**
+   * A read-write session on the staging database that this operation is preparing for `target`.
+   * With `ctx`, every write passes `ctx.fence` first and a cancelled attempt stops mid-statement.
+   */
+  openStaging(target: E, operationId: string, ctx?: EngineContext): Promise<DataSession>;
+
+  /**
+   * Checks a database's structure: the live one, or this operation's staging copy. `header`
+   * (the file's format and length only, O(1)), `quick` (SQLite's quick_check: every page and
+   * b-tree, O(N)) or `full` (integrity_check: also every index against its table). Optional:
+   * platforms that check their own pages need not.
+   */
+  checkIntegrity?(env: E, which: { staging: string } | 'live', level: 'header' | 'quick' | 'full', ctx: EngineContext): Promise<IntegrityResult>;
+
+  /**
+   * Changes made to the live target since MARKER (by its own users: dbmove never writes it
+   * before SWAP). Optional: 'unknown' where the platform cannot tell.
+   */
+  writesSinceMarker?(target: E, operationId: string, ctx: EngineContext): Promise<TargetWrites>;
+
+  /** Free space where operations write for `env` (its staging and restore points). */
+  freeSpace?(env: E): Promise<{ location: string; freeBytes: number }>;
+
+  /**
+   * Removes what crashed processes left behind for `env` (temporary files named by dbmove's
+   * patterns: `*.json.tmp-<pid>` of dead processes, `*.partial` copies of finished or
+   * abandoned operations). Returns what it removed.
+   */
+  removeLeftovers?(env: E, keepOperationIds: string[]): Promise<string[]>;
 
   /**
    * MARKER: record the point in time that rollback returns the target to. The target stays
@@ -193,6 +223,27 @@ export interface DatabasePrincipals {
   listUsers(session: DataSession): Promise<string[]>;
 }
 
+export interface IntegrityResult {
+  ok: boolean;
+  level: 'header' | 'quick' | 'full';
+  location: string;
+  /** The platform's own words for what is damaged (first few). */
+  messages: string[];
+  /** Tables whose pages or indexes are damaged. */
+  tables: string[];
+  durationMs: number;
+}
+
+export interface TargetWrites {
+  /** Whether the live target differs from what it was at MARKER. */
+  changed: boolean | 'unknown';
+  /** Rows inserted, changed or deleted, per table, when known. */
+  tables: { table: string; rows: number }[];
+  rows: number;
+  /** How it was measured (for the log). */
+  method: string;
+}
+
 export interface EngineCapabilities {
   /** Point-in-time restore: to any second of a window (`continuous`) or to kept restore points (`discrete`). */
   pointInTime: 'continuous' | 'discrete';
@@ -310,6 +361,12 @@ export interface EngineContext {
    * statements). Fault injection hooks in here; engines that have no such point skip it.
    */
   checkpoint?(label: string): Promise<void>;
+  /**
+   * The fence every write passes: throws when this attempt may no longer write (Temporal
+   * cancelled it or timed it out, or a newer attempt of the operation has started). Engines
+   * call it before each write phase; a late attempt then never changes the outcome.
+   */
+  fence?(label: string): Promise<void>;
 }
 
 /** A session on one database. Values are always bound as parameters, never spliced into SQL. */

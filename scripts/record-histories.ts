@@ -16,6 +16,7 @@ import type { OperationStatus, Phase, RefreshInput } from '../workflows/types';
  * Records real histories of dbmove operations for the replay test (test/replay.test.ts):
  *
  *   node dist/scripts/record-histories.js            writes test/histories/*.json
+ *   node dist/scripts/record-histories.js NAME...    only the scenarios named (keep the others as recorded)
  *
  * Run it, and commit the files, when a workflow change is meant to be incompatible (then
  * old operations need `patched()`), or to add a scenario. Each history runs against a
@@ -26,9 +27,17 @@ import type { OperationStatus, Phase, RefreshInput } from '../workflows/types';
 interface Scenario {
   name: string;
   faults?: string;
+  /** The operation (a refresh of uat from prod unless said otherwise). */
+  kind?: 'export' | 'import' | 'restore';
   /** Drives the operation from start to the point the history is taken. */
   drive(handle: WorkflowHandle, waitFor: (phases: Phase[]) => Promise<OperationStatus>): Promise<void>;
 }
+
+const signOff = async (handle: WorkflowHandle, waitFor: (phases: Phase[]) => Promise<OperationStatus>) => {
+  await waitFor(['AWAITING_SIGNOFF']);
+  await decide(handle, 'sign-off', { by: 'recorder' });
+  await handle.result();
+};
 
 const SCENARIOS: Scenario[] = [
   {
@@ -68,6 +77,32 @@ const SCENARIOS: Scenario[] = [
       await handle.result();
     },
   },
+  { name: 'export-completed', kind: 'export', drive: signOff },
+  {
+    name: 'export-failed-rolled-back',
+    kind: 'export',
+    faults: 'PACKAGE=fail',
+    async drive(handle, waitFor) {
+      await waitFor(['FAILED']);
+      await decide(handle, 'rollback', { by: 'recorder' });
+      await waitFor(['ROLLED_BACK']);
+      await decide(handle, 'sign-off', { by: 'recorder' });
+      await handle.result();
+    },
+  },
+  { name: 'import-completed', kind: 'import', drive: signOff },
+  {
+    name: 'import-rolled-back-after-swap',
+    kind: 'import',
+    async drive(handle, waitFor) {
+      await waitFor(['AWAITING_SIGNOFF']);
+      await decide(handle, 'rollback', { by: 'recorder' });
+      await waitFor(['ROLLED_BACK']);
+      await decide(handle, 'sign-off', { by: 'recorder' });
+      await handle.result();
+    },
+  },
+  { name: 'restore-completed', kind: 'restore', drive: signOff },
   {
     name: 'refresh-rolled-back-after-swap',
     async drive(handle, waitFor) {
@@ -79,6 +114,15 @@ const SCENARIOS: Scenario[] = [
     },
   },
 ];
+
+/** Starts an operation a scenario needs before the one it records (not recorded itself). */
+async function prepare(
+  run: (kind: string, input: Record<string, unknown>, label: string) => Promise<WorkflowHandle>,
+  kind: string,
+  input: Record<string, unknown>,
+): Promise<WorkflowHandle> {
+  return run(kind, input, `prepared for a recording: ${kind}`);
+}
 
 /** Replaces `from` inside every JSON payload of a history (payload data is base64 JSON). */
 export function replaceInPayloads(node: unknown, from: string, to: string): unknown {
@@ -101,7 +145,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR', () => undefined) });
   const env = await startEphemeralServer();
   try {
-    for (const scenario of SCENARIOS) {
+    const only = process.argv.slice(2);
+    for (const scenario of SCENARIOS.filter((s) => !only.length || only.includes(s.name))) {
       const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dbmove-history-'));
       createDemoEstate({ home, rows: 1000 });
       const taskQueue = `record-${scenario.name}`;
@@ -114,10 +159,30 @@ async function main(): Promise<void> {
         env: scenario.faults ? { DBMOVE_FAULTS: scenario.faults } : {},
       });
       const history = await worker.runUntil(async () => {
-        const input: RefreshInput = { source: 'prod', target: 'uat', requestedBy: 'recorder', tuning: { initialInterval: '100ms', maximumAttempts: 2 } };
-        const handle = await startOperation(env.client, 'refresh', 'refresh', input, { taskQueue }, `recorded: ${scenario.name}`);
-        const waitFor = (phases: Phase[]) => followOperation(env.client, handle, { until: phases, intervalMs: 100, timeoutMs: 60_000 });
-        await scenario.drive(handle, waitFor);
+        const tuning = { initialInterval: '100ms', maximumAttempts: 2 };
+        const run = async (kind: string, input: Record<string, unknown>, label: string) => {
+          const type = { refresh: 'refresh', export: 'exportDatabase', import: 'importDatabase', restore: 'restoreDatabase' }[kind]!;
+          return startOperation(env.client, kind as 'refresh', type, { requestedBy: 'recorder', tuning, ...input } as RefreshInput, { taskQueue }, label);
+        };
+        const follow = (handle: WorkflowHandle) => (phases: Phase[]) =>
+          followOperation(env.client, handle, { until: phases, intervalMs: 100, timeoutMs: 60_000 });
+        // What an import or a restore needs first: a backup of prod, or a signed-off refresh of uat.
+        const backup = path.join(home, 'prod.dbmove');
+        let input: Record<string, unknown> = { source: 'prod', target: 'uat' };
+        if (scenario.kind === 'export') input = { source: 'prod', output: backup };
+        if (scenario.kind === 'import') {
+          const exported = await prepare(run, 'export', { source: 'prod', output: backup });
+          await signOff(exported, follow(exported));
+          input = { input: backup, target: 'train' };
+        }
+        if (scenario.kind === 'restore') {
+          const refreshed = await prepare(run, 'refresh', { source: 'prod', target: 'uat' });
+          const at = (await follow(refreshed)(['AWAITING_SIGNOFF'])).marker!.at;
+          await signOff(refreshed, follow(refreshed));
+          input = { target: 'uat', to: at };
+        }
+        const handle = await run(scenario.kind ?? 'refresh', input, `recorded: ${scenario.name}`);
+        await scenario.drive(handle, follow(handle));
         const fetched = await handle.fetchHistory();
         if (!(await handle.describe().then((d) => d.status.name !== 'RUNNING'))) await handle.terminate('recorded while waiting for sign-off');
         return fetched;

@@ -25,7 +25,8 @@ export interface RunningServer {
   address: string;
   uiUrl: string;
   how: string;
-  stop(): Promise<void>;
+  /** SIGTERM (then SIGKILL after 10 s); or `SIGKILL` at once, as a crash would. */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   exited: Promise<number | null>;
 }
 
@@ -145,10 +146,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     uiUrl,
     how: `${cli.path} (${cli.source})`,
     exited,
-    stop: async () => {
+    stop: async (signal = 'SIGTERM') => {
       await proxy.close();
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);

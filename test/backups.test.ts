@@ -55,7 +55,7 @@ describe('export, import and point-in-time restore', function () {
       expect(fs.existsSync(backup)).to.equal(true);
       expect(fs.readdirSync(path.join(path.dirname(prod), '.dbmove', 'prod', 'staging')), 'the temporary copy is removed').to.deep.equal([]);
       const header = fs.readFileSync(backup).subarray(0, 4096).toString('utf8').split('\n');
-      expect(header[0]).to.equal('DBMOVE-BACKUP 1');
+      expect(header[0]).to.equal('DBMOVE-BACKUP 2');
       const manifest = JSON.parse(header[1]);
       expect(manifest.source).to.deep.equal({ environment: 'prod', type: 'production', engine: 'local' });
       expect(manifest.versions).to.deep.equal({ applicationRelease: '10.0.41', platformUpdate: 65, financialReporting: '10.0.41.20017' });

@@ -41,6 +41,8 @@ describe('npm run bench (smoke, tiny sizes)', function () {
         size.refresh.endToEndMs,
         size.refresh.activityMs,
         size.workerPeakRssBytes,
+        size.eventLoop.maxMs,
+        size.integrityCheckMs,
       ]) {
         expect(figure, `a figure at ${size.businessRows} rows`).to.be.a('number').and.not.NaN;
       }
@@ -58,6 +60,11 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       expect(pair.statusMs).to.be.greaterThan(0);
       expect(pair.describeMs).to.be.greaterThan(0);
     }
+    // PACKAGE and the import's unpack beside zstd, when the bench could install it (else skipped with the reason).
+    for (const size of results.sizes) {
+      if (size.codec && 'packageMs' in size.codec) expect(size.codec.backupBytes).to.be.greaterThan(0);
+      else expect(size.codec, 'codec comparison skipped only with a reason').to.have.property('skipped');
+    }
 
     // Every target of issue 7 has a verdict beside its figure.
     const targets = verdicts.map((v) => v.target).join('\n');
@@ -69,6 +76,9 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       'window 6,000/2,000',
       'whole-table scrub 6,000/2,000',
       '3 concurrent refreshes',
+      '3 concurrent refreshes <= 12x one refresh',
+      'longest event-loop stall < 200 ms',
+      'PACKAGE <= 1.5x zstd -3 -T0',
       'dbmove status <= 4x temporal workflow describe',
     ]) {
       expect(targets).to.include(name);

@@ -185,7 +185,11 @@ describe('the payload codec (AES-256-GCM, key id and rotation)', function () {
     });
 
     const { history, binary } = await exportHistory(testServer().client.workflow.getHandle(handle.workflowId));
-    const payloads = historyPayloads(history);
+    // Temporal writes a patch marker's details (the patch id of `patched()`, nothing else) itself,
+    // outside the payload codec: those are the only payloads allowed in the clear.
+    const patchMarker = (p: (typeof payloads0)[number]) => /^\{"id":"[a-z0-9-]+","deprecated":(true|false)\}$/.test(text(p));
+    const payloads0 = historyPayloads(history);
+    const payloads = payloads0.filter((p) => !patchMarker(p));
     expect(payloads.length).to.be.greaterThan(20);
     const clear = payloads.filter((p) => Buffer.from(p.metadata?.encoding ?? []).toString() !== ENCRYPTED_ENCODING);
     expect(

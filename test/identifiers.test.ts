@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { sqliteDialect } from '../engines/local/sqlite-dialect';
-import { openSqlite, SqliteSession } from '../engines/local/sqlite-session';
+import { SqliteSession } from '../engines/local/sqlite-session';
 import { quoteDatabase, tsqlDialect } from '../engines/tsql/tsql-dialect';
 import { renderCondition } from '../activities/policy/render-condition';
 import { createTestEstate, fileSha256, tableChecksums } from './support/estate';
@@ -46,7 +46,7 @@ describe('identifiers are validated and quoted, values are bound', () => {
     const estate = createTestEstate(300, 'identifiers');
     const file = estate.database('uat');
     const before = { sha: fileSha256(file), tables: tableChecksums(file) };
-    const session = new SqliteSession(openSqlite(file, 'read-only'), 'uat (test)');
+    const session = await SqliteSession.open(file, 'read-only', 'uat (test)');
     try {
       for (const value of ["Admin' OR '1'='1", "x'); DROP TABLE USERINFO;--"]) {
         const params: unknown[] = [];

@@ -60,7 +60,8 @@ describe("the operator's seat", function () {
     it('the command line shows the running step with its percent and time left, and says when it stops moving', async () => {
       const estate = createTestEstate(1000, 'quiet');
       await withWorker(estate, { DBMOVE_FAULTS: 'SCRUB=slow,SYNC=hang' }, async (worker) => {
-        const handle = await startRefresh(worker);
+        // A cancel waits for the running step to stop: a silent one, until its heartbeat timeout.
+        const handle = await startRefresh(worker, { tuning: { initialInterval: '100ms', heartbeatTimeout: '25s' } });
         await waitUntil(handle, (s) => s.phase === 'SCRUB' && (s.progress?.percent ?? 0) >= 40);
         const scrub = await runCli(estate, ['status', handle.workflowId]);
         ok(scrub, 'status during SCRUB');
@@ -75,7 +76,7 @@ describe("the operator's seat", function () {
         const text = await runCli(estate, ['status', 'uat']);
         expect(text.stdout).to.match(/▶ SYNC .*no heartbeat for 1\d s/);
         await handle.cancel();
-        await waitForPhase(handle, ['CANCELLED']);
+        await waitForPhase(handle, ['CANCELLED'], 90_000);
       });
     });
   });

@@ -51,13 +51,18 @@ describe('recorded operation histories replay on the current workflow code', fun
     .filter((f) => f.endsWith('.json'))
     .sort();
 
-  it('has the recorded scenarios: completed, awaiting sign-off, failed then rolled back, failed then retried, rolled back after SWAP', () => {
+  it('has the recorded scenarios: refresh completed, awaiting sign-off, failed then rolled back, failed then retried, rolled back after SWAP; export, import and restore', () => {
     expect(files).to.deep.equal([
+      'export-completed.json',
+      'export-failed-rolled-back.json',
+      'import-completed.json',
+      'import-rolled-back-after-swap.json',
       'refresh-awaiting-signoff.json',
       'refresh-completed.json',
       'refresh-failed-retried.json',
       'refresh-failed-rolled-back.json',
       'refresh-rolled-back-after-swap.json',
+      'restore-completed.json',
     ]);
   });
 
@@ -81,7 +86,7 @@ describe('recorded operation histories replay on the current workflow code', fun
   it('carries names only: no secret, and no path of the machine that recorded it', () => {
     for (const file of files) {
       const texts = payloadTexts(load(file).raw).join('\n');
-      expect(texts, file).to.contain('"target":"uat"');
+      expect(texts, file).to.match(/"target":"(uat|train)"|"source":"prod"/);
       // The demo's SMTP passwords live in its databases; none may travel into the history.
       expect(texts, file).to.not.match(/demo-(production|uat|train)-smtp-password|"PASSWORD"\s*:\s*"[^"]/i);
       expect(texts, file).to.not.match(/\/(tmp|work|home|Users)\//);

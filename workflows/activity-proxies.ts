@@ -1,14 +1,19 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { Tuning } from './types';
 import { NON_RETRYABLE_HOUSEKEEPING_ERRORS, NON_RETRYABLE_STEP_ERRORS } from '../common/errors';
 
 export type Activities = ReturnType<typeof createActivities>;
 
-/** Steps: long, heartbeating, retried a few times before the operation enters FAILED. */
-export function stepActivities(tuning: Tuning = {}): Activities {
+/**
+ * Steps: long, heartbeating, retried a few times before the operation enters FAILED. With
+ * `waitForCancel`, a cancelled step is waited for until it has stopped, so that the clean-up
+ * that follows never runs beside a step still writing (a copy re-creating a removed file).
+ */
+export function stepActivities(tuning: Tuning = {}, waitForCancel = false): Activities {
   return proxyActivities<Activities>({
-    startToCloseTimeout: '24 hours',
+    startToCloseTimeout: tuning.stepTimeout ?? '24 hours',
+    ...(waitForCancel ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
     heartbeatTimeout: tuning.heartbeatTimeout ?? '2 minutes',
     retry: {
       initialInterval: tuning.initialInterval ?? '1 second',

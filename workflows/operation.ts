@@ -1,4 +1,4 @@
-import { allHandlersFinished, ApplicationFailure, CancellationScope, condition, isCancellation, sleep } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, CancellationScope, CancelledFailure, condition, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { isRefusal } from '../common/checks';
 import { housekeepingActivities, stepActivities, type Activities } from './activity-proxies';
 import { describeFailure, RollbackRequested } from './failure';
@@ -6,7 +6,7 @@ import { acquireLease, releaseLease, type Lease } from './lease';
 import type { Recipe } from './operations/recipe';
 import { stepNames } from './operations/recipe';
 import { Runbook } from './runbook';
-import type { CheckResult, Decision, Marker, OperationOptions, OperationResult, StepOutcome } from './types';
+import type { CheckResult, Decision, Marker, OperationOptions, OperationResult, StepOutcome, TargetWritesSeen, Tuning } from './types';
 
 /**
  * Runs any recipe through the state machine of `phases.ts`:
@@ -24,27 +24,57 @@ import type { CheckResult, Decision, Marker, OperationOptions, OperationResult, 
 export async function runOperation<I extends OperationOptions & { source?: string; target?: string }>(recipe: Recipe<I>, input: I): Promise<OperationResult> {
   const route = recipe.route(input);
   const runbook = new Runbook({ kind: recipe.kind, ...route, requestedBy: input.requestedBy, onFailure: input.onFailure, steps: stepNames(recipe) });
-  const activities = stepActivities(input.tuning);
+  // Operations started on this code wait for a cancelled step to stop before cleaning up, and
+  // withdraw a downtime notice on cancel; histories recorded before keep their old order.
+  const cancelWaitsForStep = patched('cancel-waits-for-step');
+  let activities = stepActivities(input.tuning, cancelWaitsForStep);
   const housekeeping = housekeepingActivities(input.tuning);
   const operationId = runbook.operationId;
-  const effect = effectOf(recipe, input, runbook, activities, housekeeping);
+  const effect = effectOf(recipe, input, runbook, () => activities, housekeeping, cancelWaitsForStep);
   runbook.log('info', recipe.describe(input));
 
-  await precheck(runbook, effect, () => recipe.precheck(activities, input, operationId));
-
-  let swapped = false;
+  // Where a cancel request finds the operation: honoured before SWAP, refused with the reason from SWAP on.
+  let stage: 'steps' | 'swap' | 'done' = 'steps';
   CancellationScope.current().cancelRequested.catch(() => {
-    if (!swapped) return;
-    runbook.noteDecision({
-      kind: 'cancel',
-      by: '(cancel request)',
-      at: new Date().toISOString(),
-      via: 'signal',
-      accepted: false,
-      reason: 'the target was already swapped',
-    });
-    runbook.log('warn', `Cancellation refused: ${route.target} was already swapped. Roll back instead: dbmove rollback ${operationId}`, 'CANCEL');
+    if (stage === 'steps') {
+      runbook.setCancelRequested();
+      return;
+    }
+    const reason =
+      stage === 'swap'
+        ? 'SWAP was under way: the target may already be replaced'
+        : recipe.effect.kind === 'backup'
+          ? 'the backup is already written'
+          : 'the target was already swapped';
+    runbook.noteDecision({ kind: 'cancel', by: '(cancel request)', at: new Date().toISOString(), via: 'signal', accepted: false, reason });
+    const what =
+      stage === 'swap'
+        ? `SWAP of ${route.target} was under way. Once it ends, roll back instead`
+        : recipe.effect.kind === 'backup'
+          ? `the backup is already written. Roll back to remove it`
+          : `${route.target} was already swapped. Roll back instead`;
+    runbook.log('warn', `Cancellation refused: ${what}: dbmove rollback ${operationId}`, 'CANCEL');
   });
+
+  const cancelled = async (err: unknown): Promise<never> => {
+    await CancellationScope.nonCancellable(async () => {
+      await effect.cancelled();
+      runbook.setHoldings([]);
+      await effect.releaseLease();
+      runbook.moveTo('CANCELLED');
+    });
+    // A step that timed out while the cancel waited for it still ends the operation as cancelled.
+    throw isCancellation(err) ? err : new CancelledFailure(`Cancelled in ${runbook.status.cancelled?.phase ?? 'a step'}`);
+  };
+
+  try {
+    const fromCatalog = await precheck(runbook, effect, () => recipe.precheck(activities, input, operationId));
+    // The environment's own timeouts (catalog, via PRECHECK); the operation's tuning wins.
+    if (fromCatalog) activities = stepActivities({ ...fromCatalog, ...input.tuning }, cancelWaitsForStep);
+  } catch (err) {
+    if ((isCancellation(err) || CancellationScope.current().consideredCancelled) && cancelWaitsForStep) await cancelled(err);
+    throw err;
+  }
 
   const close = async (decision: Decision, outcome: OperationResult['outcome']): Promise<OperationResult> => {
     runbook.setSignedOff(decision);
@@ -73,6 +103,7 @@ export async function runOperation<I extends OperationOptions & { source?: strin
   try {
     for (const { name, run } of recipe.steps) {
       if (name === 'SWAP') {
+        stage = 'swap';
         await CancellationScope.nonCancellable(async () => {
           runbook.setRollbackMeans(
             `Return ${route.target} to its restore point of ${runbook.status.marker?.at} (if the swap happened), or drop the staging copy (if not).`,
@@ -81,9 +112,11 @@ export async function runOperation<I extends OperationOptions & { source?: strin
             unavailableWindowMs: number;
             applicationUnavailableMs?: number;
           };
-          swapped = true;
+          stage = 'done';
           runbook.setUnavailableWindow(swap.unavailableWindowMs);
           runbook.setApplicationUnavailable(swap.applicationUnavailableMs);
+          const writes = swap.details?.targetWrites as TargetWritesSeen | undefined;
+          if (writes) runbook.setTargetWrites(writes);
           runbook.setRollbackMeans(`Restore ${route.target} to its restore point of ${runbook.status.marker?.at}, the state before this operation.`);
         });
         continue;
@@ -104,17 +137,11 @@ export async function runOperation<I extends OperationOptions & { source?: strin
     }
   } catch (err) {
     if (err instanceof RollbackRequested) return CancellationScope.nonCancellable(rollBack);
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(async () => {
-        await effect.cancelled();
-        runbook.setHoldings([]);
-        await effect.releaseLease();
-        runbook.moveTo('CANCELLED');
-      });
-    }
+    if (isCancellation(err) || (cancelWaitsForStep && CancellationScope.current().consideredCancelled)) await cancelled(err);
     throw err;
   }
 
+  stage = 'done';
   return CancellationScope.nonCancellable(async () => {
     runbook.moveTo('AWAITING_SIGNOFF');
     runbook.log('info', effect.ready());
@@ -145,18 +172,21 @@ export async function runOperation<I extends OperationOptions & { source?: strin
 async function precheck(
   runbook: Runbook,
   effect: Effect,
-  run: () => Promise<{ checks: CheckResult[]; activityMs: number; approvers: string[] }>,
-): Promise<void> {
+  run: () => Promise<{ checks: CheckResult[]; activityMs: number; approvers: string[]; notes?: string[]; tuning?: Tuning }>,
+): Promise<Tuning | undefined> {
   const started = runbook.beginStep('PRECHECK');
   let checks: CheckResult[];
   let activityMs = 0;
+  let tuning: Tuning | undefined;
   try {
     const outcome = await run();
     checks = outcome.checks;
     activityMs = outcome.activityMs;
+    tuning = outcome.tuning;
+    for (const note of outcome.notes ?? []) runbook.log('info', note, 'PRECHECK');
     runbook.setApprovers(outcome.approvers);
   } catch (err) {
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err) || CancellationScope.current().consideredCancelled) throw err;
     checks = [
       {
         name: 'precheck',
@@ -179,6 +209,7 @@ async function precheck(
       details: [refusals],
     });
   }
+  return tuning;
 }
 
 /** How an operation is held, undone, cancelled and closed, by what it leaves behind. */
@@ -201,8 +232,9 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
   recipe: Recipe<I>,
   input: I,
   runbook: Runbook,
-  activities: Activities,
+  stepActivitiesNow: () => Activities,
   housekeeping: Activities,
+  cleanCancel: boolean,
 ): Effect {
   const operationId = runbook.operationId;
   const { source, target } = recipe.route(input);
@@ -251,7 +283,7 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
     },
     undo: async () => {
       const marker = runbook.status.marker;
-      const outcome = await activities.rollBack({ ...ref, marker });
+      const outcome = await stepActivitiesNow().rollBack({ ...ref, marker });
       runbook.setRolledBack({
         restoredTo: outcome.details?.restored ? marker?.at : undefined,
         unavailableWindowMs: outcome.details?.unavailableWindowMs as number | undefined,
@@ -262,6 +294,11 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
     safeWhileUndoing: `${environment} still has a usable database`,
     cancelled: async () => {
       runbook.log('warn', `Cancelled before SWAP: removing staging and restore points; ${environment} was not touched`, 'CANCEL');
+      // NOTIFY wrote a downtime notice into the live target: it goes with the operation.
+      if (cleanCancel && runbook.status.steps.some((s) => s.name === 'NOTIFY' && s.status !== 'pending')) {
+        const undone = await housekeeping.rollBack({ ...ref, marker: runbook.status.marker });
+        for (const note of undone.notes) runbook.log('info', note, 'CANCEL');
+      }
       const released = await housekeeping.releaseHoldings({ ...ref, keepRestorePoint: false });
       runbook.log('info', released.summary, 'CANCEL');
     },

@@ -1,4 +1,4 @@
-import { isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { DecisionDesk } from './decisions';
 import { checksSummary } from '../common/checks';
 import { describeFailure, RollbackRequested } from './failure';
@@ -19,6 +19,7 @@ import type {
   StepName,
   StepOutcome,
   StepRecord,
+  TargetWritesSeen,
 } from './types';
 
 /**
@@ -170,7 +171,9 @@ export class Runbook {
         this.completeStep(name, started, outcome);
         return outcome;
       } catch (err) {
-        if (isCancellation(err)) {
+        // A step that failed or timed out after the operation was cancelled ends as cancelled:
+        // the cancel waited for it to stop, however it stopped.
+        if (isCancellation(err) || CancellationScope.current().consideredCancelled) {
           Object.assign(record, { status: 'failed', endedAt: new Date().toISOString(), error: 'cancelled' });
           throw err;
         }
@@ -311,6 +314,25 @@ export class Runbook {
     this.state.rolledBack = { at: new Date().toISOString(), ...facts };
   }
 
+  /** A cancel request was accepted: where the operation was when it came. */
+  setCancelRequested(): void {
+    const at = new Date().toISOString();
+    this.state.cancelled = { at, phase: this.state.phase };
+    this.state.decisions.push({ kind: 'cancel', by: '(cancel request)', at, via: 'signal', accepted: true });
+    this.log('warn', `Cancel requested in ${this.state.phase}: the running step stops, then what the operation holds is removed`, 'CANCEL');
+  }
+
+  setTargetWrites(writes: TargetWritesSeen): void {
+    this.state.targetWrites = writes;
+    const tables = writes.tables.map((t) => `${t.table} ${t.rows}`).join(', ');
+    this.log(
+      'warn',
+      `${writes.rows} rows changed in ${this.state.target} by its users between MARKER and SWAP (${tables}); ${writes.outcome === 'overwritten' ? 'SWAP replaced them with the new data' : 'SWAP stopped before replacing them'}`,
+      'SWAP',
+    );
+    setCurrentDetails(this.currentDetails());
+  }
+
   setSignedOff(decision: Decision): void {
     this.state.signedOff = { by: decision.by, at: decision.at, note: decision.note };
   }
@@ -396,6 +418,11 @@ export class Runbook {
         (s.unavailableWindowMs !== undefined ? `; unavailable ${s.unavailableWindowMs.toFixed(1)} ms at SWAP` : '') +
         (s.applicationUnavailableMs !== undefined ? `, ${(s.applicationUnavailableMs / 1000).toFixed(1)} s to users` : ''),
     );
+    if (s.targetWrites?.rows)
+      lines.push(
+        `⚠ ${s.targetWrites.rows} rows written to ${s.target} after MARKER were ${s.targetWrites.outcome === 'overwritten' ? 'overwritten by SWAP' : 'kept: SWAP stopped'} (${s.targetWrites.tables.map((t) => `${t.table} ${t.rows}`).join(', ')})`,
+      );
+    if (s.phase === 'CANCELLED' && s.cancelled) lines.push(`Cancelled in ${s.cancelled.phase} at ${s.cancelled.at}`);
     return lines.join('\\\n');
   }
 }

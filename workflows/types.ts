@@ -100,9 +100,21 @@ export interface OperationStatus {
   logs: LogLine[];
   signedOff?: { by: string; at: string; note?: string };
   rolledBack?: { at: string; restoredTo?: string; unavailableWindowMs?: number; applicationUnavailableMs?: number; durationMs?: number };
+  /** Set when a cancel request was honoured: when, and the phase the operation was in. */
+  cancelled?: { at: string; phase: Phase };
+  /** Changes made to the live target by its own users between MARKER and SWAP (SWAP overwrote them, or stopped). */
+  targetWrites?: TargetWritesSeen;
   /** Filled by the client from the running activity's heartbeat; the workflow never sees it. */
   progress?: Progress;
   result?: Record<string, unknown>;
+}
+
+export interface TargetWritesSeen {
+  rows: number;
+  tables: { table: string; rows: number }[];
+  /** What happened to them: overwritten by SWAP (as Lifecycle Services overwrites a target), or SWAP stopped. */
+  outcome: 'overwritten' | 'stopped';
+  at: string;
 }
 
 /** A running step's progress: `step`, `percent` and `detail` come from its heartbeat, the rest from Temporal's description of the pending activity. */
@@ -197,11 +209,15 @@ export interface PrecheckOutcome extends StepOutcome {
   checks: CheckResult[];
   /** Who may sign off, retry and roll back on the target; empty means anyone. */
   approvers: string[];
+  /** The environment's timeouts from the catalog (durations only), for the steps that follow. */
+  tuning?: Tuning;
 }
 
 /** Timeouts and retries, overridable per operation (tests use short ones to see hangs fast). */
 export interface Tuning {
   heartbeatTimeout?: Duration;
+  /** The longest one attempt of a step may run (start to close). */
+  stepTimeout?: Duration;
   maximumAttempts?: number;
   initialInterval?: Duration;
 }

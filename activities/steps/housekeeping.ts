@@ -1,5 +1,6 @@
 import type { StepOutcome } from '../../workflows/types';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
+import { AttemptFence } from '../attempt-fence';
 
 /** What an operation leaves behind goes at sign-off, cancellation, or the rollback of an export. */
 export function createHousekeepingActivities(deps: ActivityDeps) {
@@ -12,6 +13,8 @@ export function createHousekeepingActivities(deps: ActivityDeps) {
         const engine = scope.engine(target);
         const released = await engine.releaseHoldings(target, input.operationId, { keepRestorePoint: input.keepRestorePoint });
         const left = await engine.holdings(target, input.operationId);
+        // Nothing of the operation runs any more: its fence goes too.
+        await AttemptFence.release(deps.stateDir, input.operationId);
         return {
           summary: released.length ? `released ${released.map((h) => `${h.kind} ${h.location}`).join(', ')}` : 'nothing held on disk',
           activityMs: elapsed(started),

@@ -288,8 +288,8 @@ export function createPostconfigActivities(deps: ActivityDeps) {
         const engine = scope.engine(target);
         // Passwords are read before anything is written: a missing one fails the step with nothing half-done.
         const users = principalsToCreate(target, deps.secret);
-        const result = await withSession(engine.openLive(target), (live) =>
-          withSession(engine.openStaging(target, input.operationId), async (session) => {
+        const result = await withSession(engine.openLive(target, scope.engineContext()), (live) =>
+          withSession(engine.openStaging(target, input.operationId, scope.engineContext()), async (session) => {
             const outcome = await session.transaction(() => postConfigure(session, target, live));
             // Outside the transaction: ALTER DATABASE (change tracking) cannot run inside one.
             if (engine.principals) {

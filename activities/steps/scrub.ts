@@ -4,6 +4,9 @@ import { policyFor, type PolicyKind } from '../policy/policy-for';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
 
+/** Several seconds of SQLite work in one statement (DBMOVE_FAULTS SCRUB=long-statement): a long scrub at test size. */
+const LONG_STATEMENT = 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000000) SELECT COUNT(*) AS n FROM n';
+
 export function createScrubActivities(deps: ActivityDeps) {
   return {
     /**
@@ -18,7 +21,7 @@ export function createScrubActivities(deps: ActivityDeps) {
         const policy = policyFor(input.policy, scope.environment(input.policyEnvironment ?? input.target));
         const engine = scope.engine(target);
         const principalNotes: string[] = [];
-        const results = await withSession(engine.openStaging(target, input.operationId), async (session) => {
+        const results = await withSession(engine.openStaging(target, input.operationId, scope.engineContext()), async (session) => {
           if (engine.principals) {
             const cleared = await engine.principals.clearCopied(session);
             principalNotes.push(
@@ -32,6 +35,7 @@ export function createScrubActivities(deps: ActivityDeps) {
             between: async (id) => {
               scope.heartbeat((100 * (policy.elements.findIndex((e) => e.id === id) + 1)) / policy.elements.length, `scrubbed ${id}`);
               await scope.engineContext().checkpoint?.('scrub-element');
+              if (deps.faults.plan.get('SCRUB') === 'long-statement' && id === policy.elements[0].id) await session.query(LONG_STATEMENT);
             },
           });
         });

@@ -2,6 +2,8 @@ import type { StepOutcome } from '../../workflows/types';
 import { adminSignIn, applicationOf } from '../application/for-target';
 import { assertReplaceable } from '../production-guard';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
+import { withSettings } from '../environment-settings';
+import { checkTargetWrites } from '../target-writes';
 
 export interface SwapOutcome extends StepOutcome {
   /** The database switch itself: the moment the live name points at neither database. */
@@ -21,7 +23,7 @@ export function createSwapActivities(deps: ActivityDeps) {
     async swapIn(input: { operationId: string; target: string }): Promise<SwapOutcome> {
       return runStepActivity(deps, 'SWAP', input.operationId, async (scope) => {
         const started = performance.now();
-        const target = await assertReplaceable(scope, input.target, 'SWAP');
+        const target = withSettings(deps.catalog(), await assertReplaceable(scope, input.target, 'SWAP'));
         const engine = scope.engine(target);
         const app = applicationOf(deps, scope, target);
         const notes: string[] = [];
@@ -29,6 +31,9 @@ export function createSwapActivities(deps: ActivityDeps) {
         // A retry after the switch (the application did not come back) must not stop it again before a no-op swap.
         const alreadyLive = await holdsOperation();
         let stoppedAt: number | undefined;
+        // Writes the target's users made since MARKER: warned about, or SWAP stops (onTargetWrites) before anything is stopped.
+        const writes = alreadyLive ? { notes: [] } : await checkTargetWrites(deps, scope, engine, target);
+        notes.push(...writes.notes);
         if (!alreadyLive) {
           await engine
             .stampStagingIdentity(target, input.operationId, {
@@ -78,6 +83,7 @@ export function createSwapActivities(deps: ActivityDeps) {
             applicationUnavailableMs,
             swapMs: Math.round(swap.durationMs),
             signedIn: signedIn ?? null,
+            targetWrites: 'seen' in writes ? writes.seen : undefined,
           },
         };
       });

@@ -27,7 +27,7 @@ export function createSyncActivities(deps: ActivityDeps) {
         }
         const definition = await targetSchema(deps, target);
         const engine = scope.engine(target);
-        const outcome = await withSession(engine.openStaging(target, input.operationId), async (session) => {
+        const outcome = await withSession(engine.openStaging(target, input.operationId, scope.engineContext()), async (session) => {
           const plan = planSchemaSync(definition, await session.introspect(), session.dialect);
           return applySchemaSync(session, plan, target.name);
         });

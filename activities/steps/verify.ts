@@ -85,7 +85,7 @@ export function createVerifyActivities(deps: ActivityDeps) {
         // Rows POSTCONFIG put back are the target's own; only then may they be there.
         const allowances = input.postConfigured ? postConfigAllowances(target) : {};
         const found: Findings = { problems: [], passed: [] };
-        const { violations, enabled } = await withSession(engine.openStaging(target, input.operationId), async (session) => {
+        const { violations, enabled } = await withSession(engine.openStaging(target, input.operationId, scope.engineContext()), async (session) => {
           const result = {
             violations: await countScrubPolicy(session, policy, allowances),
             enabled: (
@@ -94,7 +94,8 @@ export function createVerifyActivities(deps: ActivityDeps) {
               )
             ).map((r) => r.ID),
           };
-          if (input.postConfigured) await withSession(engine.openLive(target), (live) => checkTargetSettings(session, live, target, found));
+          if (input.postConfigured)
+            await withSession(engine.openLive(target, scope.engineContext()), (live) => checkTargetSettings(session, live, target, found));
           await checkDatabaseUsers(engine, session, target, input.postConfigured, found);
           return result;
         });

@@ -7,7 +7,7 @@ export const registerCancel: Register = (program, ctx) => {
   program
     .command('cancel <operation>')
     .description(
-      "Cancel an operation before SWAP: its staging copy and restore points are removed and the target stays as it was. After SWAP a cancel is refused: roll back instead. <operation> is an operation id, or an environment's name when exactly one open operation targets it.",
+      "Cancel an operation before SWAP: the running step stops, its staging copy, restore points and downtime notice are removed, and the target stays as it was. From SWAP on a cancel is refused with the reason: roll back instead. <operation> is an operation id, or an environment's name when exactly one open operation targets it.",
     )
     .addHelpText('after', '\nExamples:\n  dbmove cancel uat\n  dbmove cancel refresh-uat-20261124t034013z-bffb')
     .action(async (ref: string) => {
@@ -20,10 +20,10 @@ export const registerCancel: Register = (program, ctx) => {
         done: (s) => s.phase === 'CANCELLED' || s.decisions.some((d) => d.kind === 'cancel' && !d.accepted),
         display: displayFor(false),
       });
-      const refused = status.decisions.some((d) => d.kind === 'cancel' && !d.accepted);
+      const refused = status.decisions.find((d) => d.kind === 'cancel' && !d.accepted);
       process.stdout.write(`${renderStatus(status, ctx.workflowUrl(resolved.workflowId))}\n`);
-      if (refused)
-        throw new DecisionRefused(`Cancellation refused: ${status.target} was already swapped. Roll back instead: dbmove rollback ${resolved.workflowId}`);
+      if (refused && status.phase !== 'CANCELLED')
+        throw new DecisionRefused(`Cancellation refused: ${refused.reason}. Roll back instead: dbmove rollback ${resolved.workflowId}`);
       if (status.phase !== 'CANCELLED') throw new OperationFailed(`${resolved.workflowId} is in ${status.phase}; it was not cancelled`);
     });
 };

@@ -1,8 +1,7 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import Database from 'better-sqlite3';
+import { codecPool, withThread } from './threads/thread-pool';
 
 /**
  * A transactionally consistent copy of a live SQLite database at the speed of a plain file
@@ -16,6 +15,7 @@ import Database from 'better-sqlite3';
  *   the database file plus the WAL copied after it always replay to a committed state.
  * The online backup API would give the same guarantee but measured 3 to 9 times slower
  * than cp on this class of machine (VACUUM INTO 9 to 12 times); this is a single kernel copy.
+ * The read transaction lives on a database thread (threads/), never on the event loop.
  *
  * `durable: false` leaves the copy in the page cache like cp does, instead of waiting for
  * the disk: the caller must fsync before it relies on the copy surviving a machine crash
@@ -37,7 +37,7 @@ export async function consistentCopy(
   sourceFile: string,
   destinationFile: string,
   onProgress: (p: CopyProgress) => void = () => {},
-  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; durable?: boolean } = {},
+  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; durable?: boolean; fence?: () => Promise<void> } = {},
 ): Promise<ConsistentCopyResult> {
   const durable = options.durable ?? true;
   const started = performance.now();
@@ -46,38 +46,30 @@ export async function consistentCopy(
   await removeIfExists(partial);
   await removeIfExists(`${partial}-wal`);
 
-  const source = new Database(sourceFile, { readonly: true, fileMustExist: true });
-  let journalMode: string;
-  try {
-    source.pragma('busy_timeout = 30000');
-    journalMode = String(source.pragma('journal_mode', { simple: true })).toLowerCase();
-    source.exec('BEGIN');
-    // The first read takes the SHARED lock (rollback mode) or pins the snapshot (WAL mode).
-    source.prepare('SELECT COUNT(*) FROM sqlite_master').get();
-    const totalBytes = (await fs.promises.stat(sourceFile)).size;
-    await copyWithProgress(sourceFile, partial, totalBytes, onProgress, options);
-    if (journalMode === 'wal' && fs.existsSync(`${sourceFile}-wal`)) {
-      await fs.promises.copyFile(`${sourceFile}-wal`, `${partial}-wal`, fs.constants.COPYFILE_EXCL);
+  const journalMode = await withThread(async (thread) => {
+    const lock = await thread.call<{ handle: number; journalMode: string }>({ op: 'readLock', file: sourceFile, busyTimeoutMs: 30_000 });
+    try {
+      const totalBytes = (await fs.promises.stat(sourceFile)).size;
+      await copyWithProgress(sourceFile, partial, totalBytes, onProgress, options);
+      if (lock.journalMode === 'wal' && fs.existsSync(`${sourceFile}-wal`)) {
+        await fs.promises.copyFile(`${sourceFile}-wal`, `${partial}-wal`, fs.constants.COPYFILE_EXCL);
+      }
+    } finally {
+      await thread.call({ op: 'close', handle: lock.handle });
     }
-    source.exec('COMMIT');
-  } finally {
-    source.close();
-  }
+    return lock.journalMode;
+  });
 
   if (journalMode === 'wal') {
     // Fold the copied WAL into the copy and make it a self-contained rollback-journal file.
-    const copy = new Database(partial);
-    try {
-      // No fsync inside SQLite here: the whole file is fsynced once below (when durable).
-      copy.pragma('synchronous = OFF');
-      copy.pragma('wal_checkpoint(TRUNCATE)');
-      copy.pragma('journal_mode = DELETE');
-    } finally {
-      copy.close();
-    }
+    await withThread((thread) => thread.call({ op: 'foldWal', file: partial }));
     await removeIfExists(`${partial}-wal`);
     await removeIfExists(`${partial}-shm`);
   }
+  // A cancelled attempt, or one a newer attempt has superseded, never renames its copy into
+  // place. It leaves the partial file alone too: by that name it may be the newer attempt's.
+  options.signal?.throwIfAborted();
+  await options.fence?.();
   if (durable) await fsyncFile(partial);
   await fs.promises.rename(partial, destinationFile);
   if (durable) await fsyncDirectory(path.dirname(destinationFile));
@@ -90,13 +82,16 @@ async function copyWithProgress(
   to: string,
   totalBytes: number,
   onProgress: (p: CopyProgress) => void,
-  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void },
+  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; fence?: () => Promise<void> },
 ): Promise<void> {
   if (options.midpoint) {
     // Fault injection wants to act halfway through: copy the first half, act, then the rest.
     await copyRange(from, to, 0, Math.floor(totalBytes / 2));
     onProgress({ copiedBytes: Math.floor(totalBytes / 2), totalBytes });
     await options.midpoint();
+    // The second half is a write phase of its own: a superseded or cancelled attempt stops here.
+    options.signal?.throwIfAborted();
+    await options.fence?.();
     await copyRange(from, to, Math.floor(totalBytes / 2), totalBytes);
     onProgress({ copiedBytes: totalBytes, totalBytes });
     return;
@@ -174,10 +169,10 @@ export async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** SHA-256 of a whole file, computed on a codec thread (a 2 GB file is seconds of CPU the event loop never sees). */
 export async function sha256File(file: string): Promise<string> {
-  const hash = crypto.createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  const size = (await fs.promises.stat(file)).size;
+  return codecPool.run<string>({ op: 'hashRange', file, start: 0, end: size });
 }
 
 /** Writes JSON next to the data it describes, atomically, so a crash never leaves half a manifest. */

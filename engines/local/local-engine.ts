@@ -23,10 +23,17 @@ import type {
 } from '../port';
 import { readIdentityRecord, writeIdentityRecord } from './identity-records';
 import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
-import { openSqlite, SqliteSession } from './sqlite-session';
+import { SqliteSession, type SessionGuard } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
 import { parseDuration } from '../../config/durations';
 import { formatBytes } from '../../common/format';
+import { DatabaseCorrupt, TargetBusy } from '../../common/errors';
+import { describeHolders, fileHolders, processAlive } from './file-holders';
+import { acquireThread, releaseThread } from './threads/thread-pool';
+import type { ExclusiveAttempt, IntegrityReport } from './threads/thread-protocol';
+import { asEngineError } from './sqlite-errors';
+import { readSqliteHeader } from './sqlite-header';
+import type { IntegrityResult, TargetWrites } from '../port';
 
 /**
  * The embedded engine: each environment's database is one SQLite file, so the whole product
@@ -68,6 +75,9 @@ interface OperationJournal {
   swap?: SwapResult & { at: string };
   restore?: SwapResult & { at: string; marker: string };
 }
+
+/** Integrity checks of live databases, shared by operations that read the same unchanged file. */
+const recentChecks = new Map<string, { at: number; result: Promise<IntegrityResult> }>();
 
 export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   readonly kind = 'local' as const;
@@ -139,16 +149,111 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
   }
 
-  async openLive(env: LocalEnvironment): Promise<DataSession> {
-    return new SqliteSession(openSqlite(this.databaseFile(env), 'read-only'), `${env.name} (live, read-only)`);
+  async openLive(env: LocalEnvironment, ctx?: SessionGuard): Promise<DataSession> {
+    // Reads only: a live session never passes the fence, it never writes.
+    return SqliteSession.open(this.databaseFile(env), 'read-only', `${env.name} (live, read-only)`, ctx ? { signal: ctx.signal } : undefined);
   }
 
-  async openStaging(target: LocalEnvironment, operationId: string): Promise<DataSession> {
+  async openStaging(target: LocalEnvironment, operationId: string, ctx?: SessionGuard): Promise<DataSession> {
     const file = this.stagingFile(target, operationId);
     if (!fs.existsSync(file)) {
       throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${file}); run the COPY step first`);
     }
-    return new SqliteSession(openSqlite(file, 'read-write'), `${target.name} (staging of ${operationId})`);
+    return SqliteSession.open(file, 'read-write', `${target.name} (staging of ${operationId})`, ctx);
+  }
+
+  async checkIntegrity(
+    env: LocalEnvironment,
+    which: { staging: string } | 'live',
+    level: 'header' | 'quick' | 'full',
+    ctx: EngineContext,
+  ): Promise<IntegrityResult> {
+    const file = which === 'live' ? this.databaseFile(env) : this.stagingFile(env, which.staging);
+    const header = await readSqliteHeader(file);
+    if (header.problem || level === 'header') {
+      return { ok: !header.problem, level, location: file, messages: header.problem ? [header.problem] : [], tables: [], durationMs: 0 };
+    }
+    if (which !== 'live') return this.runIntegrityCheck(file, level, ctx);
+    // Operations that read the same unchanged source (twenty refreshes from prod) share one
+    // check: the file's size, modification time and commit counter (and its WAL's) say it is
+    // the same database the check read.
+    const wal = await fs.promises.stat(`${file}-wal`).catch(() => undefined);
+    const stat = await fs.promises.stat(file);
+    const key = `${file}|${level}|${stat.size}|${stat.mtimeMs}|${header.changeCounter}|${wal?.size ?? '-'}|${wal?.mtimeMs ?? '-'}`;
+    const cached = recentChecks.get(key);
+    let result = cached && Date.now() - cached.at < 10 * 60_000 ? cached.result : undefined;
+    if (!result) {
+      result = this.runIntegrityCheck(file, level, { ...ctx, signal: new AbortController().signal });
+      recentChecks.set(key, { at: Date.now(), result });
+      const settled = result;
+      settled.catch(() => recentChecks.delete(key));
+    }
+    // Shared, so one caller's cancellation does not stop the check the others wait for.
+    const shared = result;
+    return new Promise<IntegrityResult>((resolve, reject) => {
+      const onAbort = () => reject(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled'));
+      if (ctx.signal.aborted) return onAbort();
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
+      shared.then(resolve, reject).finally(() => ctx.signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  private async runIntegrityCheck(file: string, level: 'quick' | 'full', ctx: EngineContext): Promise<IntegrityResult> {
+    const thread = acquireThread();
+    const stop = () => void thread.terminate(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled'));
+    ctx.signal.addEventListener('abort', stop);
+    try {
+      ctx.signal.throwIfAborted();
+      const report = await thread.call<IntegrityReport>({ op: 'integrity', file, level, maxErrors: 20 });
+      return { ...report, location: file };
+    } catch (err) {
+      ctx.signal.throwIfAborted();
+      const mapped = asEngineError(err, file);
+      if (mapped instanceof DatabaseCorrupt) return { ok: false, level, location: file, messages: [(err as Error).message], tables: [], durationMs: 0 };
+      throw mapped;
+    } finally {
+      ctx.signal.removeEventListener('abort', stop);
+      releaseThread(thread);
+    }
+  }
+
+  async freeSpace(env: LocalEnvironment): Promise<{ location: string; freeBytes: number }> {
+    let dir = this.workDir(env);
+    while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    const stat = await fs.promises.statfs(dir);
+    return { location: dir, freeBytes: Number(stat.bavail) * Number(stat.bsize) };
+  }
+
+  /**
+   * What crashed processes left behind, by name pattern: `*.tmp-<pid>` files of processes that
+   * are gone, and `*.partial` copies no process holds open that have not changed for ten
+   * minutes (a live copy is held open by the worker writing it). Operations in `keep` are
+   * never touched.
+   */
+  async removeLeftovers(env: LocalEnvironment, keepOperationIds: string[] = []): Promise<string[]> {
+    const removed: string[] = [];
+    const folders = ['staging', 'restore-points', 'operations', 'history'].map((d) => path.join(this.workDir(env), d));
+    for (const dir of folders) {
+      let names: string[];
+      try {
+        names = await fs.promises.readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        if (keepOperationIds.some((id) => name.startsWith(`${id}.`))) continue;
+        const file = path.join(dir, name);
+        const tmp = /\.tmp-(\d+)$/.exec(name);
+        let leftover = false;
+        if (tmp) leftover = !processAlive(Number(tmp[1]));
+        else if (/\.partial(-wal|-shm|-journal)?$/.test(name)) {
+          const stat = await fs.promises.stat(file).catch(() => undefined);
+          leftover = !!stat && Date.now() - stat.mtimeMs > 10 * 60_000 && (await fileHolders(file)).length === 0;
+        }
+        if (leftover && (await removeIfExists(file))) removed.push(file);
+      }
+    }
+    return removed;
   }
 
   async markPointInTime(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<Marker> {
@@ -160,10 +265,16 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       return { environment: target.name, at: existing.at, restorePoint: path.basename(file), checksum: existing.checksum };
     }
     const at = this.now().toISOString();
-    const copy = await consistentCopy(this.databaseFile(target), file, (p) =>
-      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'taking restore point'),
+    await ctx.fence?.('marker');
+    const copy = await consistentCopy(
+      this.databaseFile(target),
+      file,
+      (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'taking restore point'),
+      { signal: ctx.signal, fence: () => ctx.fence?.('marker') ?? Promise.resolve() },
     );
+    ctx.progress(90, 'checksumming the restore point');
     const checksum = await sha256File(file);
+    await ctx.fence?.('marker');
     const identity = await this.readIdentity(target);
     await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes, identity } satisfies RestorePointManifest);
     return { environment: target.name, at, restorePoint: path.basename(file), checksum };
@@ -188,8 +299,14 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       file,
       (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, `${formatBytes(p.copiedBytes)} of ${formatBytes(p.totalBytes)}`),
       // Not fsynced here: SQLite's own commits in SCRUB flush it, and SWAP fsyncs it before the rename.
-      { signal: ctx.signal, midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined, durable: false },
+      {
+        signal: ctx.signal,
+        midpoint: ctx.checkpoint ? () => ctx.checkpoint!('copy-midpoint') : undefined,
+        durable: false,
+        fence: () => ctx.fence?.('copy') ?? Promise.resolve(),
+      },
     );
+    await ctx.fence?.('copy');
     await writeJsonAtomic(manifestFile, {
       operationId,
       completedAt: this.now().toISOString(),
@@ -227,6 +344,16 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       }
       throw new Error(`Nothing to swap in: the staging database of ${operationId} for ${target.name} is missing (${staging})`);
     }
+    // The staging copy's pages are checked before the target goes offline: a damaged copy is never swapped in.
+    if (target.integrityCheck !== 'off') {
+      const check = await this.checkIntegrity(target, { staging: operationId }, target.integrityCheck === 'full' ? 'full' : 'quick', ctx);
+      if (!check.ok) {
+        throw new DatabaseCorrupt(
+          `The staging copy of ${operationId} for ${target.name} is damaged${check.tables.length ? ` in ${check.tables.join(', ')}` : ''}: ${check.messages.slice(0, 3).join('; ')}. ` +
+            `It was not swapped in and ${target.name} is as it was; a retry checks the same copy. Roll back (the copy is dropped) and start the operation again`,
+        );
+      }
+    }
     const result = await this.replaceLiveFile(target, staging, ctx);
     await removeIfExists(this.stagingManifest(target, operationId));
     await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
@@ -234,32 +361,81 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   }
 
   /**
-   * Takes the target offline (an exclusive lock waits for running transactions and keeps
-   * new ones out), renames the replacement over it, and lets go. The rename is atomic, so the
-   * live name always points at a complete database; the measured window is lock to rename.
+   * Takes the target offline (an exclusive lock keeps every other connection out), renames the
+   * replacement over it, and lets go. The rename is atomic, so the live name always points at a
+   * complete database; the measured window is lock to rename.
+   *
+   * A busy target (a reader, a writer, an application holding it open) never blocks the
+   * worker: the lock is tried without waiting, on a database thread, every 50 ms. A failed try
+   * leaves no lock behind, so the target keeps serving its users while SWAP waits; the
+   * processes holding it are named in the step's progress and log, and after the bounded wait
+   * (`timeouts.swapWait`, 30 s by default) SWAP fails with TargetBusy naming them. A WAL-mode
+   * target is swapped once no connection reads it, and stays in WAL mode.
    */
   private async replaceLiveFile(target: LocalEnvironment, replacement: string, ctx: EngineContext): Promise<SwapResult> {
     const started = performance.now();
     const live = this.databaseFile(target);
+    const waitMs = parseDuration(target.timeouts?.swapWait ?? '30s');
+    const liveHeader = await readSqliteHeader(live);
+    const notes: string[] = [];
+    if (liveHeader.wal) {
+      // The target's journal mode travels with the data: the replacement becomes a WAL database too.
+      await withSessionThread(replacement, async (call) => {
+        await call({ op: 'pragma', pragma: 'journal_mode = WAL' });
+      });
+      notes.push(`${target.name} is a WAL-mode database; the replacement was switched to WAL mode before the swap`);
+    }
     // The replacement reaches the disk before its name can: a crash never leaves a torn live database.
     await fsyncFile(replacement);
-    const lock = openSqlite(live, 'read-write');
+    await ctx.fence?.('swap');
+    const thread = acquireThread();
+    let lock: ExclusiveAttempt | undefined;
     let windowMs: number;
     try {
-      if (String(lock.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') {
-        // A WAL file left beside the new database would be replayed into it.
-        lock.pragma('wal_checkpoint(TRUNCATE)');
-        lock.pragma('journal_mode = DELETE');
+      const deadline = performance.now() + waitMs;
+      let nextReport = performance.now();
+      let holders = '';
+      let offline = performance.now();
+      for (;;) {
+        ctx.signal.throwIfAborted();
+        offline = performance.now();
+        lock = await thread.call<ExclusiveAttempt>({ op: 'tryExclusive', file: live });
+        if (lock.locked) break;
+        const now = performance.now();
+        if (now >= nextReport || now >= deadline) {
+          holders = describeHolders(await fileHolders(live));
+          nextReport = now + 2_000;
+          const waited = ((now - (deadline - waitMs)) / 1000).toFixed(1);
+          ctx.progress(
+            Math.min(99, (100 * (now - (deadline - waitMs))) / waitMs),
+            `waiting for ${target.name} to be let go by ${holders} (${waited} s of ${waitMs / 1000} s)`,
+          );
+          ctx.log(`SWAP waits for ${target.name}: held by ${holders}; ${target.name} stays available meanwhile`);
+        }
+        if (now >= deadline) {
+          throw new TargetBusy(
+            `${target.name} (${live}) is still held by ${holders} after ${waitMs / 1000} s; SWAP needs it to itself for a moment. ` +
+              `Stop or disconnect them (the application's connections to ${target.name}), or raise timeouts.swapWait for ${target.name} in the catalog, then retry`,
+          );
+        }
+        await sleep(50, ctx.signal);
       }
-      // The window opens when we ask for the lock: while it waits for running transactions,
-      // its pending lock already keeps new ones out.
-      const offline = performance.now();
-      lock.exec('BEGIN EXCLUSIVE');
+      const waitedMs = offline - started;
+      if (waitedMs > 500)
+        notes.push(`Waited ${(waitedMs / 1000).toFixed(1)} s for ${holders || 'other connections'} to let go of ${target.name}; it stayed available meanwhile`);
+      await ctx.fence?.('swap');
+      if (lock.journalMode === 'wal') {
+        // Nothing of the old WAL may outlive it: fold it, then leave WAL mode on the old file so
+        // that no -wal or -shm file of it is left for the new database to replay.
+        await thread.call({ op: 'pragma', handle: lock.handle!, pragma: 'journal_mode = DELETE' });
+        await removeIfExists(`${live}-wal`);
+        await removeIfExists(`${live}-shm`);
+      }
       await fs.promises.rename(replacement, live);
       windowMs = performance.now() - offline;
-      lock.exec('ROLLBACK');
     } finally {
-      lock.close();
+      if (lock?.locked && thread.alive) await thread.call({ op: 'close', handle: lock.handle! }).catch(() => undefined);
+      releaseThread(thread);
     }
     await fsyncDirectory(path.dirname(live));
     ctx.progress(100, 'swapped');
@@ -267,7 +443,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       unavailableWindowMs: windowMs,
       durationMs: performance.now() - started,
       resumed: false,
-      notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`],
+      notes: [`${target.name} was unavailable for ${windowMs.toFixed(2)} ms (exclusive lock to atomic rename)`, ...notes],
     };
   }
 
@@ -288,12 +464,75 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     // Restore from a copy so the restore point survives until sign-off, should this be retried.
     const temp = this.rollbackFile(target, operationId);
-    await consistentCopy(restorePoint, temp, (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'copying restore point'));
+    await ctx.fence?.('rollback');
+    await consistentCopy(restorePoint, temp, (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'copying restore point'), {
+      signal: ctx.signal,
+      fence: () => ctx.fence?.('rollback') ?? Promise.resolve(),
+    });
     // The restored file takes back the identity the target had at the marker, in the same rename.
     const atMarker = (await readJson<RestorePointManifest>(`${restorePoint.slice(0, -'.sqlite'.length)}.json`))?.identity;
     if (atMarker) writeIdentityRecord(temp, this.databaseFile(target), atMarker);
     const result = await this.replaceLiveFile(target, temp, ctx);
     return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
+  }
+
+  /**
+   * Rows the target's own users changed since MARKER. In rollback-journal mode SQLite counts
+   * every commit in the file's header: an unchanged counter (and size) means nothing was
+   * written, at no cost. Otherwise (or in WAL mode, where the header is not touched per
+   * commit) each table is compared with the restore point, row by row, on a database thread.
+   */
+  async writesSinceMarker(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<TargetWrites> {
+    const point = this.restorePointFile(target, operationId);
+    if (!fs.existsSync(point)) return { changed: 'unknown', rows: 0, tables: [], method: 'no restore point of this operation' };
+    const [live, marked] = await Promise.all([readSqliteHeader(this.databaseFile(target)), readSqliteHeader(point)]);
+    if (!live.wal && live.changeCounter === marked.changeCounter && live.bytes === marked.bytes) {
+      return { changed: false, rows: 0, tables: [], method: "SQLite's file change counter is as it was at MARKER" };
+    }
+    ctx.progress(0, `comparing ${target.name} with its restore point`);
+    const noticeDir = path.join(this.workDir(target), 'notices');
+    const ownNotices: number[] = [];
+    for (const name of await fs.promises.readdir(noticeDir).catch(() => [] as string[])) {
+      const recId = (await readJson<{ recId?: number }>(path.join(noticeDir, name)).catch(() => undefined))?.recId;
+      if (Number.isInteger(recId)) ownNotices.push(recId!);
+    }
+    const session = await SqliteSession.open(this.databaseFile(target), 'read-only', `${target.name} (live, compared with MARKER)`, { signal: ctx.signal });
+    try {
+      await session.execute('ATTACH DATABASE ? AS marker', [point]);
+      const names = async (schema: string) =>
+        (await session.query<{ name: string }>(`SELECT name FROM ${schema}.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`)).map(
+          (r) => r.name,
+        );
+      const [now, then] = await Promise.all([names('main'), names('marker')]);
+      const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+      const tables: { table: string; rows: number }[] = [];
+      for (const table of [...new Set([...now, ...then])].sort()) {
+        let rows: number;
+        if (!then.includes(table)) rows = Number((await session.query<{ n: number }>(`SELECT COUNT(*) AS n FROM main.${q(table)}`))[0].n);
+        else if (!now.includes(table)) rows = Number((await session.query<{ n: number }>(`SELECT COUNT(*) AS n FROM marker.${q(table)}`))[0].n);
+        else {
+          // Inserted or changed rows (by rowid and content), plus deleted rowids; tables
+          // WITHOUT ROWID are compared by content both ways.
+          // dbmove's own downtime notices (NOTIFY, by RECID in notices/) are not writes of the target's users.
+          const own = /^sysbroadcastmessage$/i.test(table) && ownNotices.length ? ` WHERE RECID NOT IN (${ownNotices.join(', ')})` : '';
+          const [m, k] = [`(SELECT rowid AS dbmove_rowid, * FROM main.${q(table)}${own})`, `(SELECT rowid AS dbmove_rowid, * FROM marker.${q(table)}${own})`];
+          const byRowid = `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${m} EXCEPT SELECT * FROM ${k})) + (SELECT COUNT(*) FROM (SELECT dbmove_rowid FROM ${k} EXCEPT SELECT dbmove_rowid FROM ${m})) AS n`;
+          const plain = (schema: string) => `(SELECT * FROM ${schema}.${q(table)}${own})`;
+          const byContent = `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${plain('main')} EXCEPT SELECT * FROM ${plain('marker')})) + (SELECT COUNT(*) FROM (SELECT * FROM ${plain('marker')} EXCEPT SELECT * FROM ${plain('main')})) AS n`;
+          try {
+            rows = Number((await session.query<{ n: number }>(byRowid))[0].n);
+          } catch {
+            // WITHOUT ROWID tables have no rowid: compared by content both ways.
+            rows = Number((await session.query<{ n: number }>(byContent))[0].n);
+          }
+        }
+        if (rows > 0) tables.push({ table, rows });
+      }
+      const total = tables.reduce((n, t) => n + t.rows, 0);
+      return { changed: total > 0, rows: total, tables, method: 'compared table by table with the restore point' };
+    } finally {
+      await session.close();
+    }
   }
 
   async compareWithMarker(target: LocalEnvironment, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
@@ -407,8 +646,15 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     const file = this.stagingFile(target, operationId);
     const started = performance.now();
-    const copy = await consistentCopy(chosen.file, file, (p) =>
-      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'copying restore point'),
+    await ctx.fence?.('restore');
+    const copy = await consistentCopy(
+      chosen.file,
+      file,
+      (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'copying restore point'),
+      {
+        signal: ctx.signal,
+        fence: () => ctx.fence?.('restore') ?? Promise.resolve(),
+      },
     );
     await writeJsonAtomic(this.stagingManifest(target, operationId), {
       operationId,
@@ -449,21 +695,26 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   async broadcast(env: LocalEnvironment, message: string, from: Date, to: Date): Promise<void> {
     const journal = this.noticeFile(env, message);
     const known = await readJson<{ recId: number }>(journal);
-    const db = openSqlite(this.databaseFile(env), 'read-write');
-    let recId: number;
+    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, downtime notice)`);
+    let recId = 0;
     try {
-      recId = db.transaction(() => {
+      await db.transaction(async () => {
         if (known) {
-          const moved = db.prepare('UPDATE SYSBROADCASTMESSAGE SET FROMDATETIME = ?, TODATETIME = ?, RECVERSION = RECVERSION + 1 WHERE RECID = ?');
-          if (moved.run(from.toISOString(), to.toISOString(), known.recId).changes > 0) return known.recId;
+          const moved = await db.execute('UPDATE SYSBROADCASTMESSAGE SET FROMDATETIME = ?, TODATETIME = ?, RECVERSION = RECVERSION + 1 WHERE RECID = ?', [
+            from.toISOString(),
+            to.toISOString(),
+            known.recId,
+          ]);
+          if (moved > 0) {
+            recId = known.recId;
+            return;
+          }
         }
-        return Number(
-          db.prepare("INSERT INTO SYSBROADCASTMESSAGE (FROMDATETIME, TODATETIME, AOSID) VALUES (?, ?, '')").run(from.toISOString(), to.toISOString())
-            .lastInsertRowid,
-        );
-      })();
+        await db.execute("INSERT INTO SYSBROADCASTMESSAGE (FROMDATETIME, TODATETIME, AOSID) VALUES (?, ?, '')", [from.toISOString(), to.toISOString()]);
+        recId = Number((await db.query<{ id: number }>('SELECT last_insert_rowid() AS id'))[0].id);
+      });
     } finally {
-      db.close();
+      await db.close();
     }
     await writeJsonAtomic(journal, { recId, message });
   }
@@ -472,13 +723,13 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const journal = this.noticeFile(env, message);
     const known = await readJson<{ recId: number }>(journal);
     if (!known) return false;
-    const db = openSqlite(this.databaseFile(env), 'read-write');
+    const db = await SqliteSession.open(this.databaseFile(env), 'read-write', `${env.name} (live, downtime notice)`);
     try {
-      const removed = db.prepare('DELETE FROM SYSBROADCASTMESSAGE WHERE RECID = ?').run(known.recId).changes > 0;
+      const removed = (await db.execute('DELETE FROM SYSBROADCASTMESSAGE WHERE RECID = ?', [known.recId])) > 0;
       await removeIfExists(journal);
       return removed;
     } finally {
-      db.close();
+      await db.close();
     }
   }
 
@@ -509,7 +760,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   async importToStaging(target: LocalEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const file = this.stagingFile(target, operationId);
     const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
-    if (done && fs.existsSync(file)) {
+    if (done && fs.existsSync(file) && done.bootId === bootId()) {
       return {
         bytes: done.bytes,
         durationMs: 0,
@@ -519,12 +770,14 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       };
     }
     const started = performance.now();
+    await ctx.fence?.('restore');
     const bytes = await importBackupFile(backup, file, ctx);
     await writeJsonAtomic(this.stagingManifest(target, operationId), {
       operationId,
       completedAt: this.now().toISOString(),
       bytes,
       origin: backup,
+      bootId: bootId(),
     } satisfies StagingManifest);
     return {
       bytes,
@@ -534,4 +787,33 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       notes: [`Restored the backup into staging (${formatBytes(bytes)})`],
     };
   }
+}
+
+/** Runs calls on a short-lived connection to `file` on a database thread. */
+async function withSessionThread(file: string, fn: (call: (request: { op: 'pragma'; pragma: string }) => Promise<unknown>) => Promise<void>): Promise<void> {
+  const thread = acquireThread();
+  try {
+    const handle = await thread.call<number>({ op: 'open', file, access: 'read-write' });
+    try {
+      await fn((request) => thread.call({ ...request, handle }));
+    } finally {
+      await thread.call({ op: 'close', handle });
+    }
+  } finally {
+    releaseThread(thread);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

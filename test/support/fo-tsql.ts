@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { introspectSqlite } from '../../engines/local/sqlite-session';
+import { introspectSqlite } from '../../engines/local/sqlite-introspect';
 import type { ColumnDefinition, SchemaDefinition } from '../../engines/schema';
 import { parseSqlType } from '../../engines/tsql/tsql-types';
 import { FO_INDEXES, FO_TABLES, UAT_CUSTOMISATION } from '../../demo/fo-schema';

@@ -67,7 +67,7 @@ export async function readLive(deps: ActivityDeps, scope: ActivityScope, env: En
     location: facts.location,
     identity: await engine.readIdentity(env),
     versions,
-    ...(await withSession(engine.openLive(env), async (session) => ({
+    ...(await withSession(engine.openLive(env, scope.engineContext()), async (session) => ({
       runningDataJobs: await runningRecurringDataJobs(session),
       admin: await readAdmin(session),
     }))),

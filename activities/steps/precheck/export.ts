@@ -4,6 +4,8 @@ import type { EnvironmentConfig } from '../../../config/catalog';
 import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { ActivityDeps, runStepActivity } from '../../runtime';
 import { identityCheck, precheckOutcome, readLive, scrubPolicyCheck } from './checks';
+import { integrityCheck, outputSpaceCheck, removeLeftovers, spaceCheck } from './runtime-checks';
+import { tuningOf } from '../../environment-settings';
 
 export function createPrecheckExportActivities(deps: ActivityDeps) {
   return {
@@ -18,16 +20,25 @@ export function createPrecheckExportActivities(deps: ActivityDeps) {
         } catch (err) {
           checks.push({ name: 'source-known', ok: false, message: (err as Error).message, fix: 'use an environment named in the catalog' });
         }
+        const notes: string[] = [];
         if (source) {
-          const reading = await readLive(deps, scope, source);
-          if (!reading.exists)
+          const file = await scope.engine(source).inspect(source);
+          const integrity = file.exists ? await integrityCheck(deps, scope, source, 'source') : undefined;
+          if (integrity) checks.push(integrity);
+          const reading = integrity && !integrity.ok ? undefined : await readLive(deps, scope, source);
+          if (!file.exists)
             checks.push({
               name: `database-${source.name}`,
               ok: false,
-              message: `${source.name}'s database does not exist at ${reading.location}`,
+              message: `${source.name}'s database does not exist at ${file.location}`,
               fix: 'correct the catalog',
             });
-          else checks.push(identityCheck(reading));
+          else if (reading) checks.push(identityCheck(reading));
+          if (file.exists) {
+            notes.push(...(await removeLeftovers(scope, source)));
+            const space = await spaceCheck(scope, source, file.sizeBytes ?? 0, 'the temporary copy');
+            if (space) checks.push(space);
+          }
           checks.push(scrubPolicyCheck('export', source));
           if (scope.engine(source).capabilities.backupDestination === 'local-file') {
             const output = path.resolve(input.output);
@@ -45,10 +56,14 @@ export function createPrecheckExportActivities(deps: ActivityDeps) {
                 message: `The folder ${path.dirname(output)} does not exist`,
                 fix: 'create it, or choose another --output',
               });
-            else checks.push({ name: 'output-new', ok: true, message: `${output} will be written` });
+            else {
+              checks.push({ name: 'output-new', ok: true, message: `${output} will be written` });
+              // The backup is smaller than the database (a third of it for the demo's data), never larger.
+              checks.push(await outputSpaceCheck(output, file.sizeBytes ?? 0));
+            }
           }
         }
-        return precheckOutcome(checks, started, source?.approvers ?? []);
+        return { ...precheckOutcome(checks, started, source?.approvers ?? []), notes, tuning: source ? tuningOf(deps.catalog(), source) : undefined };
       });
     },
   };

@@ -2,6 +2,8 @@ import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { importRefusalReason } from '../../../engines/capabilities';
 import { ActivityDeps, runStepActivity } from '../../runtime';
 import { holder, precheckOutcome, replaceableTarget, versionChecks } from './checks';
+import { removeLeftovers, spaceCheck } from './runtime-checks';
+import { tuningOf } from '../../environment-settings';
 
 export function createPrecheckImportActivities(deps: ActivityDeps) {
   return {
@@ -29,6 +31,9 @@ export function createPrecheckImportActivities(deps: ActivityDeps) {
                 ok: true,
                 message: `${input.input}: a backup of ${manifest.source.environment} taken ${manifest.createdAt} by ${manifest.operationId}, checksums correct`,
               });
+              const targetBytes = (await engine.inspect(reading.env)).sizeBytes ?? 0;
+              const space = await spaceCheck(scope, reading.env, (manifest.content?.bytes ?? 0) + targetBytes, 'the restored backup and the restore point');
+              if (space) checks.push(space);
               checks.push(
                 ...versionChecks(
                   {
@@ -52,7 +57,12 @@ export function createPrecheckImportActivities(deps: ActivityDeps) {
             }
           }
         }
-        return precheckOutcome(checks, started, reading?.env.approvers ?? []);
+        const notes = reading ? await removeLeftovers(scope, reading.env) : [];
+        return {
+          ...precheckOutcome(checks, started, reading?.env.approvers ?? []),
+          notes,
+          tuning: reading ? tuningOf(deps.catalog(), reading.env) : undefined,
+        };
       });
     },
   };

@@ -2,6 +2,9 @@ import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { checksSummary, sourceIsNotTargetCheck, targetNotProductionCheck } from '../../../common/checks';
 import { ActivityDeps, elapsed, runStepActivity } from '../../runtime';
 import { applicationChecks, holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
+import { integrityCheck, removeLeftovers, spaceCheck } from './runtime-checks';
+import { tuningOf } from '../../environment-settings';
+import { readDeploymentVersions } from '../../deployment/versions';
 
 export function createPrecheckRefreshActivities(deps: ActivityDeps) {
   return {
@@ -14,6 +17,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
         const started = performance.now();
         const catalog = deps.catalog();
         const checks: CheckResult[] = [];
+        const notes: string[] = [];
         const known = (name: string, role: string) => {
           try {
             return scope.environment(name);
@@ -34,7 +38,23 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
           checks.push(scrubPolicyCheck('refresh', target));
           const distinct = sourceIsNotTargetCheck(source.name, target.name);
           if (!distinct.ok) checks.push(distinct);
-          const readings = await Promise.all([source, target].map((env) => readLive(deps, scope, env)));
+          // The source's pages are checked before anything reads it or copies it: a damaged
+          // source is refused as damaged, and nothing more is read from it.
+          const sourceFile = await scope.engine(source).inspect(source);
+          let sourceDamaged = false;
+          if (sourceFile.exists) {
+            const integrity = await integrityCheck(deps, scope, source, 'source');
+            checks.push(integrity);
+            sourceDamaged = !integrity.ok;
+          }
+          const readings = await Promise.all(
+            [source, target].map(async (env) => {
+              if (env !== source || !sourceDamaged) return readLive(deps, scope, env);
+              // The damaged file is not opened again; its versions come from the deployment.
+              const versions = await readDeploymentVersions(catalog, env, deps.secret, scope.engineContext().signal);
+              return { env, exists: true, location: sourceFile.location, versions, runningDataJobs: [] };
+            }),
+          );
           for (const reading of readings) {
             if (!reading.exists) {
               checks.push({
@@ -48,7 +68,13 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
             }
           }
           const [s, t] = readings;
-          if (s.exists && t.exists) {
+          if (t.exists) {
+            notes.push(...(await removeLeftovers(scope, target)));
+            const targetBytes = (await scope.engine(target).inspect(target)).sizeBytes ?? 0;
+            const space = await spaceCheck(scope, target, (sourceFile.sizeBytes ?? 0) + targetBytes, 'the staging copy and the restore point');
+            if (space) checks.push(space);
+          }
+          if (s.exists && t.exists && !sourceDamaged) {
             checks.push(identityCheck(s), identityCheck(t));
             checks.push(...versionChecks(holder(s), holder(t), catalog.defaults.minimumPlatformUpdate));
             checks.push(...targetChecks(deps, t), ...(await applicationChecks(deps, scope, t.env)));
@@ -66,9 +92,10 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
         return {
           summary: checksSummary(checks),
           activityMs: elapsed(started),
-          notes: [],
+          notes,
           checks,
           approvers: target?.approvers ?? [],
+          tuning: target ? tuningOf(catalog, target) : undefined,
         };
       });
     },

@@ -2,6 +2,8 @@ import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { ActivityDeps, runStepActivity } from '../../runtime';
 import { precheckOutcome, replaceableTarget } from './checks';
 import { checkRestoreTime } from './restore-time';
+import { removeLeftovers, spaceCheck } from './runtime-checks';
+import { tuningOf } from '../../environment-settings';
 
 export function createPrecheckRestoreActivities(deps: ActivityDeps) {
   return {
@@ -12,9 +14,19 @@ export function createPrecheckRestoreActivities(deps: ActivityDeps) {
         const checks: CheckResult[] = [];
         const reading = await replaceableTarget(deps, scope, input.target, 'a point-in-time restore', checks);
         if (reading) {
-          checks.push(checkRestoreTime(reading.env.name, input.to, await scope.engine(reading.env).restorePoints(reading.env)));
+          const window = await scope.engine(reading.env).restorePoints(reading.env);
+          checks.push(checkRestoreTime(reading.env.name, input.to, window));
+          const targetBytes = (await scope.engine(reading.env).inspect(reading.env)).sizeBytes ?? 0;
+          const pointBytes = Math.max(0, ...window.points.map((p) => p.bytes ?? 0));
+          const space = await spaceCheck(scope, reading.env, targetBytes + pointBytes, 'the restored copy and the restore point');
+          if (space) checks.push(space);
         }
-        return precheckOutcome(checks, started, reading?.env.approvers ?? []);
+        const notes = reading ? await removeLeftovers(scope, reading.env) : [];
+        return {
+          ...precheckOutcome(checks, started, reading?.env.approvers ?? []),
+          notes,
+          tuning: reading ? tuningOf(deps.catalog(), reading.env) : undefined,
+        };
       });
     },
   };
