@@ -115,6 +115,15 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
   /** Removes the broadcast `broadcast` wrote with this message (rollback before SWAP); true if there was one. */
   withdrawBroadcast?(env: E, message: string): Promise<boolean>;
 
+  /**
+   * Before staging leaves the engine's hands (VERIFY, ahead of SWAP or PACKAGE): make sure that
+   * nothing deleted or overwritten in it, by SCRUB, SYNC or POSTCONFIG or by the source long
+   * before, survives in its bytes. The local engine rewrites the database file from its live
+   * rows (VACUUM INTO); SQL Server zeroes the free space of every data page. Optional: an
+   * engine without it says in docs/engines.md what its page-level copies keep.
+   */
+  sealStaging?(target: E, operationId: string, ctx: EngineContext): Promise<SealResult>;
+
   /** Import: load a validated backup into the target's staging database. */
   importToStaging(target: E, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult>;
 }
@@ -187,6 +196,16 @@ export interface RestoreWindow {
   earliest?: string;
   latest?: string;
   points: RestorePointInfo[];
+}
+
+/** What `sealStaging` did: the staging database before and after, and how. */
+export interface SealResult {
+  bytesBefore: number;
+  bytesAfter: number;
+  durationMs: number;
+  /** True when an earlier attempt already sealed this staging database and it has not changed since. */
+  resumed: boolean;
+  notes: string[];
 }
 
 export interface RestoreResult extends CopyResult {

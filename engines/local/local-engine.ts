@@ -15,11 +15,13 @@ import type {
   RestorePointInfo,
   RestoreResult,
   RestoreWindow,
+  SealResult,
   SwapResult,
 } from '../port';
 import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
 import { openSqlite, SqliteSession } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
+import { rewriteWithoutFreeSpace, sealingFile } from './seal';
 import { parseDuration } from '../../config/durations';
 import { formatBytes } from '../../common/format';
 
@@ -55,6 +57,16 @@ interface StagingManifest {
   origin: string;
   /** The boot the copy was made in: it is not fsynced until SWAP, so a crash since voids it. */
   bootId?: string;
+  /** Set by sealStaging: the file as the rewrite left it (a later change voids it). */
+  sealed?: SealRecord;
+}
+
+interface SealRecord {
+  at: string;
+  bytes: number;
+  mtimeMs: number;
+  ino: number;
+  sha256: string;
 }
 
 interface OperationJournal {
@@ -275,7 +287,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async dropStaging(target: LocalEnvironment, operationId: string): Promise<Holding[]> {
     const removed: Holding[] = [];
-    for (const file of [this.stagingFile(target, operationId), `${this.stagingFile(target, operationId)}.partial`, this.rollbackFile(target, operationId)]) {
+    const staging = this.stagingFile(target, operationId);
+    for (const file of [staging, `${staging}.partial`, sealingFile(staging), this.rollbackFile(target, operationId)]) {
       if (await removeIfExists(file)) removed.push(this.stagingHolding(target, file));
       await removeIfExists(`${file}-journal`);
     }
@@ -287,6 +300,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const candidates: [Holding['kind'], string][] = [
       ['staging', this.stagingFile(env, operationId)],
       ['staging', `${this.stagingFile(env, operationId)}.partial`],
+      ['temporary', sealingFile(this.stagingFile(env, operationId))],
       ['temporary', this.rollbackFile(env, operationId)],
       ['restore-point', this.restorePointFile(env, operationId)],
     ];
@@ -398,6 +412,58 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     };
   }
 
+  /**
+   * Rewrites staging from its live rows (VACUUM INTO), so that no byte of what SCRUB, SYNC or
+   * POSTCONFIG deleted or overwrote, nor of what the source had freed before the copy, is left
+   * in the file SWAP installs or PACKAGE exports. Recorded in the staging manifest with the
+   * file's identity and checksum: a retried VERIFY does not rewrite it again, and a file
+   * changed since is rewritten again.
+   */
+  async sealStaging(target: LocalEnvironment, operationId: string, _ctx: EngineContext): Promise<SealResult> {
+    const file = this.stagingFile(target, operationId);
+    const manifestFile = this.stagingManifest(target, operationId);
+    const manifest = await readJson<StagingManifest>(manifestFile);
+    const seal = await this.currentSeal(target, operationId);
+    if (seal) {
+      return {
+        bytesBefore: seal.bytes,
+        bytesAfter: seal.bytes,
+        durationMs: 0,
+        resumed: true,
+        notes: [`Staging was already rewritten at ${seal.at} and has not changed since`],
+      };
+    }
+    if (!fs.existsSync(file)) {
+      throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${file}); run the COPY or RESTORE step first`);
+    }
+    const rewrite = await rewriteWithoutFreeSpace(file);
+    const stat = await fs.promises.stat(file);
+    const sealed: SealRecord = { at: this.now().toISOString(), bytes: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, sha256: await sha256File(file) };
+    await writeJsonAtomic(manifestFile, {
+      ...(manifest ?? { operationId, completedAt: sealed.at, bytes: stat.size, origin: 'unknown' }),
+      sealed,
+    } satisfies StagingManifest);
+    return {
+      ...rewrite,
+      resumed: false,
+      notes: [
+        `Rewrote staging from its live rows (VACUUM INTO): ${formatBytes(rewrite.bytesBefore)} → ${formatBytes(rewrite.bytesAfter)} in ${(rewrite.durationMs / 1000).toFixed(2)} s; no deleted or overwritten value is left in its bytes`,
+      ],
+    };
+  }
+
+  /** The seal of staging if the file is still exactly what sealStaging left. */
+  private async currentSeal(target: LocalEnvironment, operationId: string): Promise<SealRecord | undefined> {
+    const sealed = (await readJson<StagingManifest>(this.stagingManifest(target, operationId)))?.sealed;
+    if (!sealed) return undefined;
+    try {
+      const stat = await fs.promises.stat(this.stagingFile(target, operationId));
+      return stat.size === sealed.bytes && stat.mtimeMs === sealed.mtimeMs && stat.ino === sealed.ino ? sealed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async exportStaging(
     env: LocalEnvironment,
     operationId: string,
@@ -405,7 +471,10 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     manifest: Omit<BackupManifest, 'content'>,
     ctx: EngineContext,
   ): Promise<ExportResult> {
-    return exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
+    // A backup carries only live rows: VERIFY sealed staging; if anything changed it since, seal it again.
+    const seal = await this.sealStaging(env, operationId, ctx);
+    const result = await exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
+    return seal.resumed ? result : { ...result, notes: [...seal.notes, ...result.notes] };
   }
 
   async broadcast(env: LocalEnvironment, message: string, from: Date, to: Date): Promise<void> {
