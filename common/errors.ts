@@ -24,6 +24,7 @@ export const ERROR_TYPES = {
   OperationNotFound: 'input',
   DemoExists: 'input',
   InvalidBackup: 'input',
+  RestoreNotExact: 'input',
 
   // permanent: a retry of the same step cannot fix it
   InjectedFault: 'permanent',
@@ -117,5 +118,12 @@ export class InvalidBackup extends DbmoveError {
 export class OperationFailed extends DbmoveError {
   constructor(message: string) {
     super('OperationFailed', message);
+  }
+}
+
+/** A point-in-time restore asked for a time whose exact state cannot be given (common/restore-plan.ts). */
+export class RestoreNotExact extends DbmoveError {
+  constructor(message: string) {
+    super('RestoreNotExact', message);
   }
 }

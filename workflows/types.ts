@@ -90,6 +90,8 @@ export interface OperationStatus {
   logs: LogLine[];
   signedOff?: { by: string; at: string; note?: string };
   rolledBack?: { at: string; restoredTo?: string; unavailableWindowMs?: number; durationMs?: number };
+  /** A point-in-time restore: the time whose state it prepared (and, after SWAP, the target holds). */
+  restored?: RestoredState;
   /** Filled by the client from the running activity's heartbeat; the workflow never sees it. */
   progress?: Progress;
   result?: Record<string, unknown>;
@@ -131,8 +133,23 @@ export interface ImportInput extends OperationOptions {
 
 export interface RestoreInput extends OperationOptions {
   target: string;
-  /** ISO time to restore to. */
+  /** ISO time to restore to (for a named restore point, its own time). */
   to: string;
+  /** Accept the latest state at or before `to` that can be restored exactly, when `to` itself cannot be. */
+  nearest?: boolean;
+  /** Restore this kept restore point (an id `dbmove restore-points` lists). */
+  point?: string;
+}
+
+/** What a point-in-time restore gave back: the time whose state the target holds. */
+export interface RestoredState {
+  /** The time asked for. */
+  requested: string;
+  /** The time whose state was restored (the time asked, unless the nearest was accepted). */
+  stateAt: string;
+  exact: boolean;
+  /** The kept restore point it came from (embedded engine). */
+  restorePoint?: string;
 }
 
 export interface OperationResult {
@@ -142,6 +159,8 @@ export interface OperationResult {
   phase: Phase;
   signedOffBy?: string;
   unavailableWindowMs?: number;
+  /** A point-in-time restore: the time whose state was restored. */
+  restored?: RestoredState;
   steps: StepRecord[];
 }
 

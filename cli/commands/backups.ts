@@ -10,6 +10,7 @@ import { bold, dim } from '../render';
 import { launch } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
 import { checkBackup, checkRestore, restoreWindow } from '../../client/backups';
+import { exactSpan } from '../../common/restore-plan';
 
 /** Common options of operations that run long and may fail. */
 function operationOptions(command: Command): Command {
@@ -29,6 +30,14 @@ function requireSandbox(ctx: CliContext, name: string, role: string): void {
 
 /** "2026-11-22T08:00:00Z", or a duration ago such as "-2h". */
 export function parseRestoreTime(text: string, now = Date.now()): string {
+  const at = restoreTimeOf(text, now);
+  if (at === undefined)
+    throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
+  return at;
+}
+
+/** The time `text` names, undefined when it names none (it may then be a restore point id). */
+function restoreTimeOf(text: string, now: number): string | undefined {
   const ago = /^-(.+)$/.exec(text.trim());
   let at: number;
   if (ago) {
@@ -39,8 +48,7 @@ export function parseRestoreTime(text: string, now = Date.now()): string {
     }
   } else {
     at = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim()) ? Date.parse(text) : NaN;
-    if (Number.isNaN(at))
-      throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
+    if (Number.isNaN(at)) return undefined;
   }
   if (at > now) throw new UsageError(`--to ${new Date(at).toISOString()} is in the future: a restore goes back in time`);
   return new Date(at).toISOString();
@@ -86,22 +94,47 @@ export const registerBackups: Register = (program, ctx) => {
   operationOptions(
     program
       .command('restore')
-      .description('Restore a sandbox to a point in time (see `dbmove restore-points`). The present state is marked first, so the restore can be rolled back.')
+      .description(
+        'Restore a sandbox to exactly the state it had at a point in time (see `dbmove restore-points`): a time whose state cannot be restored exactly is refused before anything starts, unless --nearest accepts the nearest earlier restorable state. The present state is marked first, so the restore can be rolled back.',
+      )
       .requiredOption('--target <env>', 'sandbox to restore')
-      .requiredOption('--to <time>', 'ISO time (2026-11-22T08:00:00Z) or a duration ago (-2h)'),
-  ).action(async (opts: { target: string; to: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
-    requireSandbox(ctx, opts.target, 'target');
-    const to = parseRestoreTime(opts.to);
-    const env = findEnvironment(ctx.catalog(), opts.target);
-    const check = await checkRestore(ctx.engines, env, to);
-    if (!check.ok) throw new UsageError(`--to: ${check.message}; ${check.fix}`);
-    const input: RestoreInput = { target: opts.target, to, requestedBy: actor(opts.by), onFailure: opts.onFailure };
-    await launch(ctx, 'restore', 'restoreDatabase', input, `restore ${opts.target} to ${input.to}`, opts);
-  });
+      .requiredOption('--to <time|point>', 'ISO time (2026-11-22T08:00:00Z), a duration ago (-2h), or a restore point id from `dbmove restore-points`')
+      .option('--nearest', 'if that exact time cannot be restored, restore the latest state before it that can be (the status names its time)'),
+  ).action(
+    async (opts: {
+      target: string;
+      to: string;
+      nearest?: boolean;
+      wait?: boolean;
+      json?: boolean;
+      onFailure: 'wait' | 'rollback';
+      by?: string;
+      id?: string;
+    }) => {
+      requireSandbox(ctx, opts.target, 'target');
+      const env = findEnvironment(ctx.catalog(), opts.target);
+      const window = await restoreWindow(ctx.engines, env);
+      const time = restoreTimeOf(opts.to, Date.now());
+      const point = time === undefined ? window.points.find((p) => p.id === opts.to.trim()) : undefined;
+      if (time === undefined && !point)
+        throw new UsageError(
+          `--to "${opts.to.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago; nor is it a restore point of ${opts.target} (dbmove restore-points ${opts.target} lists them)`,
+        );
+      if (time !== undefined && Date.parse(time) > Date.now()) throw new UsageError(`--to ${time} is in the future: a restore goes back in time`);
+      const request = point ? { to: point.at, point: point.id } : { to: time!, nearest: opts.nearest };
+      const decision = await checkRestore(ctx.engines, env, request, window);
+      if (!decision.ok) throw new UsageError(`--to: ${decision.message}. Fix: ${decision.fix}`);
+      const input: RestoreInput = { target: opts.target, ...request, requestedBy: actor(opts.by), onFailure: opts.onFailure };
+      const what = decision.plan.exact ? `its state at ${decision.plan.stateAt}` : `its state at ${decision.plan.stateAt} (nearest to ${request.to})`;
+      await launch(ctx, 'restore', 'restoreDatabase', input, `restore ${opts.target} to ${what}`, opts);
+    },
+  );
 
   program
     .command('restore-points <env>')
-    .description('What an environment can be restored to: the kept restore points (embedded engine) or the continuous window (Azure SQL).')
+    .description(
+      'What an environment can be restored to exactly: each kept restore point with the times whose state it holds (embedded engine), or the continuous window (Azure SQL, SQL Server).',
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
       requireEnvironment(ctx, name, 'environment');
@@ -112,7 +145,13 @@ export const registerBackups: Register = (program, ctx) => {
         process.stdout.write(`Nothing is kept for ${name} yet: a restore point is taken at the start of every operation that replaces it.\n`);
         return;
       }
-      process.stdout.write(`${bold(name)}: ${window.continuous ? 'any time' : 'these points'} from ${window.earliest} to ${window.latest}\n`);
-      for (const p of window.points) process.stdout.write(`  ${p.at}  ${p.description ?? ''} ${dim(p.id)}\n`);
+      if (window.continuous) {
+        process.stdout.write(`${bold(name)}: exactly any time from ${window.earliest} to ${window.latest}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${bold(name)} can be restored exactly to these times (any other time is refused, unless --nearest accepts the nearest earlier one):\n`,
+      );
+      for (const p of window.points) process.stdout.write(`  ${exactSpan(p).padEnd(51)}  ${p.description ?? ''} ${dim(p.id)}\n`);
     });
 };

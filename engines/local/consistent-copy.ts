@@ -31,13 +31,19 @@ export interface ConsistentCopyResult {
   bytes: number;
   journalMode: string;
   durationMs: number;
+  /**
+   * When the copy's snapshot was pinned (read right after the read transaction took it): the
+   * copy holds the source exactly as it was at this moment. In rollback-journal mode no writer
+   * can commit from then until the copy ends.
+   */
+  snapshotAt: Date;
 }
 
 export async function consistentCopy(
   sourceFile: string,
   destinationFile: string,
   onProgress: (p: CopyProgress) => void = () => {},
-  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; durable?: boolean } = {},
+  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; durable?: boolean; clock?: () => Date } = {},
 ): Promise<ConsistentCopyResult> {
   const durable = options.durable ?? true;
   const started = performance.now();
@@ -48,12 +54,14 @@ export async function consistentCopy(
 
   const source = new Database(sourceFile, { readonly: true, fileMustExist: true });
   let journalMode: string;
+  let snapshotAt: Date;
   try {
     source.pragma('busy_timeout = 30000');
     journalMode = String(source.pragma('journal_mode', { simple: true })).toLowerCase();
     source.exec('BEGIN');
     // The first read takes the SHARED lock (rollback mode) or pins the snapshot (WAL mode).
     source.prepare('SELECT COUNT(*) FROM sqlite_master').get();
+    snapshotAt = options.clock?.() ?? new Date();
     const totalBytes = (await fs.promises.stat(sourceFile)).size;
     await copyWithProgress(sourceFile, partial, totalBytes, onProgress, options);
     if (journalMode === 'wal' && fs.existsSync(`${sourceFile}-wal`)) {
@@ -82,7 +90,7 @@ export async function consistentCopy(
   await fs.promises.rename(partial, destinationFile);
   if (durable) await fsyncDirectory(path.dirname(destinationFile));
   const bytes = (await fs.promises.stat(destinationFile)).size;
-  return { bytes, journalMode, durationMs: performance.now() - started };
+  return { bytes, journalMode, durationMs: performance.now() - started, snapshotAt };
 }
 
 async function copyWithProgress(

@@ -12,6 +12,7 @@ import type {
   ExportResult,
   Holding,
   Marker,
+  RestoreChoice,
   RestorePointInfo,
   RestoreResult,
   RestoreWindow,
@@ -22,6 +23,9 @@ import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfEx
 import { openSqlite, SqliteSession } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
 import { rewriteWithoutFreeSpace, sealingFile } from './seal';
+import { exactRanges, observations, observe, pruneObservations } from './timeline';
+import { planRestore } from '../../common/restore-plan';
+import { RestoreNotExact } from '../../common/errors';
 import { parseDuration } from '../../config/durations';
 import { formatBytes } from '../../common/format';
 
@@ -34,6 +38,8 @@ import { formatBytes } from '../../common/format';
  *   staging/<op>.sqlite            the database being prepared (COPY, RESTORE, import)
  *   restore-points/<op>.sqlite     the target as it was at MARKER, byte for byte
  *   history/<time>--<op>.sqlite    restore points kept after sign-off, for point-in-time restore
+ *   timeline/<time>--<op>--*.json  checksums of the database at moments the engine saw it, which
+ *                                  prove the times a restore point restores exactly (timeline.ts)
  *   operations/<op>.json           what the engine already did for the operation (swap, rollback)
  */
 export interface LocalEngineOptions {
@@ -147,12 +153,17 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       ctx.log(`Restore point for ${operationId} already taken at ${existing.at}; reusing it`);
       return { environment: target.name, at: existing.at, restorePoint: path.basename(file), checksum: existing.checksum };
     }
-    const at = this.now().toISOString();
-    const copy = await consistentCopy(this.databaseFile(target), file, (p) =>
-      ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'taking restore point'),
+    const copy = await consistentCopy(
+      this.databaseFile(target),
+      file,
+      (p) => ctx.progress(p.totalBytes ? (100 * p.copiedBytes) / p.totalBytes : 100, 'taking restore point'),
+      { clock: () => this.now() },
     );
+    // The point holds the target as it was when the copy's read snapshot was taken.
+    const at = copy.snapshotAt.toISOString();
     const checksum = await sha256File(file);
     await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes } satisfies RestorePointManifest);
+    await observe(this.workDir(target), { at, sha256: checksum, operationId, event: 'restore-point' });
     return { environment: target.name, at, restorePoint: path.basename(file), checksum };
   }
 
@@ -209,12 +220,17 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
           resumed: true,
           notes: ["The target already holds this operation's data; an earlier attempt swapped it in"],
         };
+        // When this happened is not known: the timeline records a change of unknown content.
+        await observe(this.workDir(target), { at: this.now().toISOString(), operationId, event: 'swap' });
         await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
         return result;
       }
       throw new Error(`Nothing to swap in: the staging database of ${operationId} for ${target.name} is missing (${staging})`);
     }
+    const seal = await this.currentSeal(target, operationId);
     const result = await this.replaceLiveFile(target, staging, ctx);
+    // From now on the target holds what VERIFY sealed (or, unsealed, something the engine did not checksum).
+    await observe(this.workDir(target), { at: this.now().toISOString(), sha256: seal?.sha256, operationId, event: 'swap' });
     await removeIfExists(this.stagingManifest(target, operationId));
     await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
     return result;
@@ -271,18 +287,29 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     };
     if (marker.checksum && (await sha256File(this.databaseFile(target))) === marker.checksum) {
       await removeIfExists(this.rollbackFile(target, operationId));
+      await observe(this.workDir(target), { at: this.now().toISOString(), sha256: marker.checksum, operationId, event: 'unchanged' });
       return record({ unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: [`${target.name} already matches the restore point of ${marker.at}`] });
     }
     // Restore from a copy so the restore point survives until sign-off, should this be retried.
     const temp = this.rollbackFile(target, operationId);
     await consistentCopy(restorePoint, temp, (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'copying restore point'));
     const result = await this.replaceLiveFile(target, temp, ctx);
+    // A copy of a restore point (rollback-journal mode, so byte for byte): the target holds the marker's content again.
+    await observe(this.workDir(target), { at: this.now().toISOString(), sha256: marker.checksum, operationId, event: 'rollback' });
     return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
   }
 
   async compareWithMarker(target: LocalEnvironment, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
     if (!marker.checksum) return 'unknown';
-    return (await sha256File(this.databaseFile(target))) === marker.checksum ? 'identical' : 'changed';
+    if ((await sha256File(this.databaseFile(target))) !== marker.checksum) return 'changed';
+    // Seen unchanged since the marker: the restore point restores exactly every time up to now.
+    await observe(this.workDir(target), {
+      at: this.now().toISOString(),
+      sha256: marker.checksum,
+      operationId: path.basename(marker.restorePoint, '.sqlite'),
+      event: 'unchanged',
+    });
+    return 'identical';
   }
 
   async dropStaging(target: LocalEnvironment, operationId: string): Promise<Holding[]> {
@@ -340,6 +367,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   private async pruneHistory(env: LocalEnvironment, retentionMs: number): Promise<void> {
     const cutoff = this.now().getTime() - retentionMs;
+    await pruneObservations(this.workDir(env), cutoff);
     for (const point of await this.historyPoints(env)) {
       if (Date.parse(point.at) < cutoff) {
         await removeIfExists(point.file);
@@ -348,8 +376,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
   }
 
-  private async historyPoints(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string })[]> {
-    const points: (RestorePointInfo & { file: string })[] = [];
+  private async historyPoints(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string; sha256: string })[]> {
+    const points: (RestorePointInfo & { file: string; sha256: string })[] = [];
     for (const dir of [this.historyDir(env), path.join(this.workDir(env), 'restore-points')]) {
       let names: string[];
       try {
@@ -367,30 +395,38 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
           bytes: manifest.bytes,
           description: `before operation ${manifest.operationId}`,
           file,
+          sha256: manifest.checksum,
         });
       }
     }
     return points.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async restorePoints(env: LocalEnvironment): Promise<RestoreWindow> {
+  /** The kept restore points, each with the times it restores exactly (timeline.ts). */
+  private async pointsWithRanges(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string; sha256: string })[]> {
     const points = await this.historyPoints(env);
+    const ranges = exactRanges(points, await observations(this.workDir(env)));
+    return points.map((p, i) => ({ ...p, ...ranges[i] }));
+  }
+
+  async restorePoints(env: LocalEnvironment): Promise<RestoreWindow> {
+    const points = await this.pointsWithRanges(env);
     return {
       environment: env.name,
       continuous: false,
-      earliest: points[0]?.at,
-      latest: points[points.length - 1]?.at,
-      points: points.map(({ file: _file, ...p }) => p),
+      earliest: points[0]?.exactFrom,
+      latest: points.reduce<string | undefined>((latest, p) => (!latest || Date.parse(p.exactUntil!) > Date.parse(latest) ? p.exactUntil : latest), undefined),
+      points: points.map(({ file: _file, sha256: _sha256, ...p }) => p),
     };
   }
 
-  async restoreToStaging(target: LocalEnvironment, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
-    const points = await this.historyPoints(target);
-    const wanted = Date.parse(at);
-    const chosen = [...points].reverse().find((p) => Date.parse(p.at) <= wanted);
-    if (!chosen) {
-      throw new Error(`No restore point of ${target.name} at or before ${at}; the earliest kept is ${points[0]?.at ?? 'none'}`);
-    }
+  async restoreToStaging(target: LocalEnvironment, at: string, operationId: string, ctx: EngineContext, choice: RestoreChoice = {}): Promise<RestoreResult> {
+    const points = await this.pointsWithRanges(target);
+    // The same rule as PRECHECK, decided again on what is kept now: never another time's state unless asked.
+    const decision = planRestore(target.name, { to: at, ...choice }, { environment: target.name, continuous: false, points }, this.now());
+    if (!decision.ok) throw new RestoreNotExact(`${decision.message}. Fix: ${decision.fix}`);
+    const plan = decision.plan;
+    const chosen = points.find((p) => p.id === plan.point?.id)!;
     const file = this.stagingFile(target, operationId);
     const started = performance.now();
     const copy = await consistentCopy(chosen.file, file, (p) =>
@@ -407,8 +443,14 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       durationMs: performance.now() - started,
       staging: this.stagingHolding(target, file, copy.bytes),
       resumed: false,
-      restoredTo: chosen.at,
-      notes: [`Restoring ${target.name} to its restore point of ${chosen.at} (${chosen.description}), the latest at or before ${at}`],
+      restoredTo: plan.stateAt,
+      exact: plan.exact,
+      point: { id: chosen.id, at: chosen.at },
+      notes: [
+        plan.exact
+          ? `Restored ${target.name} as it was at ${plan.stateAt}: restore point ${chosen.id} (${chosen.description}) holds exactly that state`
+          : `Restored ${target.name} as it was at ${plan.stateAt} (restore point ${chosen.id}), the nearest earlier state that can be restored exactly; ${at} was asked`,
+      ],
     };
   }
 

@@ -459,6 +459,7 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
           staging: holding,
           resumed: true,
           restoredTo: at,
+          exact: true,
           notes: [`${holding.location} was already restored by an earlier attempt`],
         };
       const guid = s.get(live)?.databaseGuid;
@@ -473,6 +474,7 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
         staging: holding,
         resumed: false,
         restoredTo: new Date(at).toISOString(),
+        exact: true,
         notes: [`Restored ${live} to ${at} (server time ${local}) from 1 full and ${chain.logs.length} log backups into ${holding.location}`],
       };
     });
