@@ -1,7 +1,7 @@
 import type { StepOutcome } from '../../workflows/types';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
-import { applySchemaSync, describeSyncAction, planSchemaSync } from '../sync/schema-sync';
+import { applySchemaSync, describeSyncAction, planSchemaSync, summarizeSync } from '../sync/schema-sync';
 import { targetSchema } from '../sync/target-schema';
 
 export function createSyncActivities(deps: ActivityDeps) {
@@ -17,17 +17,14 @@ export function createSyncActivities(deps: ActivityDeps) {
           const plan = planSchemaSync(definition, await session.introspect(), session.dialect);
           return applySchemaSync(session, plan, target.name);
         });
-        const count = (kind: string) => outcome.applied.filter((a) => a.kind === kind).length;
         return {
-          summary: outcome.applied.length
-            ? `${count('create-table')} tables, ${count('add-column')} columns and ${count('create-index')} indexes added, ${count('drop-index')} indexes dropped`
-            : `the copied data already matches ${target.name}'s schema`,
+          summary: outcome.applied.length ? summarizeSync(outcome.applied) : `the copied data already matches ${target.name}'s schema`,
           activityMs: elapsed(started),
           notes: [
             ...outcome.applied.map(describeSyncAction),
             ...(outcome.kept.length ? [`Kept, not defined by ${target.name}: ${outcome.kept.slice(0, 20).join(', ')}`] : []),
           ],
-          details: { applied: outcome.applied.map((a) => ({ kind: a.kind, table: a.table })), kept: outcome.kept.length },
+          details: { applied: outcome.applied.map((a) => ({ kind: a.kind, table: 'table' in a ? a.table : undefined })), kept: outcome.kept.length },
         };
       });
     },
