@@ -6,6 +6,7 @@ import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
 import { actor, CliContext } from '../context';
 import { UsageError } from '../../common/errors';
+import { unreadableFileProblem, unwritableNewFileProblem } from '../../config/files';
 import { bold, dim } from '../render';
 import { launch } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
@@ -64,8 +65,8 @@ export const registerBackups: Register = (program, ctx) => {
   ).action(async (opts: { source: string; output: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
     requireEnvironment(ctx, opts.source, 'source');
     const output = path.resolve(opts.output);
-    if (fs.existsSync(output)) throw new UsageError(`--output ${output} already exists; an export never overwrites a file`);
-    if (!fs.existsSync(path.dirname(output))) throw new UsageError(`--output: the folder ${path.dirname(output)} does not exist`);
+    const unusable = unwritableNewFileProblem(output);
+    if (unusable) throw new UsageError(`--output: ${unusable}${fs.existsSync(output) ? '; an export never overwrites a file' : ''}`);
     const input: ExportInput = { source: opts.source, output, requestedBy: actor(opts.by), onFailure: opts.onFailure };
     await launch(ctx, 'export', 'exportDatabase', input, `export ${opts.source} → ${path.basename(output)}`, opts);
   });
@@ -81,6 +82,8 @@ export const registerBackups: Register = (program, ctx) => {
   ).action(async (opts: { input: string; target: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
     requireSandbox(ctx, opts.target, 'target');
     const file = path.resolve(opts.input);
+    const unreadable = unreadableFileProblem(file);
+    if (unreadable) throw new UsageError(`--input: ${unreadable}. Give a backup file written by \`dbmove export\``);
     try {
       await checkBackup(ctx.engines, findEnvironment(ctx.catalog(), opts.target), file);
     } catch (err) {

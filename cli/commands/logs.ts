@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { findOperation } from '../../client/operations';
 import { getStatusWhenReady } from './status';
 import { Register } from './shared';
+import { UsageError } from '../../common/errors';
+import { unwritableNewFileProblem } from '../../config/files';
 
 export const registerLogs: Register = (program, ctx) => {
   program
@@ -9,6 +11,8 @@ export const registerLogs: Register = (program, ctx) => {
     .description('The runbook log of an operation as JSON lines (every step, note, decision and failure), to read or keep before a rollback.')
     .option('--output <file>', 'write the log to a file instead of standard output')
     .action(async (ref: string, opts: { output?: string }) => {
+      const unusable = opts.output === undefined ? undefined : unwritableNewFileProblem(opts.output, { mayExist: true });
+      if (unusable) throw new UsageError(`--output: ${unusable}`);
       const client = await ctx.client();
       const handle = await findOperation(client, ref);
       const status = await getStatusWhenReady(client, handle, 10_000);

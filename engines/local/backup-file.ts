@@ -7,6 +7,7 @@ import { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { BackupManifest, EngineContext, ExportResult } from '../port';
 import { fsyncFile, removeIfExists, sha256File } from './consistent-copy';
+import { unreadableFileReason } from '../../config/files';
 
 /**
  * The local engine's portable backup: one file, readable with nothing but Node.
@@ -102,6 +103,9 @@ export async function exportBackupFile(
 
 /** Reads and checks the header, manifest and payload checksum. Touches nothing. */
 export async function readBackupManifest(file: string): Promise<{ manifest: BackupFileManifest; payloadOffset: number }> {
+  // Before opening it: a folder or a named pipe (which would block the open) is refused in words.
+  const unusable = unreadableFileReason(file);
+  if (unusable) throw new InvalidBackupError(file, `it ${unusable}`, 'Give the backup file written by `dbmove export`.');
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r');
