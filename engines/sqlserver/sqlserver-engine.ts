@@ -15,6 +15,7 @@ import type {
   Marker,
   RestoreResult,
   RestoreWindow,
+  SealResult,
   SwapResult,
 } from '../port';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
@@ -478,6 +479,33 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
         notes: [`Restored ${live} to ${at} (server time ${local}) from 1 full and ${chain.logs.length} log backups into ${holding.location}`],
       };
     });
+  }
+
+  /**
+   * VERIFY, before SWAP or an export: a CHECKPOINT in staging (so that SCRUB's changes are on
+   * its pages), then sp_clean_db_free_space, which zeroes every data page's free space. Safe to
+   * repeat. Ghost records the ghost cleanup task has not yet removed, unallocated pages of the
+   * data files and the transaction log are not cleaned by it (docs/engines.md).
+   */
+  async sealStaging(target: SqlServerEnvironment, operationId: string, ctx: EngineContext): Promise<SealResult> {
+    const { staging } = this.names(target, operationId);
+    const started = performance.now();
+    const db = this.connect(target, staging);
+    try {
+      await db.run('CHECKPOINT', []);
+    } finally {
+      await db.close();
+    }
+    ctx.progress(10, 'cleaning free space');
+    const clean = admin.cleanFreeSpace(staging);
+    await this.withMaster(target, (master) => master.run(clean.sql, clean.params));
+    return {
+      bytesBefore: 0,
+      bytesAfter: 0,
+      durationMs: performance.now() - started,
+      resumed: false,
+      notes: [`sp_clean_db_free_space zeroed the free space of every data page of ${this.location(target, staging)}`],
+    };
   }
 
   async exportStaging(
