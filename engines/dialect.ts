@@ -39,6 +39,14 @@ export interface Dialect {
   dropView(view: ViewDefinition): string;
   createTrigger(trigger: TriggerDefinition): string;
   dropTrigger(trigger: TriggerDefinition): string;
+  /**
+   * Statements that keep a table's triggers from firing while SCRUB changes it, and that put
+   * them back after: a trigger that copies old values elsewhere (an audit table) would carry
+   * what SCRUB removes into a table it does not scrub. SQLite drops and recreates them (inside
+   * the transaction of the change, `transactional`); SQL Server disables and re-enables them,
+   * as TRUNCATE TABLE already never fires them.
+   */
+  suspendTriggers(triggers: TriggerDefinition[]): { before: string[]; after: string[]; transactional: boolean };
   /** A deterministic lowercase hex SHA-256 of a text expression (consistent masking across tables). */
   hash(expressionSql: string): string;
   /** True when data stored under `from` reads correctly under the target's `to` type. */

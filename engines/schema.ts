@@ -75,6 +75,8 @@ export interface TriggerDefinition {
   table: string;
   /** The CREATE TRIGGER statement, verbatim. */
   sql: string;
+  /** SQL Server: the trigger exists but does not fire. */
+  disabled?: boolean;
 }
 
 export interface SchemaDefinition {

@@ -1,8 +1,12 @@
 import { expect } from 'chai';
+import { applyScrubPolicy } from '../activities/policy/apply-policy';
+import { loadScrubPolicy, REFRESH_POLICY, shippedPolicyFile } from '../activities/policy/scrub-policy';
 import { findEnvironment, parseCatalog, type SqlServerEnvironment } from '../config/catalog';
 import type { EngineContext } from '../engines/port';
 import { SqlServerEngine } from '../engines/sqlserver/sqlserver-engine';
 import type { ConnectionTarget, TsqlConnection, TsqlResult } from '../engines/tsql/tsql-connection';
+import { COLUMNS_QUERY, REFERENCED_QUERY, TRIGGERS_QUERY } from '../engines/tsql/tsql-introspect';
+import { TsqlSession } from '../engines/tsql/tsql-session';
 
 /**
  * SQL Server's part of "no residue", as far as it can be proved without a SQL Server (none can
@@ -44,5 +48,69 @@ describe('no residue on SQL Server (recorded statements)', () => {
     expect(sent[0].database, 'the checkpoint runs in the staging database').to.match(/^AxDB_stg_/);
     expect(sent[1].params).to.deep.equal([sent[0].database]);
     expect(seal.notes.join()).to.match(/zeroed the free space of every data page of sql01\/AxDB_stg_/);
+  });
+
+  it("SCRUB keeps a table's enabled triggers from firing while it changes the table (an audit trigger would copy what is removed), and leaves a disabled one disabled", async () => {
+    const sent: string[] = [];
+    const answers: Record<string, Record<string, unknown>[]> = {
+      [COLUMNS_QUERY]: [
+        {
+          tableName: 'SysEmailSMTPPassword',
+          columnName: 'RECID',
+          typeName: 'bigint',
+          maxLength: 8,
+          numericPrecision: 19,
+          numericScale: 0,
+          isNullable: false,
+          defaultValue: null,
+          isPrimaryKey: 1,
+        },
+        {
+          tableName: 'SysEmailSMTPPassword',
+          columnName: 'PASSWORD',
+          typeName: 'nvarchar',
+          maxLength: 510,
+          numericPrecision: 0,
+          numericScale: 0,
+          isNullable: false,
+          defaultValue: null,
+          isPrimaryKey: 0,
+        },
+      ],
+      [TRIGGERS_QUERY]: [
+        {
+          name: 'ContosoAuditPassword',
+          tableName: 'SysEmailSMTPPassword',
+          definition: 'CREATE TRIGGER [dbo].[ContosoAuditPassword] ON [dbo].[SysEmailSMTPPassword] AFTER DELETE AS SET NOCOUNT ON;',
+          isDisabled: false,
+        },
+        {
+          name: 'ContosoOld',
+          tableName: 'SysEmailSMTPPassword',
+          definition: 'CREATE TRIGGER [dbo].[ContosoOld] ON [dbo].[SysEmailSMTPPassword] AFTER UPDATE AS SET NOCOUNT ON;',
+          isDisabled: true,
+        },
+      ],
+      [REFERENCED_QUERY]: [{ n: 1 }],
+    };
+    const connection: TsqlConnection = {
+      run: async (sql: string): Promise<TsqlResult> => {
+        sent.push(sql);
+        return { rows: answers[sql] ?? [], rowsAffected: 0 };
+      },
+      begin: async () => {},
+      commit: async () => {},
+      rollback: async () => {},
+      close: async () => {},
+    };
+    const session = new TsqlSession(connection, 'staging (recorded)', false);
+    await applyScrubPolicy(session, loadScrubPolicy([shippedPolicyFile(REFRESH_POLICY)]), {
+      referencedByForeignKey: session.referencedByForeignKey.bind(session),
+    });
+    expect(sent.filter((s) => !s.startsWith('SELECT'))).to.deep.equal([
+      'DISABLE TRIGGER [ContosoAuditPassword] ON [SysEmailSMTPPassword]',
+      'DELETE TOP (4000) FROM [SysEmailSMTPPassword]',
+      'ENABLE TRIGGER [ContosoAuditPassword] ON [SysEmailSMTPPassword]',
+    ]);
   });
 });

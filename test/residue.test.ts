@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import Database from 'better-sqlite3';
 import { decide, getStatus } from '../client/operations';
 import { importBackupFile } from '../engines/local/backup-file';
 import type { EngineContext } from '../engines/port';
@@ -73,11 +74,29 @@ describe('no residue: what is not copied cannot be recovered from any file left 
     expect(new Set(inSource), 'every canary is in production before the operation').to.have.keys([...planted.scrubbed, ...planted.kept].map((c) => c.where));
   });
 
+  /** A customisation in production that copies what is deleted or changed into an audit table SCRUB does not know. */
+  function auditTriggers(): void {
+    const db = new Database(estate.database('prod'), { fileMustExist: true });
+    try {
+      db.exec('CREATE TABLE ContosoAudit (RECID INTEGER PRIMARY KEY, WHAT TEXT NOT NULL)');
+      db.exec(
+        "CREATE TRIGGER ContosoAuditPassword AFTER DELETE ON SysEmailSMTPPassword BEGIN INSERT INTO ContosoAudit (WHAT) VALUES ('password ' || old.PASSWORD); END",
+      );
+      db.exec(
+        "CREATE TRIGGER ContosoAuditAddress AFTER UPDATE OF LOCATOR ON LogisticsElectronicAddress BEGIN INSERT INTO ContosoAudit (WHAT) VALUES ('address ' || old.LOCATOR); END",
+      );
+    } finally {
+      db.close();
+    }
+  }
+
   it('refresh: the target, its journal files, staging and a restore point taken of the refreshed target hold none of it', async () => {
     const uat = estate.database('uat');
+    auditTriggers();
     await worker.run(async () => {
       const refresh = await signedOff(await startRefresh(worker));
       expect(query(uat, "SELECT ENABLE FROM UserInfo WHERE ID = 'canaryuser'")).to.deep.equal([{ ENABLE: 0 }]);
+      expect(query(uat, 'SELECT COUNT(*) AS n FROM ContosoAudit'), "production's audit triggers did not fire during SCRUB").to.deep.equal([{ n: 0 }]);
       expectKept(uat, planted, estate.home);
       expectClean(leftBehind(estate), planted, estate.home, 'after the refresh');
       // The next operation on uat takes a restore point of the refreshed state and keeps it.
@@ -94,11 +113,17 @@ describe('no residue: what is not copied cannot be recovered from any file left 
   it('export and import: the backup file, its decompressed content, the imported target and its restore points hold none of it', async () => {
     const backup = path.join(estate.home, 'prod.dbmove');
     const train = estate.database('train');
+    auditTriggers();
     await worker.run(async () => {
       await signedOff(await startKind(worker, 'export', { source: 'prod', output: backup }));
       const content = path.join(estate.home, 'decompressed', 'prod-backup.sqlite');
       await importBackupFile(backup, content, quietContext);
       expectKept(content, planted, estate.home);
+      expect(query(content, 'SELECT COUNT(*) AS n FROM ContosoAudit')).to.deep.equal([{ n: 0 }]);
+      expect(
+        query<{ name: string }>(content, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").map((t) => t.name),
+        "the source's triggers travel in the backup",
+      ).to.deep.equal(['ContosoAuditAddress', 'ContosoAuditPassword']);
       expectClean([backup, content], planted, estate.home, 'the backup file and its content');
       fs.rmSync(path.dirname(content), { recursive: true });
       expectClean(leftBehind(estate, [backup]), planted, estate.home, 'after the export');

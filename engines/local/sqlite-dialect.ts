@@ -118,6 +118,14 @@ export const sqliteDialect: Dialect = {
   dropTrigger(trigger: TriggerDefinition): string {
     return `DROP TRIGGER IF EXISTS ${this.quote(trigger.name)}`;
   },
+  suspendTriggers(triggers: TriggerDefinition[]) {
+    // SQLite cannot disable a trigger: it is dropped and created again from its own statement, in one transaction.
+    return {
+      before: triggers.map((t) => this.dropTrigger(t)),
+      after: triggers.map((t) => this.createTrigger(t)),
+      transactional: true,
+    };
+  },
   hash(expressionSql: string): string {
     // dbmove_sha256 is registered on every session the local engine opens.
     return `dbmove_sha256(${expressionSql})`;

@@ -121,6 +121,15 @@ export const tsqlDialect: Dialect = {
   dropTrigger(trigger: TriggerDefinition): string {
     return `DROP TRIGGER ${this.quote(trigger.name)}`;
   },
+  suspendTriggers(triggers: TriggerDefinition[]) {
+    // Only the enabled ones: a trigger the source had disabled stays disabled.
+    const enabled = triggers.filter((t) => !t.disabled);
+    return {
+      before: enabled.map((t) => `DISABLE TRIGGER ${this.quote(t.name)} ON ${this.quote(t.table)}`),
+      after: enabled.map((t) => `ENABLE TRIGGER ${this.quote(t.name)} ON ${this.quote(t.table)}`),
+      transactional: false,
+    };
+  },
   hash(expressionSql: string): string {
     // SHA-256 of the value's UTF-8 bytes as lowercase hex: the same digest the local engine's
     // dbmove_sha256 computes in Node, so a value masks identically on every engine. The UTF-8

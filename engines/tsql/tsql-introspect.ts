@@ -48,7 +48,7 @@ export const VIEWS_QUERY = [
 ].join(' ');
 
 export const TRIGGERS_QUERY = [
-  'SELECT tr.name AS name, t.name AS tableName, m.definition AS definition',
+  'SELECT tr.name AS name, t.name AS tableName, m.definition AS definition, tr.is_disabled AS isDisabled',
   'FROM sys.triggers AS tr',
   'JOIN sys.tables AS t ON t.object_id = tr.parent_id',
   'JOIN sys.sql_modules AS m ON m.object_id = tr.object_id',
@@ -89,7 +89,12 @@ export async function introspectTsql(connection: TsqlConnection): Promise<Schema
   const columns = (await connection.run(COLUMNS_QUERY, [])).rows as unknown as ColumnRow[];
   const indexRows = (await connection.run(INDEXES_QUERY, [])).rows as unknown as IndexRow[];
   const views = (await connection.run(VIEWS_QUERY, [])).rows as unknown as { name: string; definition: string }[];
-  const triggers = (await connection.run(TRIGGERS_QUERY, [])).rows as unknown as { name: string; tableName: string; definition: string }[];
+  const triggers = (await connection.run(TRIGGERS_QUERY, [])).rows as unknown as {
+    name: string;
+    tableName: string;
+    definition: string;
+    isDisabled?: boolean | number;
+  }[];
   const tables = new Map<string, TableDefinition>();
   for (const row of columns) {
     let table = tables.get(row.tableName);
@@ -135,7 +140,7 @@ export async function introspectTsql(connection: TsqlConnection): Promise<Schema
     dialect: 'tsql',
     tables: [...tables.values()],
     views: views.map((v) => ({ name: v.name, sql: v.definition })),
-    triggers: triggers.map((t) => ({ name: t.name, table: t.tableName, sql: t.definition })),
+    triggers: triggers.map((t) => ({ name: t.name, table: t.tableName, sql: t.definition, ...(t.isDisabled ? { disabled: true } : {}) })),
   };
 }
 

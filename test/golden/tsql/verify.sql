@@ -5,7 +5,7 @@ SELECT t.name AS tableName, i.name AS indexName, i.is_unique AS isUnique, c.name
 
 SELECT v.name AS name, m.definition AS definition FROM sys.views AS v JOIN sys.sql_modules AS m ON m.object_id = v.object_id WHERE v.is_ms_shipped = 0 AND v.schema_id = SCHEMA_ID('dbo') ORDER BY v.object_id;
 
-SELECT tr.name AS name, t.name AS tableName, m.definition AS definition FROM sys.triggers AS tr JOIN sys.tables AS t ON t.object_id = tr.parent_id JOIN sys.sql_modules AS m ON m.object_id = tr.object_id WHERE tr.is_ms_shipped = 0 AND tr.parent_class = 1 AND t.schema_id = SCHEMA_ID('dbo') ORDER BY tr.object_id;
+SELECT tr.name AS name, t.name AS tableName, m.definition AS definition, tr.is_disabled AS isDisabled FROM sys.triggers AS tr JOIN sys.tables AS t ON t.object_id = tr.parent_id JOIN sys.sql_modules AS m ON m.object_id = tr.object_id WHERE tr.is_ms_shipped = 0 AND tr.parent_class = 1 AND t.schema_id = SCHEMA_ID('dbo') ORDER BY tr.object_id;
 
 -- params: [2,"%@%",""]
 SELECT COUNT_BIG(*) AS n FROM [LogisticsElectronicAddress] WHERE (([TYPE] = @p0) OR ([LOCATOR] LIKE @p1)) AND (([LOCATOR] IS NULL OR [LOCATOR] <> @p2));
