@@ -11,6 +11,7 @@ import { FACT } from '../activities/environment-facts';
 import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
 import { createDbmoveWorker } from '../worker/create-worker';
+import { measureNoResidue, type NoResidueFigures } from './no-residue';
 
 /**
  * What `npm run bench` measures: the demo estate at each size through a full refresh on a
@@ -71,6 +72,8 @@ export interface SizeFigures {
   swapWindowMs: number;
   scrub: ScrubFigures;
   refresh: RefreshFigures;
+  /** What leaving no scrubbed byte behind costs (VERIFY's rewrite of staging), and the alternatives. */
+  noResidue: NoResidueFigures;
   /** The first workflow on a fresh worker (a refusal of an unknown target), excluded from the refresh. */
   workerWarmUpMs: number;
   workerPeakRssBytes: number;
@@ -131,6 +134,8 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       const peak = rss.stop();
       const copyDetails = single.activityResults.copyToStaging?.details as { copyMs: number; bytes: number } | undefined;
       const scrubDetails = single.activityResults.scrubStaging?.details as { elements: ScrubFigures['elements'] } | undefined;
+      const sealDetails = single.activityResults.verifyStaging?.details as { seal?: { ms: number } } | undefined;
+      const noResidue = await measureNoResidue(prod, home, sealDetails?.seal?.ms ?? NaN);
       const elements = scrubDetails?.elements ?? [];
       const figures: SizeFigures = {
         businessRows: rows,
@@ -148,6 +153,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
           elements,
         },
         refresh: single.figures,
+        noResidue,
         workerWarmUpMs: warmUpMs,
         workerPeakRssBytes: peak,
       };

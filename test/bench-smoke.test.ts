@@ -36,6 +36,11 @@ describe('npm run bench (smoke, tiny sizes)', function () {
         size.refresh.endToEndMs,
         size.refresh.activityMs,
         size.workerPeakRssBytes,
+        size.noResidue.rewriteMs,
+        size.noResidue.rewriteOverCp,
+        size.noResidue.inRefreshMs,
+        size.noResidue.secureDeleteScrubExtraMs,
+        size.noResidue.vacuumInPlaceMs,
       ]) {
         expect(figure, `a figure at ${size.businessRows} rows`).to.be.a('number').and.not.NaN;
       }
@@ -58,6 +63,8 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       'window 6,000/2,000',
       'whole-table scrub 6,000/2,000',
       '3 concurrent refreshes',
+      'no-residue rewrite <= 10x cp',
+      'no-residue rewrite 6,000/2,000',
     ]) {
       expect(targets).to.include(name);
     }

@@ -68,8 +68,12 @@ describe('point-in-time restore returns exactly the time asked, or refuses', fun
       expect(refusedRun.stderr, 'it names the restorable points').to.include(points[0].id);
       expect(refusedRun.stderr, 'and how to accept the nearest').to.match(/--nearest/);
       expect(fileSha256(uat), 'nothing was started').to.equal(atT2);
+      // The namespace is shared by every test file: only restores started since this test's refresh count.
       const listed = await runCli(estate, ['list', '--all', '--json']);
-      expect(JSON.parse(listed.stdout).filter((o: { kind: string }) => o.kind === 'restore')).to.deep.equal([]);
+      const since = Date.parse(refresh.startedAt);
+      expect(
+        JSON.parse(listed.stdout).filter((o: { kind: string; startedAt: string }) => o.kind === 'restore' && Date.parse(o.startedAt) >= since),
+      ).to.deep.equal([]);
 
       // A caller that bypasses the command line meets the same rule in PRECHECK.
       const bypass = await startKind(worker, 'restore', { target: 'uat', to: between });

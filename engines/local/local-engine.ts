@@ -480,13 +480,15 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     const rewrite = await rewriteWithoutFreeSpace(file);
     const stat = await fs.promises.stat(file);
-    const sealed: SealRecord = { at: this.now().toISOString(), bytes: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, sha256: await sha256File(file) };
+    const sealed: SealRecord = { at: this.now().toISOString(), bytes: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, sha256: rewrite.sha256 };
     await writeJsonAtomic(manifestFile, {
       ...(manifest ?? { operationId, completedAt: sealed.at, bytes: stat.size, origin: 'unknown' }),
       sealed,
     } satisfies StagingManifest);
     return {
-      ...rewrite,
+      bytesBefore: rewrite.bytesBefore,
+      bytesAfter: rewrite.bytesAfter,
+      durationMs: rewrite.durationMs,
       resumed: false,
       notes: [
         `Rewrote staging from its live rows (VACUUM INTO): ${formatBytes(rewrite.bytesBefore)} → ${formatBytes(rewrite.bytesAfter)} in ${(rewrite.durationMs / 1000).toFixed(2)} s; no deleted or overwritten value is left in its bytes`,
