@@ -10,6 +10,7 @@ import { Context } from '@temporalio/activity';
  *   DBMOVE_FAULTS="SYNC=fail"             SYNC fails on every attempt (fix: restart the worker without it, then retry)
  *   DBMOVE_FAULTS="SYNC=fail-once"        SYNC fails once per operation; `retry` then succeeds
  *   DBMOVE_FAULTS="COPY=hang"             COPY stops heartbeating until Temporal times it out
+ *   DBMOVE_FAULTS="SCRUB=slow"            SCRUB first spends 6 s heartbeating its progress (to watch live progress)
  *   DBMOVE_FAULTS="SCRUB=crash-once"      the worker process dies (SIGKILL) mid-SCRUB, once per operation
  *   DBMOVE_FAULTS="COPY=crash,ROLLBACK=fail-once"   several at once
  *
@@ -17,9 +18,13 @@ import { Context } from '@temporalio/activity';
  * element; other steps crash as they start. "Once" is remembered in the state folder, so it
  * survives the crash it causes.
  */
-export type FaultKind = 'fail' | 'fail-once' | 'hang' | 'crash' | 'crash-once';
+export type FaultKind = 'fail' | 'fail-once' | 'hang' | 'slow' | 'crash' | 'crash-once';
 
-export const FAULT_KINDS: FaultKind[] = ['fail', 'fail-once', 'hang', 'crash', 'crash-once'];
+export const FAULT_KINDS: FaultKind[] = ['fail', 'fail-once', 'hang', 'slow', 'crash', 'crash-once'];
+
+/** How long a `slow` step spends before its work, and how often it reports progress meanwhile. */
+export const SLOW_FAULT_MS = 6_000;
+const SLOW_FAULT_TICK_MS = 200;
 export const FAULT_POINTS = [
   'PRECHECK',
   'VALIDATE',
@@ -89,12 +94,13 @@ export class FaultPlan {
     return [...this.plan].map(([p, k]) => `${p}=${k}`).join(',');
   }
 
-  /** Called as a step's activity starts. */
-  async atStart(point: FaultPoint, operationId: string): Promise<void> {
+  /** Called as a step's activity starts; `progress` heartbeats (a `slow` step reports through it). */
+  async atStart(point: FaultPoint, operationId: string, progress: (percent: number, detail: string) => void = () => {}): Promise<void> {
     const kind = this.plan.get(point);
     if (!kind) return;
     if (kind === 'fail' || (kind === 'fail-once' && this.firstTime(point, kind, operationId))) throw new InjectedFault(point, kind);
     if (kind === 'hang') await hang(point);
+    if (kind === 'slow') await slow(progress);
     if ((kind === 'crash' || kind === 'crash-once') && !MID_STEP_CHECKPOINTS[point]) this.crash(point, kind, operationId);
   }
 
@@ -120,6 +126,19 @@ export class FaultPlan {
     } catch {
       return false;
     }
+  }
+}
+
+/**
+ * Spends SLOW_FAULT_MS before the step's work, heartbeating a rising percentage every 200 ms:
+ * what a long step looks like to `dbmove status`, the progress bar and the Web UI, at any size.
+ */
+async function slow(progress: (percent: number, detail: string) => void): Promise<void> {
+  const signal = Context.current().cancellationSignal;
+  const started = Date.now();
+  for (let spent = 0; spent < SLOW_FAULT_MS && !signal.aborted; spent = Date.now() - started) {
+    progress((100 * spent) / SLOW_FAULT_MS, `slowed down by DBMOVE_FAULTS (${(spent / 1000).toFixed(1)} s of ${SLOW_FAULT_MS / 1000} s)`);
+    await new Promise((resolve) => setTimeout(resolve, SLOW_FAULT_TICK_MS));
   }
 }
 

@@ -41,13 +41,13 @@ export interface ActivityScope {
 export async function runStepActivity<T>(deps: ActivityDeps, point: FaultPoint, operationId: string, work: (scope: ActivityScope) => Promise<T>): Promise<T> {
   try {
     assertName('operation id', operationId, OPERATION_ID);
-    await deps.faults.atStart(point, operationId);
     let context: Context | undefined;
     try {
       context = Context.current();
     } catch {
       context = undefined;
     }
+    await deps.faults.atStart(point, operationId, (percent, detail) => context?.heartbeat({ step: point, percent: Math.round(percent * 10) / 10, detail }));
     const previous = context?.info.heartbeatDetails as HeartbeatDetails | undefined;
     let resume: unknown = previous?.resume;
     let last: HeartbeatDetails = { step: point, percent: 0 };

@@ -12,6 +12,7 @@ import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
 import { createDbmoveWorker } from '../worker/create-worker';
 import { measureNoResidue, type NoResidueFigures } from './no-residue';
+import { statusBesideDescribe, type CliSpeedFigures } from './cli-speed';
 
 /**
  * What `npm run bench` measures: the demo estate at each size through a full refresh on a
@@ -25,6 +26,8 @@ export interface BenchServer {
   client: Client;
   connection: NativeConnection;
   namespace: string;
+  /** host:port of the frontend, for the command-line runs (`dbmove status` beside `temporal workflow describe`). */
+  address?: string;
 }
 
 export interface BenchOptions {
@@ -34,6 +37,8 @@ export interface BenchOptions {
   /** Scratch directory for estates (git-ignored bench/out/ by default). */
   outDir: string;
   log?: (line: string) => void;
+  /** Pairs of `dbmove status` and `temporal workflow describe` runs (default 15). */
+  cliPairs?: number;
 }
 
 export interface ScrubFigures {
@@ -97,6 +102,8 @@ export interface BenchResults {
   quick: boolean;
   sizes: SizeFigures[];
   concurrency?: ConcurrencyFigures;
+  /** `dbmove status` beside `temporal workflow describe` on the smallest size's refresh. */
+  cliSpeed?: CliSpeedFigures;
 }
 
 const SANDBOX = (i: number) => `sbx${String(i).padStart(2, '0')}`;
@@ -105,6 +112,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
   const log = options.log ?? (() => {});
   const sizes: SizeFigures[] = [];
   let concurrency: ConcurrencyFigures | undefined;
+  let cliSpeed: CliSpeedFigures | undefined;
   const smallest = Math.min(...options.sizes);
   for (const rows of options.sizes) {
     const home = path.join(options.outDir, `estate-${rows}`);
@@ -162,6 +170,21 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         `${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`,
       );
 
+      if (rows === smallest && server.address) {
+        cliSpeed = await statusBesideDescribe({
+          address: server.address,
+          namespace: server.namespace,
+          taskQueue,
+          home,
+          operationId: single.figures.operationId,
+          pairs: options.cliPairs ?? 15,
+        });
+        if (cliSpeed)
+          log(
+            `dbmove status ${cliSpeed.statusMs.toFixed(0)} ms, temporal workflow describe ${cliSpeed.describeMs.toFixed(0)} ms: ${cliSpeed.statusOverDescribe.toFixed(2)}x (median of ${cliSpeed.pairs.length} pairs)`,
+          );
+      }
+
       if (rows === smallest && options.concurrent > 0) {
         addSandboxes(home, options.concurrent);
         settleDisk();
@@ -184,7 +207,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       }
     });
   }
-  return { sizes, concurrency };
+  return { sizes, concurrency, cliSpeed };
 }
 
 function generateEstate(home: string, rows: number): { ms: number } {

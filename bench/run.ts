@@ -71,10 +71,10 @@ export async function bench(args: BenchArgs, server?: BenchServer, log: (line: s
   let own: TestWorkflowEnvironment | undefined;
   if (!server) {
     own = await startEphemeralServer(log);
-    server = { client: own.client, connection: own.nativeConnection, namespace: own.namespace ?? 'default' };
+    server = { client: own.client, connection: own.nativeConnection, namespace: own.namespace ?? 'default', address: own.address };
   }
   try {
-    const measured = await runBench(server, { sizes: args.sizes, concurrent: args.concurrent, outDir: args.outDir, log });
+    const measured = await runBench(server, { sizes: args.sizes, concurrent: args.concurrent, outDir: args.outDir, log, cliPairs: args.quick ? 5 : 15 });
     const results: BenchResults = {
       startedAt,
       machine: { cpus: os.cpus().length, memoryBytes: os.totalmem(), node: process.version, platform: `${os.platform()} ${os.release()}` },

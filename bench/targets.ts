@@ -58,6 +58,14 @@ export function judge(results: BenchResults): TargetVerdict[] {
       pass: whole <= 2,
     });
   }
+  const speed = results.cliSpeed;
+  if (speed) {
+    verdicts.push({
+      target: 'dbmove status <= 4x temporal workflow describe (same operation)',
+      figure: `median of pairs ${x(speed.statusOverDescribe)} (status ${ms(speed.statusMs)}, describe ${ms(speed.describeMs)}, ${speed.pairs.length} pairs)`,
+      pass: speed.statusOverDescribe <= 4,
+    });
+  }
   const c = results.concurrency;
   if (c) {
     verdicts.push({
@@ -157,6 +165,15 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
       `Concurrency at ${c.businessRows.toLocaleString('en-US')} rows: ${c.refreshes} refreshes prod → sbx01..sbx${String(c.refreshes).padStart(2, '0')} started together on one worker: ` +
         `${c.completed} completed, ${c.failedActivities} failed activities, wall time ${ms(c.wallMs)} against ${ms(c.singleRefreshMs)} for a single refresh (${x(c.wallOverSingle)}), ` +
         `at most ${c.maxHistoryEvents} history events each, worker peak RSS ${mb(c.workerPeakRssBytes)}.`,
+      '',
+    );
+  }
+  if (results.cliSpeed) {
+    const speed = results.cliSpeed;
+    lines.push(
+      `Command line: \`dbmove status ${speed.operationId}\` beside \`temporal workflow describe\` of the same operation, ${speed.pairs.length} pairs in alternating order: ` +
+        `median ${ms(speed.statusMs)} against ${ms(speed.describeMs)}, median of the pairs' ratios ${x(speed.statusOverDescribe)} ` +
+        `(pairs: ${speed.pairs.map((p) => `${p.statusMs.toFixed(0)}/${p.describeMs.toFixed(0)}`).join(', ')} ms).`,
       '',
     );
   }

@@ -1,6 +1,9 @@
 import type { OperationStatus, StepRecord } from '../workflows/types';
 import { isRefusal } from '../common/checks';
 
+/** A step whose heartbeat has not moved for this long is shown as quiet (client/operations.ts QUIET_AFTER_MS). */
+const QUIET_AFTER_MS = 10_000;
+
 /** Plain-text rendering of an operation for terminals and logs. */
 
 const useColor = () => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
@@ -17,6 +20,38 @@ export function seconds(ms: number | undefined): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** Whole seconds for "no heartbeat for 23 s" and "about 2 min 5 s left". */
+function roughly(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 120 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+/** How long a running step has run, from its record (the workflow's clock) and now. */
+export function elapsedMs(step: StepRecord, now = Date.now()): number | undefined {
+  if (step.durationMs !== undefined && step.status !== 'running') return step.durationMs;
+  return step.startedAt ? Math.max(0, now - Date.parse(step.startedAt)) : undefined;
+}
+
+/**
+ * The running step's live line: percent and what it is doing (its heartbeat), time left where
+ * the rate says it, and, when it stops moving, how long it has been silent.
+ */
+export function liveInfo(step: StepRecord, status: OperationStatus): { text: string; quiet: boolean } {
+  const p = status.progress;
+  if (step.status !== 'running' || !p || p.step !== step.name) return { text: '', quiet: false };
+  if (p.waitingForWorker) {
+    const retry = p.attempt && p.attempt > 1 ? `attempt ${p.attempt}${p.lastFailure ? ` after: ${p.lastFailure}` : ''}; ` : '';
+    return { text: `${retry}waiting for a worker to pick it up for ${roughly(p.quietMs ?? 0)}`, quiet: (p.quietMs ?? 0) >= QUIET_AFTER_MS };
+  }
+  const parts = [`${p.percent.toFixed(0)}%`];
+  if (p.detail) parts.push(p.detail);
+  if (p.remainingMs !== undefined) parts.push(`about ${roughly(p.remainingMs)} left`);
+  if (p.attempt && p.attempt > 1) parts.push(`attempt ${p.attempt}`);
+  const quiet = (p.quietMs ?? 0) >= QUIET_AFTER_MS;
+  if (quiet) parts.push(`no heartbeat for ${roughly(p.quietMs!)}`);
+  return { text: parts.join(' · '), quiet };
 }
 
 export function stepIcon(step: StepRecord): string {
@@ -47,9 +82,16 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
   lines.push(`${bold(s.operationId)}  ${s.kind} ${route}  ${phaseText(s.phase)}`);
   lines.push(dim(`requested by ${s.requestedBy} at ${s.startedAt}`));
   for (const step of s.steps) {
-    const progress = step.status === 'running' && s.progress?.step === step.name ? ` ${s.progress.percent.toFixed(0)}% ${s.progress.detail ?? ''}` : '';
-    const info = step.status === 'failed' ? red(step.error ?? '') : (step.summary ?? '');
-    lines.push(`  ${stepIcon(step)} ${step.name.padEnd(11)} ${seconds(step.durationMs).padStart(9)}  ${info}${progress}`);
+    const live = liveInfo(step, s);
+    const info =
+      step.status === 'failed' ? red(step.error ?? '') : step.status === 'running' ? (live.quiet ? yellow(live.text) : live.text) : (step.summary ?? '');
+    lines.push(`  ${stepIcon(step)} ${step.name.padEnd(11)} ${seconds(elapsedMs(step)).padStart(9)}  ${info}`);
+  }
+  if (s.phase === 'ROLLING_BACK' && s.progress?.step === 'ROLLBACK') {
+    const p = s.progress;
+    lines.push(
+      `  ${cyan('▶')} ROLLBACK    ${p.percent.toFixed(0)}% ${p.detail ?? ''}${(p.quietMs ?? 0) >= QUIET_AFTER_MS ? yellow(` · no heartbeat for ${roughly(p.quietMs!)}`) : ''}`,
+    );
   }
   if (s.marker) lines.push(`  marker: ${s.marker.environment} at ${s.marker.at} (${s.marker.restorePoint})`);
   if (s.restored)
@@ -72,6 +114,7 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
   }
   if (s.phase === 'REFUSED') for (const c of s.checks.filter(isRefusal)) lines.push(red(`  refused: ${c.message}`) + `\n      fix: ${c.fix}`);
   for (const c of s.checks.filter((c) => !c.ok && c.severity === 'warning')) lines.push(yellow(`  warning: ${c.message}`));
+  for (const d of s.decisions.filter((d) => !d.accepted)) lines.push(yellow(`  refused ${d.kind} ${d.via} from ${d.by} at ${d.at}: ${d.reason ?? ''}`));
   if (s.signedOff) lines.push(`  signed off by ${s.signedOff.by} at ${s.signedOff.at}${s.signedOff.note ? `: ${s.signedOff.note}` : ''}`);
   if (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'ROLLED_BACK') {
     if (!s.signedOff)

@@ -1,7 +1,7 @@
-import { Client, WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { RESTING_PHASES } from '../workflows/phases';
 import type { OperationStatus, Phase } from '../workflows/types';
-import { getStatus } from './operations';
+import { getStatus, type ExecutionRef, type StatusSource } from './operations';
+import { ExecutionNotFoundError } from './reader';
 
 export interface FollowOptions {
   /** Stop in one of these phases (default: any resting phase of phases.ts)... */
@@ -22,7 +22,7 @@ export interface FollowOptions {
  * resting phase. Polling a query adds nothing to the history. The one poller of dbmove: the
  * command line, the scripts and the tests all follow operations through it.
  */
-export async function followOperation(client: Client, handle: WorkflowHandle, options: FollowOptions = {}): Promise<OperationStatus> {
+export async function followOperation(client: StatusSource, handle: ExecutionRef, options: FollowOptions = {}): Promise<OperationStatus> {
   const until = options.until ?? RESTING_PHASES;
   const done = options.done ?? ((status: OperationStatus) => until.includes(status.phase));
   const interval = options.intervalMs ?? 300;
@@ -43,7 +43,7 @@ export async function followOperation(client: Client, handle: WorkflowHandle, op
       options.onStatus?.(status);
       if (done(status)) break;
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw err;
+      if (err instanceof ExecutionNotFoundError || (err as Error).name === 'WorkflowNotFoundError') throw err;
       // The first workflow task may not have run yet, or the worker is restarting.
       if (++misses > 200) throw err;
     }

@@ -84,8 +84,9 @@ export function refreshScheduleOptions(options: RefreshScheduleOptions): Schedul
       taskQueue: options.taskQueue,
       args: [input],
       typedSearchAttributes: searchAttributes('refresh', options.source, options.target),
+      memo: { requestedBy: input.requestedBy },
       staticSummary: `scheduled refresh ${options.source} → ${options.target}`,
-      staticDetails: `Schedule ${scheduleId} (${when}), created by ${options.createdBy}. ${options.autoSignOff ? 'Signs off automatically once VERIFY passed and SWAP completed.' : 'Waits for sign-off: signal `signOff` with {"by": "you"}.'}`,
+      staticDetails: `Started by schedule ${scheduleId} (${when}), created by ${options.createdBy}${options.autoSignOff ? '; signed off automatically only once VERIFY passed and SWAP completed' : ''}. Where it stands and what to do next: **Current Details** on this page, or \`dbmove status <this workflow id>\`.`,
     },
     memo: { dbmove: { source: options.source, target: options.target, autoSignOff: options.autoSignOff, when, createdBy: options.createdBy } },
   };

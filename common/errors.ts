@@ -22,6 +22,7 @@ export const ERROR_TYPES = {
   UnknownEnvironment: 'input',
   FaultPlanError: 'input',
   OperationNotFound: 'input',
+  AmbiguousOperation: 'input',
   DemoExists: 'input',
   InvalidBackup: 'input',
   RestoreNotExact: 'input',
@@ -59,6 +60,23 @@ export const USAGE_ERRORS: readonly ErrorType[] = ofClass('input');
 
 export function errorClassOf(name: string): ErrorClass | undefined {
   return (ERROR_TYPES as Record<string, ErrorClass>)[name];
+}
+
+/**
+ * The exit codes of every `dbmove` command, one rule:
+ * - 0: success;
+ * - 1: the operation failed or was refused (a rule declined a well-formed request: a
+ *   production target, the same source and target, an open operation on the target, a
+ *   decision the phase does not accept), or Temporal could not be reached;
+ * - 2: bad usage: the command line itself is wrong (an unknown command or option, a
+ *   malformed value, a name that is neither an environment nor an operation); nothing was
+ *   started or changed.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The exit code for an error that ends a command: 2 for the `input` class, 1 for anything else. */
+export function exitCodeFor(error: { name?: string } | undefined): number {
+  return errorClassOf(error?.name ?? '') === 'input' ? EXIT.usage : EXIT.failed;
 }
 
 /** The base of dbmove's own errors: `name` is the registered type, which Temporal carries as the failure type. */
@@ -114,10 +132,24 @@ export class InvalidBackup extends DbmoveError {
   }
 }
 
-/** The operation ran and failed, or was refused: exit code 1. */
+/** The operation ran and failed: exit code 1. */
 export class OperationFailed extends DbmoveError {
   constructor(message: string) {
     super('OperationFailed', message);
+  }
+}
+
+/** A rule declined a well-formed request before anything was started or changed: exit code 1. */
+export class OperationRefused extends DbmoveError {
+  constructor(message: string) {
+    super('OperationRefused', message);
+  }
+}
+
+/** A decision (sign-off, rollback, retry, cancel) the operation does not accept now: exit code 1. */
+export class DecisionRefused extends DbmoveError {
+  constructor(message: string) {
+    super('DecisionRefused', message);
   }
 }
 

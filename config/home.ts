@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { loadCatalog, LoadedCatalog } from './catalog';
-import { loadTemporalConfig, TemporalConfig } from './temporal-config';
+import type { LoadedCatalog } from './catalog';
+import type { TemporalConfig } from './temporal-config';
 
 /**
  * Where dbmove finds its files. Everything is relative to one home directory (the current
@@ -25,9 +25,12 @@ export function resolveHome(env: NodeJS.ProcessEnv = process.env, cwd = process.
 }
 
 export function homeTemporalConfig(home: DbmoveHome, env: NodeJS.ProcessEnv = process.env): TemporalConfig {
-  return loadTemporalConfig(home.temporalConfigFile, env);
+  // Required here, not at the top: resolving a home must not load the schemas (zod) for commands that never read them.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./temporal-config') as typeof import('./temporal-config')).loadTemporalConfig(home.temporalConfigFile, env);
 }
 
 export function homeCatalog(home: DbmoveHome): LoadedCatalog {
-  return loadCatalog(home.catalogFile);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./catalog') as typeof import('./catalog')).loadCatalog(home.catalogFile);
 }

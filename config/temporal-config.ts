@@ -1,7 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
 import { ConfigError, configErrorFromIssues } from './config-error';
+import type { TemporalFileConfig } from './temporal-config-schema';
+import { TEMPORAL_CONFIG_DEFAULTS, TEMPORAL_CONFIG_RULES } from './temporal-config-rules';
+import { resolveTls } from './temporal-tls';
+
+export type { TemporalFileConfig } from './temporal-config-schema';
 
 /**
  * How dbmove reaches Temporal. The file holds the shape of the deployment; the usual
@@ -10,46 +14,47 @@ import { ConfigError, configErrorFromIssues } from './config-error';
  * from the environment.
  */
 
-const tlsSchema = z.union([
-  z.boolean(),
-  z.strictObject({
-    serverName: z.string().optional(),
-    serverRootCaCertPath: z.string().optional(),
-    clientCertPath: z.string().optional(),
-    clientKeyPath: z.string().optional(),
-  }),
-]);
+/**
+ * A file of plain keys (address, namespace, taskQueue, apiKeyEnv, tls: true|false) that pass
+ * the rules is read without loading zod; anything else goes through the full schema, which
+ * also writes the error when there is one.
+ */
+function quickParse(raw: unknown): TemporalFileConfig | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const plain = ['$schema', 'address', 'namespace', 'taskQueue', 'apiKeyEnv', 'tls'];
+  const entries = Object.entries(raw);
+  if (!entries.every(([k]) => plain.includes(k))) return undefined;
+  const record = raw as Record<string, unknown>;
+  for (const key of ['address', 'namespace', 'taskQueue', 'apiKeyEnv'] as const) {
+    const value = record[key];
+    if (value !== undefined && (typeof value !== 'string' || !TEMPORAL_CONFIG_RULES[key].pattern.test(value))) return undefined;
+  }
+  if (record.tls !== undefined && typeof record.tls !== 'boolean') return undefined;
+  if (record.$schema !== undefined && typeof record.$schema !== 'string') return undefined;
+  return {
+    ...(record.$schema !== undefined ? { $schema: record.$schema as string } : {}),
+    address: (record.address as string | undefined) ?? TEMPORAL_CONFIG_DEFAULTS.address,
+    namespace: (record.namespace as string | undefined) ?? TEMPORAL_CONFIG_DEFAULTS.namespace,
+    taskQueue: (record.taskQueue as string | undefined) ?? TEMPORAL_CONFIG_DEFAULTS.taskQueue,
+    apiKeyEnv: (record.apiKeyEnv as string | undefined) ?? TEMPORAL_CONFIG_DEFAULTS.apiKeyEnv,
+    tls: (record.tls as boolean | undefined) ?? false,
+    devServer: { ...TEMPORAL_CONFIG_DEFAULTS.devServer },
+  };
+}
 
-export const temporalConfigSchema = z.strictObject({
-  $schema: z.string().optional(),
-  address: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'must be host:port, for example localhost:7233')
-    .default('localhost:7233'),
-  namespace: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a Temporal namespace name')
-    .default('default'),
-  taskQueue: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'must be a task queue name')
-    .default('dbmove'),
-  tls: tlsSchema.default(false),
-  apiKeyEnv: z
-    .string()
-    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable')
-    .default('TEMPORAL_API_KEY'),
-  devServer: z
-    .strictObject({
-      port: z.number().int().min(1).max(65535).default(7233),
-      uiPort: z.number().int().min(1).max(65535).default(8233),
-      dbFile: z.string().default('state/temporal/dev-server.sqlite'),
-    })
-    .default({ port: 7233, uiPort: 8233, dbFile: 'state/temporal/dev-server.sqlite' }),
-  webUiUrl: z.string().url().optional(),
-});
-
-export type TemporalFileConfig = z.infer<typeof temporalConfigSchema>;
+function fullParse(raw: unknown, file: string): TemporalFileConfig {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { temporalConfigSchema } = require('./temporal-config-schema') as typeof import('./temporal-config-schema');
+  const parsed = temporalConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw configErrorFromIssues(file, parsed.error.issues, (key) =>
+      key === 'apiKey'
+        ? 'an API key is a secret: set it in the TEMPORAL_API_KEY environment variable (or the variable named by apiKeyEnv)'
+        : 'correct the value; schemas/temporal.config.schema.json lists every key',
+    );
+  }
+  return parsed.data;
+}
 
 export interface TemporalConfig {
   readonly file: string | undefined;
@@ -76,42 +81,18 @@ export function loadTemporalConfig(file: string | undefined, env: NodeJS.Process
       }
     }
   }
-  const parsed = temporalConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw configErrorFromIssues(resolved ?? 'temporal.config.json', parsed.error.issues, (key) =>
-      key === 'apiKey'
-        ? 'an API key is a secret: set it in the TEMPORAL_API_KEY environment variable (or the variable named by apiKeyEnv)'
-        : 'correct the value; schemas/temporal.config.schema.json lists every key',
-    );
+  const cfg = quickParse(raw) ?? fullParse(raw, resolved ?? 'temporal.config.json');
+  const variables = { address: 'TEMPORAL_ADDRESS', namespace: 'TEMPORAL_NAMESPACE', taskQueue: 'TEMPORAL_TASK_QUEUE' } as const;
+  const data = { address: cfg.address, namespace: cfg.namespace, taskQueue: cfg.taskQueue };
+  for (const key of ['address', 'namespace', 'taskQueue'] as const) {
+    const variable = variables[key];
+    const value = env[variable] ?? cfg[key];
+    if (!TEMPORAL_CONFIG_RULES[key].pattern.test(value))
+      throw new ConfigError(`environment variable ${variable}`, key, TEMPORAL_CONFIG_RULES[key].message, `correct or unset ${variable}`);
+    data[key] = value;
   }
-  const cfg = parsed.data;
-  const overrides = {
-    address: env.TEMPORAL_ADDRESS,
-    namespace: env.TEMPORAL_NAMESPACE,
-    taskQueue: env.TEMPORAL_TASK_QUEUE,
-  };
-  const check = temporalConfigSchema.pick({ address: true, namespace: true, taskQueue: true }).safeParse({
-    address: overrides.address ?? cfg.address,
-    namespace: overrides.namespace ?? cfg.namespace,
-    taskQueue: overrides.taskQueue ?? cfg.taskQueue,
-  });
-  if (!check.success) {
-    const issue = check.error.issues[0];
-    const key = String(issue.path[0]);
-    const variable = { address: 'TEMPORAL_ADDRESS', namespace: 'TEMPORAL_NAMESPACE', taskQueue: 'TEMPORAL_TASK_QUEUE' }[key];
-    throw new ConfigError(`environment variable ${variable}`, key, issue.message, `correct or unset ${variable}`);
-  }
-  let tls: TemporalFileConfig['tls'] = cfg.tls;
-  if (env.TEMPORAL_TLS !== undefined) tls = /^(1|true|yes)$/i.test(env.TEMPORAL_TLS);
-  if (env.TEMPORAL_TLS_CLIENT_CERT_PATH || env.TEMPORAL_TLS_SERVER_CA_CERT_PATH) {
-    tls = {
-      ...(typeof tls === 'object' ? tls : {}),
-      clientCertPath: env.TEMPORAL_TLS_CLIENT_CERT_PATH,
-      clientKeyPath: env.TEMPORAL_TLS_CLIENT_KEY_PATH,
-      serverRootCaCertPath: env.TEMPORAL_TLS_SERVER_CA_CERT_PATH,
-      serverName: env.TEMPORAL_TLS_SERVER_NAME,
-    };
-  }
+  const check = { data };
+  const tls = resolveTls(cfg.tls, resolved, env);
   const apiKey = env[cfg.apiKeyEnv] || undefined;
   const [host] = check.data.address.split(':');
   return {

@@ -154,7 +154,7 @@ export class DemoExistsError extends DbmoveError {
   constructor(file: string) {
     super(
       'DemoExists',
-      `${file} already exists. Run \`dbmove demo --force\` to recreate the demo estate (this replaces the three demo databases and their restore points).`,
+      `${file} already exists. Run \`dbmove demo --fresh\` to recreate the demo estate (this replaces the three demo databases and their restore points).`,
     );
   }
 }

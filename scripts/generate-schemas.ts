@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { scrubPolicyFileSchema } from '../activities/policy/scrub-policy';
 import { catalogSchema } from '../config/catalog';
 import { packageRoot } from '../config/package-root';
-import { temporalConfigSchema } from '../config/temporal-config';
+import { temporalConfigSchema } from '../config/temporal-config-schema';
 
 /**
  * JSON Schemas for the files people edit (the catalog, the Temporal settings, scrub policies), generated from the zod schemas dbmove itself

@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { ensureSearchAttributes } from './search-attributes';
 import { locateTemporalCli } from './temporal-cli';
+import { freeLoopbackPort, startUiProxy } from './ui-proxy';
 
 /**
  * The local Temporal: `temporal server start-dev` with a persistent database file, so that
@@ -65,6 +66,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const address = `localhost:${options.port}`;
   const uiUrl = `http://localhost:${options.uiPort}`;
   fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+  // The UI itself listens on a loopback port of its own; people reach it through the proxy
+  // (server/ui-proxy.ts) on uiPort, which shows dbmove's phase in the workflow list.
+  const innerUiPort = await freeLoopbackPort();
+  const namespaces = [...new Set(['default', options.namespace])];
   const cli = await locateTemporalCli({ build: true, log: options.log });
   if (!cli) {
     // Machines with internet and no Go: the SDK downloads a dev server of its own.
@@ -75,12 +80,13 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
         dbFilename: options.dbFile,
         port: options.port,
         ui: true,
-        uiPort: options.uiPort,
+        uiPort: innerUiPort,
         namespace: options.namespace,
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
       },
     });
     await registerSearchAttributes(address, options.namespace);
+    const proxy = await startUiProxy({ port: options.uiPort, upstreamPort: innerUiPort, namespaces });
     let resolveExit: (code: number | null) => void = () => {};
     const exited = new Promise<number | null>((r) => (resolveExit = r));
     return {
@@ -89,6 +95,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       how: 'Temporal SDK download',
       exited,
       stop: async () => {
+        await proxy.close();
         await env.teardown();
         resolveExit(0);
       },
@@ -102,7 +109,9 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     '--port',
     String(options.port),
     '--ui-port',
-    String(options.uiPort),
+    String(innerUiPort),
+    '--ui-ip',
+    '127.0.0.1',
     '--log-level',
     'warn',
     ...(options.namespace !== 'default' ? ['--namespace', options.namespace] : []),
@@ -121,19 +130,23 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       resolve(code);
     }),
   );
+  let proxy: Awaited<ReturnType<typeof startUiProxy>>;
   try {
     await waitUntilReachable(address, child, 60_000);
     await registerSearchAttributes(address, options.namespace);
+    proxy = await startUiProxy({ port: options.uiPort, upstreamPort: innerUiPort, namespaces });
   } catch (err) {
     child.kill('SIGTERM');
     throw err;
   }
+  void exited.then(() => proxy.close());
   return {
     address,
     uiUrl,
     how: `${cli.path} (${cli.source})`,
     exited,
     stop: async () => {
+      await proxy.close();
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

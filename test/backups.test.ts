@@ -187,23 +187,23 @@ describe('export, import and point-in-time restore', function () {
       });
     });
 
-    it('refuses an unknown environment, a production target and a time in the future (exit 2, nothing started)', async () => {
+    it('refuses an unknown environment and a time in the future (exit 2, bad usage) and a production target (exit 1, refused), nothing started', async () => {
       writeTemporalConfig(estate, worker.taskQueue);
       await worker.run(exportOnce);
       const before = estateChecksums(estate);
-      const cases: [string[], RegExp][] = [
+      const cases: [string[], RegExp, number?][] = [
         [['import', '--input', backup, '--target', 'qa'], /Unknown environment "qa"/],
-        [['import', '--input', backup, '--target', 'prod'], /prod is a production environment/],
-        [['restore', '--target', 'prod', '--to', '-1h'], /prod is a production environment/],
+        [['import', '--input', backup, '--target', 'prod'], /prod is a production environment/, 1],
+        [['restore', '--target', 'prod', '--to', '-1h'], /prod is a production environment/, 1],
         [['restore', '--target', 'train', '--to', '2999-01-01T00:00:00Z'], /is in the future/],
         [['restore', '--target', 'train', '--to', 'yesterday'], /is not a time/],
         [['restore', '--target', 'train', '--to', '2001-01-01T00:00:00Z'], /Nothing is kept for train yet|before the earliest state kept for train/],
         [['export', '--source', 'prod', '--output', backup], /already exists; an export never overwrites a file/],
         [['export', '--source', 'nowhere', '--output', `${backup}.2`], /Unknown environment "nowhere"/],
       ];
-      for (const [args, message] of cases) {
+      for (const [args, message, code = 2] of cases) {
         const cli = await runCli(estate, args);
-        expect(cli.code, args.join(' ')).to.equal(2);
+        expect(cli.code, args.join(' ')).to.equal(code);
         expect(cli.stderr, args.join(' ')).to.match(message);
       }
       // The same refusals hold inside the workflow, for callers that bypass the command line.

@@ -35,6 +35,8 @@ interface CliCase {
   stderr: RegExp;
   /** Text that must not be echoed back (secrets). */
   notInOutput?: string;
+  /** 1 for a well-formed request a rule refuses (common/errors.ts, exitCodeFor); 2, bad usage, otherwise. */
+  exit?: 1 | 2;
 }
 
 interface Ctx {
@@ -94,11 +96,23 @@ const CLI_CASES: CliCase[] = [
   {
     title: 'an injection string as the operation of status',
     args: () => ['status', INJECTION],
-    stderr: /Invalid environment name "uat'; DROP TABLE UserInfo;--"/,
+    stderr: /"uat'; DROP TABLE UserInfo;--" is neither an environment of the catalog nor an operation id/,
   },
-  { title: 'an injection string as the operation of sign-off', args: () => ['sign-off', INJECTION], stderr: /Invalid environment name/ },
-  { title: 'an injection string as the operation of logs', args: () => ['logs', INJECTION], stderr: /Invalid environment name/ },
-  { title: 'an injection string as the operation of cancel', args: () => ['cancel', INJECTION], stderr: /Invalid environment name/ },
+  {
+    title: 'an injection string as the operation of sign-off',
+    args: () => ['sign-off', INJECTION],
+    stderr: /is neither an environment of the catalog nor an operation id/,
+  },
+  {
+    title: 'an injection string as the operation of logs',
+    args: () => ['logs', INJECTION],
+    stderr: /is neither an environment of the catalog nor an operation id/,
+  },
+  {
+    title: 'an injection string as the operation of cancel',
+    args: () => ['cancel', INJECTION],
+    stderr: /is neither an environment of the catalog nor an operation id/,
+  },
   { title: 'an injection string as restore-points <env>', args: () => ['restore-points', INJECTION], stderr: /Invalid environment name/ },
   {
     title: 'an injection string as --id',
@@ -156,7 +170,8 @@ const CLI_CASES: CliCase[] = [
   {
     title: 'a production target for import',
     args: (c) => ['import', '--input', c.backup, '--target', 'prod'],
-    stderr: /--target prod is a production environment; dbmove never overwrites production/,
+    stderr: /Refused before starting: prod is a production environment; an import never overwrites production/,
+    exit: 1,
   },
   {
     title: 'an import file that does not exist',
@@ -183,26 +198,31 @@ const CLI_CASES: CliCase[] = [
     title: 'retry when nothing failed',
     args: (c) => ['retry', c.a, '--by', 'tester'],
     stderr: /retry refused for refresh-uat-.*: nothing has failed \(the operation is in AWAITING_SIGNOFF\)/,
+    exit: 1,
   },
   {
     title: 'sign-off of a failed operation',
     args: (c) => ['sign-off', c.b, '--by', APPROVER],
     stderr: /sign-off refused .*the operation failed in POSTCONFIG; retry it .* or roll it back/,
+    exit: 1,
   },
   {
     title: 'sign-off twice',
     args: (c) => ['sign-off', c.c, '--by', 'tester'],
     stderr: /sign-off refused for export-prod-.*: the operation is already closed \(COMPLETED; signed off by tester/,
+    exit: 1,
   },
   {
     title: 'rollback after sign-off',
     args: (c) => ['rollback', c.c, '--by', 'tester'],
     stderr: /rollback refused for export-prod-.*: the operation is already closed/,
+    exit: 1,
   },
   {
     title: 'retry by someone who is not an approver',
     args: (c) => ['retry', c.b, '--by', 'mallory'],
     stderr: /retry refused .*mallory is not an approver of train; approvers: alice@contoso\.com/,
+    exit: 1,
   },
   // Environment variables
   {
@@ -578,11 +598,11 @@ describe('bad input is a clear error, changes nothing and leaves operations runn
     );
   }
 
-  describe('command line and configuration files: exit code 2 and an error naming the problem', () => {
+  describe('command line and configuration files: exit code 2 (bad usage) or 1 (refused) and an error naming the problem', () => {
     for (const c of CLI_CASES) {
       it(c.title, () => {
         const result = cliResults.get(c.title)!;
-        expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).to.equal(2);
+        expect(result.code, `stdout: ${result.stdout}\nstderr: ${result.stderr}`).to.equal(c.exit ?? 2);
         expect(result.stderr).to.match(c.stderr);
         expect(result.stderr.split('\n').filter(Boolean).length, 'one clear line, not a stack trace').to.be.at.most(3);
         if (c.notInOutput) expect(result.stdout + result.stderr).to.not.contain(c.notInOutput);

@@ -19,7 +19,12 @@ describe('npm run bench (smoke, tiny sizes)', function () {
     const args = { ...parseArgs(['--quick', '--sizes', '2000,6000', '--concurrent', '3']), outDir: scratch, resultsDir: scratch };
     expect(args.quick).to.equal(true);
     const env = testServer();
-    const { results, verdicts, files } = await bench(args, { client: env.client, connection: env.nativeConnection, namespace: env.namespace ?? 'default' });
+    const { results, verdicts, files } = await bench(args, {
+      client: env.client,
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      address: env.address,
+    });
 
     expect(results.sizes.map((s) => s.businessRows)).to.deep.equal([2000, 6000]);
     for (const size of results.sizes) {
@@ -52,6 +57,12 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       expect(size.refresh.failedActivities).to.equal(0);
     }
     expect(results.concurrency).to.include({ refreshes: 3, completed: 3, failedActivities: 0 });
+    // The command line beside the temporal CLI, on the same operation: every pair measured.
+    expect(results.cliSpeed?.pairs.length).to.be.greaterThan(0);
+    for (const pair of results.cliSpeed!.pairs) {
+      expect(pair.statusMs).to.be.greaterThan(0);
+      expect(pair.describeMs).to.be.greaterThan(0);
+    }
 
     // Every target of issue 7 has a verdict beside its figure.
     const targets = verdicts.map((v) => v.target).join('\n');
@@ -65,6 +76,7 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       '3 concurrent refreshes',
       'no-residue rewrite <= 10x cp',
       'no-residue rewrite 6,000/2,000',
+      'dbmove status <= 4x temporal workflow describe',
     ]) {
       expect(targets).to.include(name);
     }

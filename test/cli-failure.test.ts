@@ -45,9 +45,9 @@ describe('the command line on a failed operation', function () {
       expect(lines.find((l) => l.type === 'step' && l.name === 'SYNC')).to.include({ status: 'failed' });
       expect(lines.some((l) => l.type === 'log' && l.level === 'error' && l.step === 'SYNC' && /SYNC failed: Injected fault/.test(l.message))).to.equal(true);
 
-      // Sign-off is refused while FAILED, with the two ways on.
+      // Sign-off is refused while FAILED (exit 1, as every refused decision), with the two ways on.
       const signOff = await runCli(estate, ['sign-off', 'uat', '--by', 'alice']);
-      expect(signOff.code).to.equal(2);
+      expect(signOff.code).to.equal(1);
       expect(signOff.stderr).to.contain(`retry it (dbmove retry ${id}) or roll it back (dbmove rollback ${id})`);
 
       const rollback = await runCli(estate, ['rollback', 'uat', '--by', 'alice', '--json']);

@@ -54,9 +54,9 @@ describe('the dbmove command line', function () {
       expect(JSON.parse(signOff.stdout)).to.include({ phase: 'COMPLETED' });
       expect(JSON.parse(signOff.stdout).signedOff.by).to.equal('alice');
 
-      // Signing off twice is bad usage, and says why.
+      // Signing off twice is refused (exit 1, as every refused decision), and says why.
       const again = await runCli(estate, ['sign-off', result.operationId]);
-      expect(again.code).to.equal(2);
+      expect(again.code).to.equal(1);
       expect(again.stderr).to.match(/already (signed off|closed)/);
     });
   });
@@ -99,7 +99,7 @@ describe('the dbmove command line', function () {
     expect(query(environments[0].database, 'SELECT COUNT(*) AS n FROM CustTable')[0]).to.deep.equal({ n: 100 });
     const again = await runCli({ ...estate, home }, ['demo', '--rows', '1000']);
     expect(again.code).to.equal(2);
-    expect(again.stderr).to.match(/already exists.*dbmove demo --force/s);
+    expect(again.stderr).to.match(/already exists.*dbmove demo --fresh/s);
   });
 
   it('ships the demo catalog as environments.json, unchanged', () => {

@@ -280,7 +280,7 @@ describe('SYNC in a refresh: the target customisation adds every kind of object,
       const handle = await startRefresh(worker);
       const status = await waitForPhase(handle, ['AWAITING_SIGNOFF', 'FAILED']);
       expect(status.phase, status.failure?.message).to.equal('AWAITING_SIGNOFF');
-      expect(status.steps.find((s) => s.name === 'SYNC')?.summary).to.match(/1 views created; 1 triggers created/);
+      expect(status.steps.find((s) => s.name === 'SYNC')?.summary).to.match(/1 view created; 1 trigger created/);
       await decide(handle, 'sign-off', { by: 'tester' });
       await handle.result();
     });

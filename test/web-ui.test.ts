@@ -80,12 +80,29 @@ describe('Temporal Web UI (browser)', function () {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const base = `${ui.server.uiUrl}/namespaces/default`;
 
-    // 1. The list, filtered by a search-attribute query on the target.
-    await page.goto(`${base}/workflows?query=${encodeURIComponent(`DbmoveTarget="uat" AND DbmoveOperation="refresh"`)}`);
+    // 1. The list as a new browser first sees it: dbmove's phase is a column, with nothing configured.
+    await page.goto(`${base}/workflows`);
     const row = page.getByRole('link', { name: operationId });
     await row.waitFor({ timeout: 30_000 });
-    expect(await page.getByText('1 Workflow', { exact: false }).count(), 'the query finds exactly this refresh').to.be.greaterThan(0);
+    const headers = await page.locator('thead th').allInnerTexts();
+    expect(
+      headers.map((h) => h.trim()),
+      'the list columns',
+    ).to.include.members(['DbmovePhase', 'DbmoveOperation', 'DbmoveSource', 'DbmoveTarget']);
+    const cells = await page
+      .locator('tr', { has: page.getByRole('link', { name: operationId }) })
+      .locator('td')
+      .allInnerTexts();
+    expect(
+      cells.map((c) => c.trim()),
+      "the refresh's row",
+    ).to.include.members(['Running', 'AWAITING_SIGNOFF', 'refresh', 'prod', 'uat']);
     await shot(page, 'web-ui-list');
+
+    // The same list, filtered by a search-attribute query on the target.
+    await page.goto(`${base}/workflows?query=${encodeURIComponent(`DbmoveTarget="uat" AND DbmoveOperation="refresh"`)}`);
+    await row.waitFor({ timeout: 30_000 });
+    expect(await page.getByText('1 Workflow', { exact: false }).count(), 'the query finds exactly this refresh').to.be.greaterThan(0);
 
     // 2. The detail page: the phase as a search attribute and in the current details.
     await row.click();
@@ -98,6 +115,23 @@ describe('Temporal Web UI (browser)', function () {
     // Summary and current details are Markdown, which the UI renders in sandboxed frames.
     await waitForText(page, /refresh prod → uat/);
     await waitForText(page, /phase AWAITING_SIGNOFF/);
+    // The static details stay true whatever happens next: no instruction that a later phase would make wrong.
+    await waitForText(page, /Requested by ops@contoso\.test/);
+    const texts = await Promise.all(page.frames().map((frame) => frame.evaluate<string>('document.body ? document.body.innerText : ""').catch(() => '')));
+    expect(
+      texts.find((t) => /Requested by ops@contoso/.test(t)),
+      'static details',
+    ).to.not.match(/sign off/i);
+    // Every line of the current details is inside the panel, none cut off.
+    await waitForText(page, /Steps: 9 of 9 done .*; unavailable [\d.]+ ms at SWAP/);
+    // The UI sizes each Markdown frame once, when it loads; content taller than the frame is cut off.
+    for (const frame of page.frames().filter((f) => f.url().includes('/render?'))) {
+      const element = await frame.frameElement();
+      const box = await element.boundingBox();
+      const content = await frame.evaluate<number>('document.documentElement.scrollHeight');
+      const text = await frame.evaluate<string>('document.body.innerText');
+      expect(content, `"${text.slice(0, 50)}…": ${content} px of content in a frame of ${box?.height} px`).to.be.at.most(Math.ceil(box?.height ?? 0) + 1);
+    }
     await shot(page, 'web-ui-details');
 
     // 3. Send a Signal from the UI: signOff with the documented payload.

@@ -53,6 +53,12 @@ export async function createDbmoveWorker(options: DbmoveWorkerOptions): Promise<
     activities,
     ...(dataConverter ? { dataConverter } : {}),
     sinks: notificationSinks({ catalog, secret: (name) => env[name] }),
+    // The SDK sends at most one heartbeat per throttle interval, by default 80% of the
+    // heartbeat timeout capped at 60 s: progress would reach the server (and `dbmove status`,
+    // the progress bar, the Web UI's pending activities) once a minute. About once a second
+    // is what a person watching needs; heartbeats add no history events.
+    maxHeartbeatThrottleInterval: '1s',
+    defaultHeartbeatThrottleInterval: '1s',
     ...options.workerOptions,
   });
 }

@@ -1,5 +1,6 @@
 import { isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { DecisionDesk } from './decisions';
+import { checksSummary } from '../common/checks';
 import { describeFailure, RollbackRequested } from './failure';
 import { statusQuery } from './messages';
 import { mayMove } from './phases';
@@ -209,8 +210,8 @@ export class Runbook {
       this.moveTo('REFUSED');
       return;
     }
-    Object.assign(record, { status: 'completed', summary: `${checks.filter((c) => c.ok).length} checks passed` });
-    this.log('info', `PRECHECK: all ${checks.length} checks passed`, 'PRECHECK');
+    Object.assign(record, { status: 'completed', summary: checksSummary(checks) });
+    this.log('info', `PRECHECK: ${checksSummary(checks)}`, 'PRECHECK');
   }
 
   // ── compensation ──────────────────────────────────────────────────────────────────
@@ -332,24 +333,71 @@ export class Runbook {
     setCurrentDetails(this.currentDetails());
   }
 
-  /** Markdown for the Web UI's "current details": where the operation stands and what to do. */
+  /**
+   * Markdown for the Web UI's "current details": where the operation stands, what to do, and
+   * the steps in one line. The UI (2.42) shows it in a frame sized when it loads, about
+   * 100 px, that does not grow: so it is one paragraph of four short lines (backslash line
+   * breaks, no paragraph gaps), long messages cut, and every step's time is in `dbmove status`
+   * and the History tab instead. The running step's live progress is in the UI's Pending Activities tab (its
+   * heartbeat) and in `dbmove status`: a workflow never sees heartbeats.
+   */
   currentDetails(): string {
     const s = this.state;
     const route = [s.source, s.target].filter(Boolean).join(' → ');
-    const steps = s.steps
-      .map(
-        (step) =>
-          `${step.status === 'completed' ? '✓' : step.status === 'running' ? '▶' : step.status === 'failed' ? '✗' : '·'} ${step.name}${step.durationMs !== undefined && step.status === 'completed' ? ` ${(step.durationMs / 1000).toFixed(1)}s` : ''}`,
-      )
-      .join(' · ');
-    const lines = [`**${s.kind}** ${route} · phase **${s.phase}**`, steps];
-    if (s.phase === 'FAILED' && s.failure) {
-      lines.push(`Failed in ${s.failure.step}: ${s.failure.message}`, `Retry: signal \`retry\` {"by": "you"} · Roll back: signal \`rollback\` {"by": "you"}`);
+    const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+    const payload = 'payload {"by": "you"}';
+    const lines = [`**${s.kind}** ${route} · phase **${s.phase}**`];
+    switch (s.phase) {
+      case 'FAILED':
+        lines.push(
+          `✗ ${s.failure?.step} failed: ${cut(s.failure?.message ?? '', 90)}`,
+          `Retry: signal \`retry\` · Roll back: signal \`rollback\` · ${payload}`,
+        );
+        break;
+      case 'ROLLBACK_FAILED':
+        lines.push(`✗ rollback failed: ${cut(s.failure?.message ?? '', 90)}`, `Retry the rollback: signal \`retry\` · ${payload}`);
+        break;
+      case 'AWAITING_SIGNOFF':
+        lines.push(`Sign off: signal \`signOff\` · Roll back: signal \`rollback\` · ${payload}`);
+        break;
+      case 'ROLLED_BACK':
+        lines.push(
+          s.signedOff
+            ? `Rolled back${s.rolledBack?.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}; closed by ${s.signedOff.by} at ${s.signedOff.at}`
+            : `Rolled back${s.rolledBack?.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}. Close it: signal \`signOff\` · ${payload}`,
+        );
+        break;
+      case 'COMPLETED':
+        lines.push(`Signed off by ${s.signedOff?.by ?? '?'} at ${s.signedOff?.at ?? '?'}`);
+        break;
+      case 'CANCELLED':
+        lines.push(`Cancelled before SWAP: what it prepared was removed${s.target ? `; ${s.target} was not touched` : ''}`);
+        break;
+      case 'REFUSED':
+        lines.push(
+          `Refused at PRECHECK, nothing touched: ${cut(
+            s.checks
+              .filter((c) => !c.ok && c.severity !== 'warning')
+              .map((c) => c.message)
+              .join('; '),
+            90,
+          )}`,
+        );
+        break;
+      case 'ROLLING_BACK':
+        lines.push('Rolling back; live progress: Pending Activities, or `dbmove status --watch`');
+        break;
+      default:
+        lines.push(`Running ${s.phase}; live progress: Pending Activities, or \`dbmove status --watch\``);
     }
-    if (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'ROLLED_BACK') {
-      lines.push(`Sign off: signal \`signOff\` with {"by": "you"}, or \`dbmove sign-off ${s.operationId}\``);
-    }
-    if (s.unavailableWindowMs !== undefined) lines.push(`Unavailable window: ${s.unavailableWindowMs.toFixed(1)} ms`);
-    return lines.join('\n\n');
+    const done = s.steps.filter((step) => step.status === 'completed');
+    const running = s.steps.find((step) => step.status === 'running' || step.status === 'failed');
+    const took = done.reduce((ms, step) => ms + (step.durationMs ?? 0), 0);
+    lines.push(
+      `Steps: ${done.length} of ${s.steps.length} done (${(took / 1000).toFixed(1)} s)` +
+        (running ? `, ${running.name} ${running.status === 'failed' ? 'failed' : 'running'} (attempt ${running.attempts})` : '') +
+        (s.unavailableWindowMs !== undefined ? `; unavailable ${s.unavailableWindowMs.toFixed(1)} ms at SWAP` : ''),
+    );
+    return lines.join('\\\n');
   }
 }

@@ -97,10 +97,25 @@ export interface OperationStatus {
   result?: Record<string, unknown>;
 }
 
+/** A running step's progress: `step`, `percent` and `detail` come from its heartbeat, the rest from Temporal's description of the pending activity. */
 export interface Progress {
   step: string;
   percent: number;
   detail?: string;
+  /** The activity's attempt (1 unless Temporal retried it). */
+  attempt?: number;
+  /** When the running attempt started. */
+  attemptStartedAt?: string;
+  /** When its last heartbeat reached Temporal. */
+  lastHeartbeatAt?: string;
+  /** Milliseconds since the last heartbeat (or since the attempt started, or was scheduled, when none came yet). */
+  quietMs?: number;
+  /** Estimated milliseconds left, from the rate so far; only once it means something. */
+  remainingMs?: number;
+  /** No worker has picked the step up yet (none is running, or all are busy). */
+  waitingForWorker?: boolean;
+  /** Why the previous attempt failed, while Temporal retries it. */
+  lastFailure?: string;
 }
 
 export type OnFailure = 'wait' | 'rollback';

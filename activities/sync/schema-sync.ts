@@ -384,24 +384,25 @@ export function describeSyncAction(action: SyncAction): string {
   }
 }
 
-/** SYNC's one-line summary: "1 tables, 1 columns and 1 indexes added, 0 indexes dropped", then any other kind of change. */
+/** SYNC's one-line summary: "1 table, 1 column and 1 index added, 0 indexes dropped", then any other kind of change. */
 export function summarizeSync(applied: readonly SyncAction[]): string {
   const count = (kind: SyncAction['kind']) => applied.filter((a) => a.kind === kind).length;
+  const words = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : noun.endsWith('x') ? 'es' : 's'}`;
   const others = (
     [
-      ['add-unique', 'UNIQUE constraints added'],
-      ['drop-unique', 'UNIQUE constraints dropped'],
-      ['alter-column', 'collations changed'],
-      ['drop-column', 'generated columns recomputed'],
-      ['create-view', 'views created'],
-      ['drop-view', 'views dropped'],
-      ['create-trigger', 'triggers created'],
-      ['drop-trigger', 'triggers dropped'],
+      ['add-unique', 'UNIQUE constraint', 'added'],
+      ['drop-unique', 'UNIQUE constraint', 'dropped'],
+      ['alter-column', 'collation', 'changed'],
+      ['drop-column', 'generated column', 'recomputed'],
+      ['create-view', 'view', 'created'],
+      ['drop-view', 'view', 'dropped'],
+      ['create-trigger', 'trigger', 'created'],
+      ['drop-trigger', 'trigger', 'dropped'],
     ] as const
   )
     .filter(([kind]) => count(kind) > 0)
-    .map(([kind, words]) => `${count(kind)} ${words}`);
-  const base = `${count('create-table')} tables, ${count('add-column') - count('drop-column')} columns and ${count('create-index')} indexes added, ${count('drop-index')} indexes dropped`;
+    .map(([kind, noun, verb]) => `${words(count(kind), noun)} ${verb}`);
+  const base = `${words(count('create-table'), 'table')}, ${words(count('add-column') - count('drop-column'), 'column')} and ${words(count('create-index'), 'index')} added, ${words(count('drop-index'), 'index')} dropped`;
   return [base, ...others].join('; ');
 }
 

@@ -1,32 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { findEnvironment } from '../../config/catalog';
 import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
-import { actor, CliContext } from '../context';
+import { actor } from '../context';
 import { UsageError } from '../../common/errors';
+import { exactSpan } from '../../common/restore-plan';
 import { unreadableFileProblem, unwritableNewFileProblem } from '../../config/files';
 import { bold, dim } from '../render';
-import { launch } from './launch';
+import { launch, refuseBeforeStart } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
-import { checkBackup, checkRestore, restoreWindow } from '../../client/backups';
-import { exactSpan } from '../../common/restore-plan';
 
 /** Common options of operations that run long and may fail. */
 function operationOptions(command: Command): Command {
   return command
-    .option('--wait', 'follow the operation until it waits for sign-off (or fails), with live progress')
-    .option('--json', 'print one JSON object instead of text')
+    .option('--wait', 'follow the operation with live progress until it waits for sign-off or for a decision (exit 1 if it failed or was refused)')
+    .option('--json', 'print one JSON object (operationId, phase, steps) instead of text')
     .option('--on-failure <what>', 'wait (pause in FAILED) or rollback (at once)', oneOf('wait', 'rollback'), 'wait')
     .option('--by <name>', 'who asks (recorded in the history)')
     .option('--id <operationId>', 'operation id to use');
-}
-
-function requireSandbox(ctx: CliContext, name: string, role: string): void {
-  requireEnvironment(ctx, name, role);
-  if (findEnvironment(ctx.catalog(), name).type === 'production')
-    throw new UsageError(`--${role} ${name} is a production environment; dbmove never overwrites production. Choose a sandbox`);
 }
 
 /** "2026-11-22T08:00:00Z", or a duration ago such as "-2h". */
@@ -34,6 +26,7 @@ export function parseRestoreTime(text: string, now = Date.now()): string {
   const at = restoreTimeOf(text, now);
   if (at === undefined)
     throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
+  if (Date.parse(at) > now) throw new UsageError(`--to ${at} is in the future: a restore goes back in time`);
   return at;
 }
 
@@ -51,7 +44,6 @@ function restoreTimeOf(text: string, now: number): string | undefined {
     at = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim()) ? Date.parse(text) : NaN;
     if (Number.isNaN(at)) return undefined;
   }
-  if (at > now) throw new UsageError(`--to ${new Date(at).toISOString()} is in the future: a restore goes back in time`);
   return new Date(at).toISOString();
 }
 
@@ -63,7 +55,7 @@ export const registerBackups: Register = (program, ctx) => {
       .requiredOption('--source <env>', 'environment to export')
       .requiredOption('--output <file>', 'backup file to write (never overwritten)'),
   ).action(async (opts: { source: string; output: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
-    requireEnvironment(ctx, opts.source, 'source');
+    await requireEnvironment(ctx, opts.source, 'source');
     const output = path.resolve(opts.output);
     const unusable = unwritableNewFileProblem(output);
     if (unusable) throw new UsageError(`--output: ${unusable}${fs.existsSync(output) ? '; an export never overwrites a file' : ''}`);
@@ -80,12 +72,14 @@ export const registerBackups: Register = (program, ctx) => {
       .requiredOption('--input <file>', 'backup file to import')
       .requiredOption('--target <env>', 'sandbox to replace'),
   ).action(async (opts: { input: string; target: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
-    requireSandbox(ctx, opts.target, 'target');
+    const target = await requireEnvironment(ctx, opts.target, 'target');
     const file = path.resolve(opts.input);
     const unreadable = unreadableFileProblem(file);
     if (unreadable) throw new UsageError(`--input: ${unreadable}. Give a backup file written by \`dbmove export\``);
+    await refuseBeforeStart(ctx, { kind: 'import', target: opts.target }, opts, false);
+    const { checkBackup } = await import('../../client/backups');
     try {
-      await checkBackup(ctx.engines, findEnvironment(ctx.catalog(), opts.target), file);
+      await checkBackup(await ctx.engines(), target, file);
     } catch (err) {
       if ((err as Error).name === 'InvalidBackup') throw new UsageError(`--input: ${(err as Error).message}`);
       throw err;
@@ -114,18 +108,21 @@ export const registerBackups: Register = (program, ctx) => {
       by?: string;
       id?: string;
     }) => {
-      requireSandbox(ctx, opts.target, 'target');
-      const env = findEnvironment(ctx.catalog(), opts.target);
-      const window = await restoreWindow(ctx.engines, env);
+      const env = await requireEnvironment(ctx, opts.target, 'target');
       const time = restoreTimeOf(opts.to, Date.now());
+      if (time !== undefined && Date.parse(time) > Date.now()) throw new UsageError(`--to ${time} is in the future: a restore goes back in time`);
+      await refuseBeforeStart(ctx, { kind: 'restore', target: opts.target }, opts, false);
+      const { checkRestore, restoreWindow } = await import('../../client/backups');
+      const engines = await ctx.engines();
+      const window = await restoreWindow(engines, env);
       const point = time === undefined ? window.points.find((p) => p.id === opts.to.trim()) : undefined;
       if (time === undefined && !point)
         throw new UsageError(
           `--to "${opts.to.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago; nor is it a restore point of ${opts.target} (dbmove restore-points ${opts.target} lists them)`,
         );
-      if (time !== undefined && Date.parse(time) > Date.now()) throw new UsageError(`--to ${time} is in the future: a restore goes back in time`);
       const request = point ? { to: point.at, point: point.id } : { to: time!, nearest: opts.nearest };
-      const decision = await checkRestore(ctx.engines, env, request, window);
+      // The rule PRECHECK and the engine apply again: exactly the time asked, or a refusal naming what can be restored.
+      const decision = await checkRestore(engines, env, request, window);
       if (!decision.ok) throw new UsageError(`--to: ${decision.message}. Fix: ${decision.fix}`);
       const input: RestoreInput = { target: opts.target, ...request, requestedBy: actor(opts.by), onFailure: opts.onFailure };
       const what = decision.plan.exact ? `its state at ${decision.plan.stateAt}` : `its state at ${decision.plan.stateAt} (nearest to ${request.to})`;
@@ -140,9 +137,9 @@ export const registerBackups: Register = (program, ctx) => {
     )
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
-      requireEnvironment(ctx, name, 'environment');
-      const env = findEnvironment(ctx.catalog(), name);
-      const window = await restoreWindow(ctx.engines, env);
+      const env = await requireEnvironment(ctx, name, 'environment');
+      const { restoreWindow } = await import('../../client/backups');
+      const window = await restoreWindow(await ctx.engines(), env);
       if (opts.json) return printJson(window);
       if (!window.points.length && !window.continuous) {
         process.stdout.write(`Nothing is kept for ${name} yet: a restore point is taken at the start of every operation that replaces it.\n`);

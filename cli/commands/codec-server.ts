@@ -1,6 +1,4 @@
-import { codecFromEnvironment } from '../../codec/aes-gcm-codec';
 import { CODEC_KEY } from '../../codec/codec-keys';
-import { createCodecServer, listen } from '../../codec/codec-server';
 import { UsageError } from '../../common/errors';
 import { integer, Register } from './shared';
 
@@ -14,6 +12,8 @@ export const registerCodecServer: Register = (program, ctx) => {
     .option('--host <host>', 'address to listen on (the server holds the key: keep it on loopback unless it sits behind an authenticating proxy)', '127.0.0.1')
     .option('--ui-origin <origin...>', 'Web UI origins allowed to call it from a browser (default: the Web UI of temporal.config.json)')
     .action(async (opts: { port: number; host: string; uiOrigin?: string[] }) => {
+      const { codecFromEnvironment } = await import('../../codec/aes-gcm-codec');
+      const { createCodecServer, listen } = await import('../../codec/codec-server');
       const codec = codecFromEnvironment(process.env);
       if (!codec) throw new UsageError(`${CODEC_KEY} is not set: the codec server needs the key it decodes with (see README, Security)`);
       const origins = opts.uiOrigin ?? [ctx.temporal().webUiUrl];

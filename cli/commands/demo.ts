@@ -1,5 +1,5 @@
-import { createDemoEstate } from '../../demo/estate';
 import { dim } from '../render';
+import { Option } from 'commander';
 import { integer, printJson, Register } from './shared';
 
 export const registerDemo: Register = (program, ctx) => {
@@ -9,15 +9,18 @@ export const registerDemo: Register = (program, ctx) => {
       'Create the demo estate: a production environment and two sandboxes (uat, train) shaped like Finance and Operations, on the embedded SQLite engine.',
     )
     .option('--rows <n>', 'business rows in production (customers, vendors, ledger entries)', integer(100, 50_000_000), 100_000)
-    .option('--force', 'replace an existing demo estate')
+    .option('--fresh', 'replace an existing demo estate (as `dbmove start --fresh` does)')
+    .addOption(new Option('--force').hideHelp())
     .option('--json', "print each environment's name, type and database file as JSON")
-    .action((opts: { rows: number; force?: boolean; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  dbmove demo\n  dbmove demo --rows 1000000 --fresh\n  dbmove demo --json')
+    .action(async (opts: { rows: number; fresh?: boolean; force?: boolean; json?: boolean }) => {
+      const { createDemoEstate } = await import('../../demo/estate');
       const started = Date.now();
       const environments = createDemoEstate({
         home: ctx.home.root,
         catalogFile: ctx.home.catalogFile,
         rows: opts.rows,
-        force: opts.force,
+        force: opts.fresh || opts.force,
         onProgress: opts.json ? undefined : (line) => process.stdout.write(`${line}\n`),
       });
       if (opts.json) return printJson(environments);

@@ -1,5 +1,3 @@
-import { DbmoveOperation, DbmovePhase, DbmoveSource, DbmoveTarget } from '../../workflows/search-attributes';
-import { heldEnvironments } from '../../client/leases';
 import { bold, dim, phaseText } from '../render';
 import { integer, printJson, Register } from './shared';
 
@@ -13,11 +11,19 @@ export const registerList: Register = (program, ctx) => {
     .option('--environments', 'list the environments of the catalog instead')
     .option('--limit <n>', 'at most this many operations', integer(1, 1000), 50)
     .option('--json', 'print JSON')
+    .addHelpText('after', '\nExamples:\n  dbmove list\n  dbmove list --all --json\n  dbmove list --environments')
     .action(async (opts: { all?: boolean; environments?: boolean; limit: number; json?: boolean }) => {
+      const reader = await ctx.reader();
       if (opts.environments) {
         const catalog = ctx.catalog();
-        const client = await ctx.client().catch(() => undefined);
-        const holders = client ? await heldEnvironments(client, ctx.temporal().taskQueue) : new Map<string, string>();
+        const taskQueue = ctx.temporal().taskQueue;
+        // Who holds each environment: its running lease workflow (workflows/lease.ts), one list call.
+        const leases = await reader
+          .list(`WorkflowType = 'environmentLease' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`, 1000)
+          .catch(() => []);
+        const holders = new Map(
+          leases.map((l) => [l.workflowId.replace(/^dbmove-lease-/, '').replace(new RegExp(`@${taskQueue}$`), ''), l.parentWorkflowId ?? '?']),
+        );
         const rows = catalog.environments.map((e) => ({
           name: e.name,
           type: e.type,
@@ -32,24 +38,22 @@ export const registerList: Register = (program, ctx) => {
           );
         return;
       }
-      const client = await ctx.client();
       const kinds = OPERATION_KINDS.map((t) => `'${t}'`).join(', ');
-      const query = `DbmoveOperation IN (${kinds})${opts.all ? '' : " AND ExecutionStatus = 'Running'"}`;
-      const rows: Record<string, unknown>[] = [];
-      for await (const w of client.workflow.list({ query })) {
-        const sa = w.typedSearchAttributes;
-        rows.push({
-          operationId: w.workflowId,
-          kind: sa.get(DbmoveOperation) ?? w.type,
-          source: sa.get(DbmoveSource) ?? null,
-          target: sa.get(DbmoveTarget) ?? null,
-          phase: sa.get(DbmovePhase) ?? null,
-          status: w.status.name,
-          startedAt: w.startTime.toISOString(),
-          closedAt: w.closeTime?.toISOString() ?? null,
-        });
-        if (rows.length >= opts.limit) break;
-      }
+      const { taskQueueClause } = await import('../../client/operations');
+      const query = `DbmoveOperation IN (${kinds})${opts.all ? '' : " AND ExecutionStatus = 'Running'"}${taskQueueClause(ctx.temporal().taskQueue)}`;
+      const found = (await reader.list(query, opts.all ? Math.max(opts.limit, 1000) : opts.limit)).sort(
+        (a, b) => b.startTime.getTime() - a.startTime.getTime(),
+      );
+      const rows = found.slice(0, opts.limit).map((w) => ({
+        operationId: w.workflowId,
+        kind: (w.searchAttributes.DbmoveOperation as string | undefined) ?? w.type,
+        source: (w.searchAttributes.DbmoveSource as string | undefined) ?? null,
+        target: (w.searchAttributes.DbmoveTarget as string | undefined) ?? null,
+        phase: (w.searchAttributes.DbmovePhase as string | undefined) ?? null,
+        status: w.status,
+        startedAt: w.startTime.toISOString(),
+        closedAt: w.closeTime?.toISOString() ?? null,
+      }));
       if (opts.json) return printJson(rows);
       if (!rows.length) process.stdout.write(opts.all ? 'No operations yet.\n' : 'No open operations (dbmove list --all shows closed ones).\n');
       for (const r of rows) {

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../common/format';
-import { planRefresh, RefreshPlan } from '../../client/plan';
+import type { RefreshPlan } from '../../client/plan';
 import { OperationFailed } from '../../common/errors';
 import { printJson, Register, requireEnvironment } from './shared';
 import { isRefusal } from '../../common/checks';
@@ -44,13 +44,14 @@ export const registerPlan: Register = (program, ctx) => {
     .requiredOption('--target <env>', 'sandbox a refresh would replace')
     .option('--json', 'print the plan as JSON')
     .action(async (opts: { source: string; target: string; json?: boolean }) => {
-      requireEnvironment(ctx, opts.source, 'source');
-      requireEnvironment(ctx, opts.target, 'target');
+      await requireEnvironment(ctx, opts.source, 'source');
+      await requireEnvironment(ctx, opts.target, 'target');
+      const { planRefresh } = await import('../../client/plan');
       const client = await ctx.client().catch(() => undefined);
       const plan = await planRefresh(
         {
           catalog: () => ctx.catalog(),
-          engines: ctx.engines,
+          engines: await ctx.engines(),
           stateDir: ctx.home.stateDir,
           temporal: client && { client, taskQueue: ctx.temporal().taskQueue },
         },

@@ -9,7 +9,7 @@ export const registerRefresh: Register = (program, ctx) => {
     .description('Refresh a sandbox from production (or from another sandbox). The target stays online until SWAP.')
     .requiredOption('--source <env>', 'environment to copy from (never written)')
     .requiredOption('--target <env>', 'sandbox to refresh')
-    .option('--wait', 'follow the operation until it waits for sign-off (or fails), with live progress')
+    .option('--wait', 'follow the operation with live progress until it waits for sign-off or for a decision (exit 1 if it failed or was refused)')
     .option('--json', 'print one JSON object (operationId, phase, steps) instead of text')
     .option(
       '--on-failure <what>',
@@ -35,8 +35,8 @@ export const registerRefresh: Register = (program, ctx) => {
         by?: string;
         id?: string;
       }) => {
-        requireEnvironment(ctx, opts.source, 'source');
-        requireEnvironment(ctx, opts.target, 'target');
+        await requireEnvironment(ctx, opts.source, 'source');
+        await requireEnvironment(ctx, opts.target, 'target');
         const input: RefreshInput = {
           source: opts.source,
           target: opts.target,

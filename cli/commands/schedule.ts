@@ -1,7 +1,6 @@
-import { ScheduleAlreadyRunning } from '@temporalio/client';
 import { actor } from '../context';
 import { UsageError } from '../../common/errors';
-import { existingSchedule, refreshScheduleOptions, listRefreshSchedules, ScheduleRow } from '../../client/schedules';
+import type { ScheduleRow } from '../../client/schedules';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
 
 function renderRow(row: ScheduleRow): string {
@@ -49,8 +48,9 @@ export const registerSchedule: Register = (program, ctx) => {
         by?: string;
         json?: boolean;
       }) => {
-        requireEnvironment(ctx, opts.source, 'source');
-        requireEnvironment(ctx, opts.target, 'target');
+        await requireEnvironment(ctx, opts.source, 'source');
+        await requireEnvironment(ctx, opts.target, 'target');
+        const { refreshScheduleOptions, listRefreshSchedules } = await import('../../client/schedules');
         // Validated before connecting: a bad --cron is bad usage even when Temporal is down.
         const scheduled = refreshScheduleOptions({
           source: opts.source,
@@ -69,8 +69,10 @@ export const registerSchedule: Register = (program, ctx) => {
         try {
           handle = await client.schedule.create(scheduled);
         } catch (err) {
-          if (err instanceof ScheduleAlreadyRunning)
-            throw new UsageError(`A schedule ${err.scheduleId} already exists; delete it first (dbmove schedule delete ${err.scheduleId}) or pass --id`);
+          if ((err as Error).name === 'ScheduleAlreadyRunning')
+            throw new UsageError(
+              `A schedule ${(err as { scheduleId: string }).scheduleId} already exists; delete it first (dbmove schedule delete ${(err as { scheduleId: string }).scheduleId}) or pass --id`,
+            );
           throw err;
         }
         const rows = await listRefreshSchedules(client).catch(() => []);
@@ -85,6 +87,7 @@ export const registerSchedule: Register = (program, ctx) => {
     .description('The refresh schedules, with their next runs and the last refresh each started.')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
+      const { listRefreshSchedules } = await import('../../client/schedules');
       const rows = await listRefreshSchedules(await ctx.client());
       if (opts.json) printJson(rows);
       else
@@ -100,6 +103,7 @@ export const registerSchedule: Register = (program, ctx) => {
     .description('Stop starting refreshes until unpaused (open refreshes are not affected).')
     .option('--note <text>', 'why (shown in schedule list and the Web UI)')
     .action(async (id: string, opts: { note?: string }) => {
+      const { existingSchedule } = await import('../../client/schedules');
       const handle = await existingSchedule(await ctx.client(), id);
       await handle.pause(opts.note ?? `paused by ${actor(undefined)}`);
       process.stdout.write(`Paused ${id}.\n`);
@@ -109,6 +113,7 @@ export const registerSchedule: Register = (program, ctx) => {
     .command('unpause <scheduleId>')
     .description('Resume a paused schedule.')
     .action(async (id: string) => {
+      const { existingSchedule } = await import('../../client/schedules');
       const handle = await existingSchedule(await ctx.client(), id);
       await handle.unpause(`unpaused by ${actor(undefined)}`);
       process.stdout.write(`Unpaused ${id}.\n`);
@@ -118,6 +123,7 @@ export const registerSchedule: Register = (program, ctx) => {
     .command('delete <scheduleId>')
     .description('Delete a schedule (refreshes it already started keep running).')
     .action(async (id: string) => {
+      const { existingSchedule } = await import('../../client/schedules');
       const handle = await existingSchedule(await ctx.client(), id);
       await handle.delete();
       process.stdout.write(`Deleted ${id}.\n`);

@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { isReachable, startDevServer } from '../../server/dev-server';
 import { OperationFailed } from '../../common/errors';
 import { integer, Register } from './shared';
 
@@ -12,6 +11,7 @@ export const registerServer: Register = (program, ctx) => {
     .option('--port <port>', 'frontend gRPC port', integer(1, 65535))
     .option('--ui-port <port>', 'Web UI port', integer(1, 65535))
     .action(async (opts: { port?: number; uiPort?: number }) => {
+      const { isReachable, startDevServer } = await import('../../server/dev-server');
       const config = ctx.temporal();
       const port = opts.port ?? config.devServer.port;
       if (await isReachable(`localhost:${port}`))

@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { checkEnvironment } from '../../client/environments';
+import type { EnvironmentConfig } from '../../config/catalog';
 import { CliContext } from '../context';
 import { UsageError } from '../../common/errors';
 
@@ -28,9 +27,10 @@ export function oneOf<T extends string>(...values: T[]) {
  * catalog has it, and that the scrub policy files it adds load (their tables and columns are
  * strict identifiers): bad input is exit 2 here rather than a refusal later.
  */
-export function requireEnvironment(ctx: CliContext, name: string, role: string): void {
+export async function requireEnvironment(ctx: CliContext, name: string, role: string): Promise<EnvironmentConfig> {
+  const { checkEnvironment } = await import('../../client/environments');
   try {
-    checkEnvironment(ctx.catalog(), name);
+    return checkEnvironment(ctx.catalog(), name);
   } catch (err) {
     if ((err as Error).name === 'UnknownEnvironment' || (err as Error).name === 'InvalidName') throw new UsageError(`--${role}: ${(err as Error).message}`);
     throw err;
@@ -40,7 +40,7 @@ export function requireEnvironment(ctx: CliContext, name: string, role: string):
 /** The reason inside an update refusal or a workflow failure. */
 export function reason(err: unknown): string {
   let cause: unknown = err;
-  while (cause instanceof WorkflowUpdateFailedError || cause instanceof WorkflowFailedError)
+  while ((cause as Error)?.name === 'WorkflowUpdateFailedError' || (cause as Error)?.name === 'WorkflowFailedError')
     cause = (cause as { cause?: unknown }).cause ?? new Error(String(cause));
   let message = (cause as Error)?.message ?? String(cause);
   for (let inner = (cause as { cause?: unknown })?.cause; inner; inner = (inner as { cause?: unknown }).cause) message = (inner as Error).message ?? message;

@@ -1,13 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { WorkflowHandle } from '@temporalio/client';
-import { createDemoEstate } from '../../demo/estate';
-import { isReachable, RunningServer, startDevServer } from '../../server/dev-server';
-import { installRuntimeLogging, startWorker } from '../../worker/run-worker';
+import type { WorkflowHandle } from '@temporalio/client';
+import type { RunningServer } from '../../server/dev-server';
 import type { RefreshInput } from '../../workflows/types';
 import { actor } from '../context';
-import { startOperation } from '../../client/operations';
-import { followWithProgress } from '../progress';
 import { bold, dim, green, renderStatus } from '../render';
 import { integer, Register } from './shared';
 
@@ -28,6 +24,11 @@ export const registerStart: Register = (program, ctx) => {
     .option('--target <env>', 'sandbox to refresh', 'uat')
     .option('--fresh', 'recreate the demo estate first')
     .action(async (opts: { rows: number; source: string; target: string; fresh?: boolean }) => {
+      const { isReachable, startDevServer } = await import('../../server/dev-server');
+      const { installRuntimeLogging, startWorker } = await import('../../worker/run-worker');
+      const { createDemoEstate } = await import('../../demo/estate');
+      const { startOperation } = await import('../../client/operations');
+      const { followWithProgress } = await import('../progress');
       const say = (line: string) => process.stdout.write(`${line}\n`);
       const logs = path.join(ctx.home.stateDir, 'logs');
       fs.mkdirSync(logs, { recursive: true });

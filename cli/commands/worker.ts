@@ -1,4 +1,3 @@
-import { faultsOf, installRuntimeLogging, startWorker } from '../../worker/run-worker';
 import { Register } from './shared';
 
 export const registerWorker: Register = (program, ctx) => {
@@ -8,6 +7,7 @@ export const registerWorker: Register = (program, ctx) => {
       'Run a dbmove worker in the foreground: it executes operations for the catalog in this directory. Ctrl-C stops it; operations wait durably for the next worker.',
     )
     .action(async () => {
+      const { faultsOf, installRuntimeLogging, startWorker } = await import('../../worker/run-worker');
       // Bad configuration is reported before the native runtime starts, so it exits 2 cleanly.
       const config = ctx.temporal();
       const faults = faultsOf(process.env, ctx.home);

@@ -10,7 +10,7 @@ import { compareVersions, EnvironmentFacts, readEnvironmentFacts } from '../../e
 import { withSession } from '../../sessions';
 import { policyFor, type PolicyKind } from '../../policy/policy-for';
 import type { DataSession } from '../../../engines/port';
-import { checksSummary } from '../../../common/checks';
+import { checksSummary, targetNotProductionCheck } from '../../../common/checks';
 
 const BATCH_STATUS_NAMES = ['Withhold', 'Waiting', 'Executing', 'Error', 'Ended', 'Ready', 'Did not run', 'Canceling', 'Canceled', 'Scheduled'];
 
@@ -224,16 +224,9 @@ export async function replaceableTarget(deps: ActivityDeps, scope: ActivityScope
     });
     return undefined;
   }
-  if (target.type === 'production') {
-    checks.push({
-      name: 'target-not-production',
-      ok: false,
-      message: `${target.name} is a production environment; ${operation} never overwrites production`,
-      fix: 'choose a sandbox as the target',
-    });
-    return undefined;
-  }
-  checks.push({ name: 'target-not-production', ok: true, message: `${target.name} is a sandbox` });
+  const sandbox = targetNotProductionCheck(target, operation);
+  checks.push(sandbox);
+  if (!sandbox.ok) return undefined;
   const reading = await readLive(scope, target);
   if (!reading.exists) {
     checks.push({

@@ -1,5 +1,5 @@
 import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
-import { checksSummary } from '../../../common/checks';
+import { checksSummary, sourceIsNotTargetCheck, targetNotProductionCheck } from '../../../common/checks';
 import { ActivityDeps, elapsed, runStepActivity } from '../../runtime';
 import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
 
@@ -30,25 +30,10 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
         const source = known(input.source, 'source');
         const target = known(input.target, 'target');
         if (source && target) {
-          if (target.type === 'production') {
-            checks.push({
-              name: 'target-not-production',
-              ok: false,
-              message: `${target.name} is a production environment; a refresh never overwrites production`,
-              fix: 'choose a sandbox as the target',
-            });
-          } else {
-            checks.push({ name: 'target-not-production', ok: true, message: `${target.name} is a sandbox` });
-          }
+          checks.push(targetNotProductionCheck(target, 'a refresh'));
           checks.push(scrubPolicyCheck('refresh', target));
-          if (source.name === target.name) {
-            checks.push({
-              name: 'source-is-not-target',
-              ok: false,
-              message: `The source and the target are both ${source.name}`,
-              fix: 'choose a different source (production or another sandbox) for the refresh',
-            });
-          }
+          const distinct = sourceIsNotTargetCheck(source.name, target.name);
+          if (!distinct.ok) checks.push(distinct);
           const readings = await Promise.all([source, target].map((env) => readLive(scope, env)));
           for (const reading of readings) {
             if (!reading.exists) {
