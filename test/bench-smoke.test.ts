@@ -74,7 +74,7 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       'window 6,000/2,000',
       'whole-table scrub 6,000/2,000',
       '3 concurrent refreshes',
-      'no-residue rewrite <= 10x cp',
+      'no-residue rewrite <= 15x cp',
       'no-residue rewrite 6,000/2,000',
       'dbmove status <= 4x temporal workflow describe',
     ]) {
