@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../config/catalog';
 import type { EngineRegistry } from '../engines/registry';
+import { importRefusal } from '../engines/capabilities';
 import type { BackupManifest, RestoreWindow } from '../engines/port';
 import { planRestore, type RestoreDecision, type RestoreRequest } from '../common/restore-plan';
 
@@ -8,10 +9,16 @@ import { planRestore, type RestoreDecision, type RestoreRequest } from '../commo
  * the same code PRECHECK runs, so that bad input is refused before anything starts.
  */
 
-/** Reads and checks a backup for import into `target`: format, manifest and checksums. Throws InvalidBackup. */
-export async function checkBackup(engines: EngineRegistry, target: EnvironmentConfig, location: string): Promise<BackupManifest | undefined> {
+/**
+ * Reads and checks a backup for import into `target`: format, manifest and checksums. Throws
+ * InvalidBackup for a bad file, and UnsupportedByEngine (naming where import works) when the
+ * target's engine cannot import at all.
+ */
+export async function checkBackup(engines: EngineRegistry, target: EnvironmentConfig, location: string): Promise<BackupManifest> {
+  const refused = importRefusal(target.engine, target.name);
+  if (refused) throw refused;
   const engine = engines(target);
-  if (!engine.readBackup) return undefined; // the platform reads its own backups at RESTORE (a bacpac, a .bak)
+  if (!engine.readBackup) throw new Error(`The ${target.engine} engine declares that it imports, but it cannot read a backup (readBackup is missing)`);
   return engine.readBackup(target, location);
 }
 

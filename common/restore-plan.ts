@@ -42,8 +42,9 @@ export function planRestore(environment: string, request: RestoreRequest, window
   const iso = new Date(at).toISOString();
   if (at > now.getTime()) return { ok: false, message: `${iso} is in the future`, fix: 'give a time in the past' };
   if (window.continuous) {
-    // Azure SQL restores any time up to now; SQL Server up to its latest log backup.
-    const latest = window.latest && Date.parse(window.latest) < now.getTime() ? window.latest : now.toISOString();
+    // A continuous window ends where the engine says it does (the last log backup): a time after
+    // it has no backup that reaches it yet. Only a window that names no end runs up to now.
+    const latest = window.latest ?? now.toISOString();
     if (!window.earliest) {
       return { ok: false, message: `Nothing is kept for ${environment} yet`, fix: 'wait for its first backup, then try again' };
     }

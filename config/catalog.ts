@@ -30,15 +30,34 @@ const sqlAuthentication = z.discriminatedUnion('type', [
 ]);
 
 /**
- * Azure SQL export and import (bacpac through the ARM import/export service): the storage key
- * and the SQL administrator password the service needs, both as environment variable names.
+ * Why the import/export service's managed-identity options are refused: @azure/arm-sql 10.0.0,
+ * the newest stable release on npm, cannot send them. Its ImportExport models require
+ * administratorLoginPassword (its serializer refuses a request without one, which the
+ * ManagedIdentity type forbids), and it speaks api-version 2022-08-01-preview, older than the
+ * managed-identity options (documented with 2023-08-01, specified in 2025-01-01).
  */
-const azureImportExport = z.strictObject({
-  storageKeyType: z.enum(['StorageAccessKey', 'SharedAccessKey']).default('SharedAccessKey'),
-  storageKeyEnv: envVarName,
-  administratorLogin: z.string().min(1).max(128),
-  administratorPasswordEnv: envVarName,
-});
+const MANAGED_IDENTITY_REFUSED =
+  'ManagedIdentity is not supported: @azure/arm-sql 10.0.0 (the newest stable release) requires a password in import/export requests and speaks api-version 2022-08-01-preview, older than the managed-identity options; use ADPassword (a Microsoft Entra user) on a server with Microsoft Entra-only authentication';
+
+/**
+ * Azure SQL export and import (bacpac through the ARM import/export service): how the service
+ * signs in to the server and to storage. `authenticationType` is the service's own: `Sql` (a
+ * SQL login) or `ADPassword` (a Microsoft Entra user and its password, what a server with
+ * Microsoft Entra-only authentication accepts). Storage is reached with an account key or a SAS
+ * token. Secrets are environment variable names, never values.
+ */
+const azureImportExport = z
+  .strictObject({
+    authenticationType: z.enum(['Sql', 'ADPassword', 'ManagedIdentity']).default('Sql'),
+    administratorLogin: z.string().min(1).max(128),
+    administratorPasswordEnv: envVarName,
+    storageKeyType: z.enum(['StorageAccessKey', 'SharedAccessKey', 'ManagedIdentity']).default('SharedAccessKey'),
+    storageKeyEnv: envVarName,
+  })
+  .superRefine((s, ctx) => {
+    if (s.authenticationType === 'ManagedIdentity') ctx.addIssue({ code: 'custom', path: ['authenticationType'], message: MANAGED_IDENTITY_REFUSED });
+    if (s.storageKeyType === 'ManagedIdentity') ctx.addIssue({ code: 'custom', path: ['storageKeyType'], message: MANAGED_IDENTITY_REFUSED });
+  });
 
 const azureSqlDatabase = z.strictObject({
   subscriptionId: z.string().regex(/^[0-9a-fA-F-]{36}$/, 'must be a subscription GUID'),
@@ -46,6 +65,15 @@ const azureSqlDatabase = z.strictObject({
   server: z.string().regex(/^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/, 'must be the logical server name without .database.windows.net'),
   database: z.string().regex(DATABASE_NAME, `must be ${describePattern(DATABASE_NAME)}`),
   location: z.string().min(1).optional(),
+  /**
+   * Azure Resource Manager of the cloud the server is in, for a sovereign cloud
+   * (https://management.usgovcloudapi.net, https://management.chinacloudapi.cn); Azure's public
+   * cloud when not given. Entra ID sign-in follows AZURE_AUTHORITY_HOST, as DefaultAzureCredential reads it.
+   */
+  resourceManagerEndpoint: z
+    .string()
+    .regex(/^https:\/\/[a-z0-9.-]+$/, 'must be the https:// address of an Azure Resource Manager endpoint, such as https://management.usgovcloudapi.net')
+    .optional(),
   authentication: sqlAuthentication.default({ type: 'default' }),
   serviceObjective: z
     .string()
@@ -62,6 +90,15 @@ const sqlServerDatabase = z.strictObject({
   dataDirectory: z.string().min(1).optional(),
   authentication: sqlAuthentication.default({ type: 'default' }),
   trustServerCertificate: z.boolean().default(false),
+  /**
+   * The server's Windows time zone (`tzutil /g`, e.g. "W. Europe Standard Time"). RESTORE ...
+   * STOPAT takes the server's wall-clock time; without this, dbmove reads the UTC offset msdb
+   * recorded with the backups around the restore time, and refuses a time it cannot place.
+   */
+  timeZone: z
+    .string()
+    .regex(/^[A-Za-z0-9 .()+-]{1,100}$/, 'must be a Windows time zone name such as "W. Europe Standard Time"')
+    .optional(),
 });
 
 const administrator = z.strictObject({

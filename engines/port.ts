@@ -136,6 +136,12 @@ export interface EngineCapabilities {
   backupDestination: 'local-file' | 'server-file' | 'blob';
   /** Databases are files on the machine that runs dbmove (the demo estate creates them). */
   localFiles: boolean;
+  /**
+   * What `dbmove import` reads into this engine's environments (`reads`), or why the engine
+   * refuses an import (`refused`). The command line and PRECHECK both refuse on `refused`,
+   * before anything starts; `engines/capabilities.ts` lists every engine's answer.
+   */
+  backupImport: { reads: string } | { refused: string };
 }
 
 /** Something an operation keeps on disk (or in the cloud) until sign-off. */

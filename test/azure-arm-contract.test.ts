@@ -49,7 +49,10 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     }
   }
 
-  it('COPY sends one PUT shaped like CreateDatabaseCopyMode.json, polls its Location to completion and reports percent complete', async () => {
+  const polls = (kind: 'AzureAsyncOperation' | 'OperationResults', family = 'database') =>
+    fake.arm.of('GET').filter((r) => r.path.includes(`/locations/${fake.arm.location}/${family}${kind}/`));
+
+  it('COPY sends one PUT shaped like CreateDatabaseCopyMode.json, polls its Azure-AsyncOperation to Succeeded, reads the database, and reports percent complete', async () => {
     const engine = fake.engine();
     const ctx = testContext();
     const result = await engine.copyToStaging(prod(), uat(), OP, ctx);
@@ -66,8 +69,21 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     expect(fake.arm.of('GET', `/servers/${UAT_SERVER}`)).to.have.length(1);
     expect(puts[0].body.location).to.equal(fake.arm.location);
 
-    // Long-running operation: 202 + Location, polled until 200 (pollsBeforeDone = 2, then the final answer).
-    expect(fake.arm.of('GET').filter((r) => r.path.includes('/databaseOperationResults/'))).to.have.length(3);
+    // Long-running operation as Azure SQL runs one (AzureAsyncOperation.json): 202 with Azure-AsyncOperation
+    // and Location; the SDK polls the Azure-AsyncOperation status (InProgress twice, then Succeeded)
+    // and, for a PUT, reads the database itself at the end, never the Location.
+    expect(polls('AzureAsyncOperation')).to.have.length(3);
+    expect(polls('OperationResults')).to.deep.equal([]);
+    const shape = (url: string) =>
+      new URL(url, 'https://arm.invalid').pathname
+        .replace(/\/subscriptions\/[^/]+\/resourceGroups\/[^/]+/, '/{scope}')
+        .replace(/\/locations\/[^/]+\//, '/locations/{region}/')
+        .replace(/[0-9a-f]{8}-[0-9a-f-]{27}$/, '{id}');
+    const published202 = example('DatabaseAzureAsyncOperation').responses['202'].headers!;
+    expect(shape(polls('AzureAsyncOperation')[0].path)).to.equal(shape(published202['Azure-AsyncOperation']));
+    const afterPut = fake.arm.requests.slice(fake.arm.requests.indexOf(puts[0]) + 1);
+    const lastPoll = afterPut.lastIndexOf(polls('AzureAsyncOperation').at(-1)!);
+    expect(afterPut[lastPoll + 1]).to.deep.include({ method: 'GET', path: `${fake.arm.serverPath(UAT_SERVER)}/databases/${STG}` });
     expect(fake.arm.database(UAT_SERVER, STG)?.status).to.equal('Online');
     expect(fake.arm.database(UAT_SERVER, STG)?.content).to.deep.equal(fake.arm.database(PROD_SERVER, 'AxDB')?.content);
     expect(fake.arm.database(PROD_SERVER, 'AxDB')?.status, 'source untouched').to.equal('Online');
@@ -83,7 +99,7 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     const saved = ctx.saved.at(-1) as { engine: string; lro: Record<string, string> };
     expect(saved.engine).to.equal('azure-sql');
     expect(Object.keys(saved.lro)).to.deep.equal([`copy:${STG}`]);
-    expect(saved.lro[`copy:${STG}`]).to.include('/databaseOperationResults/');
+    expect(saved.lro[`copy:${STG}`]).to.include('/databaseAzureAsyncOperation/');
   });
 
   it('a retried COPY resumes the saved operation from heartbeat details and never sends a second PUT', async () => {
@@ -108,12 +124,7 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     expect(result.notes.join(' ')).to.match(/without starting a second copy/);
     // It resumed the saved poller, not the wait-for-the-database fallback: every poll went to the one operation.
     expect(second.logs.join(' ')).not.to.match(/waiting for the earlier attempt/);
-    const polled = new Set(
-      fake.arm
-        .of('GET')
-        .filter((r) => r.path.includes('/databaseOperationResults/'))
-        .map((r) => r.path),
-    );
+    const polled = new Set(polls('AzureAsyncOperation').map((r) => r.path));
     expect(polled.size).to.equal(1);
   });
 
@@ -199,7 +210,10 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     const pitr = fake.arm.of('PUT').at(-1)!;
     expect(pitr.path).to.equal(`${fake.arm.serverPath(UAT_SERVER)}/databases/${RB}`);
     const published = example('CreateDatabasePITRMode').parameters.parameters;
-    expect(keys(pitr.body.properties)).to.deep.equal(keys(published.properties)); // createMode, restorePointInTime, sourceDatabaseId
+    // createMode, restorePointInTime, sourceDatabaseId as published; plus the replaced database's max size and compute size.
+    expect(keys(pitr.body.properties)).to.deep.equal([...keys(published.properties), 'maxSizeBytes'].sort());
+    expect(pitr.body.properties.maxSizeBytes).to.equal(250 * 1024 ** 3);
+    expect(pitr.body.sku).to.deep.equal({ name: 'S1' });
     expect(pitr.body.properties.createMode).to.equal('PointInTimeRestore');
     expect(pitr.body.properties.sourceDatabaseId).to.equal(fake.arm.databaseId(UAT_SERVER, PRE));
     expect(Date.parse(pitr.body.properties.restorePointInTime)).to.equal(Date.parse(marker.at));
@@ -251,6 +265,7 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
       createMode: 'PointInTimeRestore',
       sourceDatabaseId: fake.arm.databaseId(UAT_SERVER, 'AxDB'),
       restorePointInTime: inside,
+      maxSizeBytes: live.maxSizeBytes,
     });
     expect(r1.restoredTo).to.equal(inside);
 
@@ -258,17 +273,22 @@ describe('Azure SQL control plane against Microsoft example responses (loopback 
     const before = new Date(Date.parse(live.earliestRestoreDate!) - 86_400_000).toISOString();
     const droppedId = `${fake.arm.serverPath(UAT_SERVER)}/restorableDroppedDatabases/AxDB_pre_0123456789,1`;
     fake.arm.dropped.push({
-      server: UAT_SERVER,
+      ...structuredClone(live),
       name: 'AxDB_pre_0123456789',
-      status: 'Online',
       content: { older: true },
+      earliestRestoreDate: undefined, // as Microsoft's list example: the engine must work without it
       createdAt: new Date(Date.parse(before) - 86_400_000).toISOString(),
       deletionDate: live.earliestRestoreDate!,
       id: droppedId,
     });
     await engine.restoreToStaging(uat(), before, 'restore-contract-0002', testContext());
     const restore = fake.arm.of('PUT').at(-1)!;
-    expect(restore.body.properties).to.deep.equal({ createMode: 'Restore', restorableDroppedDatabaseId: droppedId, restorePointInTime: before });
+    expect(restore.body.properties).to.deep.equal({
+      createMode: 'Restore',
+      restorableDroppedDatabaseId: droppedId,
+      restorePointInTime: before,
+      maxSizeBytes: live.maxSizeBytes,
+    });
     expect(fake.arm.database(UAT_SERVER, `AxDB_stg_${shortOperationId('restore-contract-0002')}`)?.content).to.deep.equal({ older: true });
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import Long from 'long';
 import { temporal } from '@temporalio/proto';
 import { ALL_MESSAGES } from '../client/wire/messages';
 import { decode, encode } from '../client/wire/protobuf';
@@ -60,12 +61,12 @@ describe('client/wire: the Temporal API messages of the fast read path', () => {
       workflowExecutionInfo: {
         execution: { workflowId: 'refresh-uat-20261130t112029z-3f50', runId: 'r1' },
         type: { name: 'refresh' },
-        startTime: { seconds: 1795492998, nanos: 149232827 },
+        startTime: { seconds: Long.fromNumber(1795492998), nanos: 149232827 },
         status: temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
         searchAttributes: { indexedFields: { DbmovePhase: { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"COPY"') } } },
       },
       pendingActivities: [
-        { activityId: '7', activityType: { name: 'copyToStaging' }, attempt: 3, lastHeartbeatTime: { seconds: 1795493000, nanos: 5 } },
+        { activityId: '7', activityType: { name: 'copyToStaging' }, attempt: 3, lastHeartbeatTime: { seconds: Long.fromNumber(1795493000), nanos: 5 } },
         { activityId: '8', activityType: { name: 'notifyUsers' }, attempt: 1 },
       ],
     }).finish();

@@ -82,6 +82,8 @@ export const registerBackups: Register = (program, ctx) => {
       await checkBackup(await ctx.engines(), target, file);
     } catch (err) {
       if ((err as Error).name === 'InvalidBackup') throw new UsageError(`--input: ${(err as Error).message}`);
+      // Nothing was started: an engine that cannot import is bad usage, not a failed operation.
+      if ((err as Error).name === 'UnsupportedByEngine') throw new UsageError(`--target ${opts.target}: ${(err as Error).message}`);
       throw err;
     }
     const input: ImportInput = { input: file, target: opts.target, requestedBy: actor(opts.by), onFailure: opts.onFailure };

@@ -35,6 +35,13 @@ export async function armCall<T>(what: string, fn: () => Promise<T>): Promise<T>
   }
 }
 
+/** What ARM says of a logical server that the engine needs: its region and its SQL host name. */
+export interface ServerInfo {
+  location: string;
+  /** The server's fullyQualifiedDomainName: <server>.database.windows.net in Azure's public cloud, another suffix in sovereign clouds. */
+  host: string;
+}
+
 export class ServerApi {
   readonly resourceGroup: string;
   readonly server: string;
@@ -42,6 +49,8 @@ export class ServerApi {
   constructor(
     readonly client: SqlManagementClient,
     readonly env: AzureSqlEnvironment,
+    /** Server facts already read, shared by every ServerApi of one engine (they do not change). */
+    private readonly known: Map<string, Promise<ServerInfo>> = new Map(),
   ) {
     this.resourceGroup = env.database.resourceGroup;
     this.server = env.database.server;
@@ -76,10 +85,29 @@ export class ServerApi {
     );
   }
 
+  /** The server's region and SQL host name, from ARM (GET server), read once per engine. */
+  serverInfo(): Promise<ServerInfo> {
+    const key = `${this.env.database.subscriptionId}/${this.resourceGroup}/${this.server}`.toLowerCase();
+    let info = this.known.get(key);
+    if (!info) {
+      info = armCall(`Reading server ${this.server}`, () => this.client.servers.get(this.resourceGroup, this.server)).then((server) => {
+        const host = server.fullyQualifiedDomainName;
+        if (!host) throw new Error(`ARM reports no fullyQualifiedDomainName for the server ${this.server}; it cannot be reached over SQL`);
+        return { location: server.location, host };
+      });
+      info.catch(() => this.known.delete(key));
+      this.known.set(key, info);
+    }
+    return info;
+  }
+
   async serverLocation(): Promise<string> {
-    if (this.env.database.location) return this.env.database.location;
-    const server = await armCall(`Reading server ${this.server}`, () => this.client.servers.get(this.resourceGroup, this.server));
-    return server.location;
+    return this.env.database.location ?? (await this.serverInfo()).location;
+  }
+
+  /** The SQL host name of the server: ARM's fullyQualifiedDomainName, so that sovereign clouds (other DNS suffixes) work. */
+  async host(): Promise<string> {
+    return (await this.serverInfo()).host;
   }
 
   /** Percent complete of the database's running operation, if Azure reports one. */
@@ -135,5 +163,12 @@ export function droppedRestorableFrom(d: DroppedDatabase): number {
 
 /** Database states in which a copy or restore target is still being built. */
 export const BUILDING = new Set(['Creating', 'Copying', 'Restoring', 'Recovering', 'Scaling']);
+/**
+ * States of a finished, healthy database. A serverless database pauses when idle and an idle
+ * one may be auto-closed; a login resumes it (Azure's serverless documentation: "auto-resume").
+ */
+export const READY = new Set(['Online', 'Paused', 'Pausing', 'Resuming', 'AutoClosed']);
+/** Ready states in which the database must be resumed before ARM changes it (UpdateNotAllowedOnPausedDatabase). */
+export const ASLEEP = new Set(['Paused', 'Pausing', 'AutoClosed']);
 /** States in which a copy or restore has failed and the database must be dropped and redone. */
 export const BROKEN = new Set(['Suspect', 'EmergencyMode', 'RecoveryPending', 'Inaccessible', 'Offline', 'Disabled']);

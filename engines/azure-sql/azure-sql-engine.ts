@@ -1,4 +1,5 @@
 import { UnsupportedByEngine } from '../../common/errors';
+import { ENGINE_CAPABILITIES } from '../capabilities';
 import type { Database, SqlManagementClient } from '@azure/arm-sql';
 import type { AzureSqlEnvironment } from '../../config/catalog';
 import type {
@@ -20,9 +21,10 @@ import type { ConnectionFactory } from '../tsql/tsql-connection';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
 import { utcIso } from '../tsql/server-time';
-import { armCall, BROKEN, BUILDING, droppedRestorableFrom, ServerApi } from './arm';
+import { armCall, ASLEEP, BROKEN, BUILDING, droppedRestorableFrom, READY, ServerApi, ServerInfo } from './arm';
 import { exportBacpac, importBacpac } from './bacpac';
 import { derivedNames, DerivedNames, isAsideOf } from './names';
+import { copyPlan, describePlacement, Placement, placementOf, placementUpdate, restoreBody, stagingPlacement } from './placement';
 import { ResumeJournal, runResumable, sleep } from './resumable';
 
 /**
@@ -37,20 +39,20 @@ import { ResumeJournal, runResumable, sleep } from './resumable';
  * starts a second one.
  */
 export interface AzureSqlEngineOptions {
-  /** The ARM client for a subscription (tests point it at a loopback server). */
-  managementClient?: (subscriptionId: string) => SqlManagementClient;
+  /** The ARM client for a subscription and a Resource Manager endpoint (tests point it at a loopback server). */
+  managementClient?: (subscriptionId: string, endpoint: string) => SqlManagementClient;
   /** Data-plane connections (tests record statements instead of reaching a server). */
   connections?: ConnectionFactory;
   secret?: (name: string) => string | undefined;
   /** Between two polls of a long-running operation; Azure's own guidance is seconds to tens of seconds. */
   pollIntervalMs?: number;
-  now?: () => Date;
 }
 
 export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
   readonly kind = 'azure-sql' as const;
-  readonly capabilities: EngineCapabilities = { pointInTime: 'continuous', backupDestination: 'blob', localFiles: false };
+  readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES['azure-sql'];
   private readonly clients = new Map<string, SqlManagementClient>();
+  private readonly servers = new Map<string, Promise<ServerInfo>>();
   private readonly connections: ConnectionFactory;
   private readonly secret: (name: string) => string | undefined;
   private readonly pollIntervalMs: number;
@@ -61,28 +63,27 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     this.pollIntervalMs = options.pollIntervalMs ?? 10_000;
   }
 
-  private now(): Date {
-    return this.options.now?.() ?? new Date();
-  }
-
   private api(env: AzureSqlEnvironment): ServerApi {
     const subscription = env.database.subscriptionId;
-    let client = this.clients.get(subscription);
+    const endpoint = env.database.resourceManagerEndpoint ?? PUBLIC_CLOUD_ARM;
+    const key = `${endpoint} ${subscription}`.toLowerCase();
+    let client = this.clients.get(key);
     if (!client) {
-      client = this.options.managementClient?.(subscription) ?? defaultManagementClient(subscription);
-      this.clients.set(subscription, client);
+      client = this.options.managementClient?.(subscription, endpoint) ?? defaultManagementClient(subscription, endpoint);
+      this.clients.set(key, client);
     }
-    return new ServerApi(client, env);
+    return new ServerApi(client, env, this.servers);
   }
 
   private names(env: AzureSqlEnvironment, operationId: string): DerivedNames {
     return derivedNames(env.database.database, operationId);
   }
 
-  private session(env: AzureSqlEnvironment, database: string, role: string, readOnly: boolean): DataSession {
+  /** A T-SQL session on `database` of `env`'s server, at the host name ARM gives for the server. */
+  private async session(env: AzureSqlEnvironment, database: string, role: string, readOnly: boolean): Promise<DataSession> {
     const connection = this.connections({
       environment: env.name,
-      host: `${env.database.server}.database.windows.net`,
+      host: await this.api(env).host(),
       database,
       authentication: env.database.authentication,
       requestTimeoutMs: 0,
@@ -98,8 +99,7 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
   }
 
   async openLive(env: AzureSqlEnvironment): Promise<DataSession> {
-    const azure = env;
-    return this.session(azure, env.database.database, 'live, read-only', true);
+    return this.session(env, env.database.database, 'live, read-only', true);
   }
 
   async openStaging(target: AzureSqlEnvironment, operationId: string): Promise<DataSession> {
@@ -108,7 +108,9 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const db = await api.database(staging);
     if (!db)
       throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${api.location(staging)}); run the COPY step first`);
-    if (db.status !== 'Online') throw new Error(`The staging database ${api.location(staging)} is ${db.status}, not Online; wait for COPY to finish`);
+    if (!READY.has(db.status ?? '')) throw new Error(`The staging database ${api.location(staging)} is ${db.status}, not Online; wait for COPY to finish`);
+    // A serverless staging database that paused while it waited is not broken: resumed first.
+    if (ASLEEP.has(db.status ?? '')) await this.wake(api, target, staging, { log: () => undefined, signal: new AbortController().signal });
     return this.session(target, staging, `staging of ${operationId}`, false);
   }
 
@@ -160,19 +162,40 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const targetApi = this.api(target);
     const { staging } = this.names(target, operationId);
     const started = performance.now();
+    const live = await targetApi.database(tgt.database.database);
+    if (!live)
+      throw new Error(
+        `${target.name}'s database ${targetApi.location(tgt.database.database)} does not exist; dbmove only replaces an existing database (check the catalog)`,
+      );
+    const wanted = stagingPlacement(live, tgt.database.serviceObjective);
+    const notes: string[] = [];
     const build = await this.buildStaging(
       targetApi,
       staging,
       ctx,
       `copy:${staging}`,
-      async () => ({
-        location: await targetApi.serverLocation(),
-        createMode: 'Copy',
-        sourceDatabaseId: sourceApi.databaseId(src.database.database),
-        ...(tgt.database.serviceObjective ? { sku: { name: tgt.database.serviceObjective } } : {}),
-      }),
+      async () => {
+        const from = await sourceApi.database(src.database.database);
+        if (!from) throw new Error(`${source.name}'s database ${sourceApi.location(src.database.database)} does not exist`);
+        const plan = copyPlan(from, wanted);
+        if ('refused' in plan)
+          throw new UnsupportedByEngine(
+            'azure-sql',
+            `copy ${source.name} into ${target.name}: ${plan.refused}`,
+            'Refresh from a source in the same service tier as the target, or move the target to Hyperscale.',
+          );
+        await this.checkFits(source, wanted, target);
+        notes.push(`Staging ${plan.note}`);
+        return {
+          location: await targetApi.serverLocation(),
+          createMode: 'Copy',
+          sourceDatabaseId: sourceApi.databaseId(src.database.database),
+          ...plan.body,
+        };
+      },
       `copying ${sourceApi.location(src.database.database)}`,
     );
+    notes.push(...(await this.conform(targetApi, tgt, staging, wanted, ctx)));
     build.bytes = await this.usedBytes(tgt, staging);
     return {
       bytes: build.bytes,
@@ -183,8 +206,74 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
         build.resumed
           ? `${targetApi.location(staging)} was already being built by an earlier attempt; this attempt waited for it without starting a second copy`
           : `Database copy of ${sourceApi.location(src.database.database)} onto ${targetApi.location(staging)} (transactionally consistent as of the copy's completion; the source stays online)`,
+        ...notes,
       ],
     };
+  }
+
+  /**
+   * Refuses a copy whose data would not fit the target's max size, before the copy is made
+   * (Azure would refuse the update to that size only after the whole copy).
+   */
+  private async checkFits(source: AzureSqlEnvironment, wanted: Placement, target: AzureSqlEnvironment): Promise<void> {
+    if (!wanted.maxSizeBytes) return;
+    const used = await this.usedBytes(source, source.database.database);
+    if (used > wanted.maxSizeBytes)
+      throw new UnsupportedByEngine(
+        'azure-sql',
+        `copy ${source.name} into ${target.name}: its data takes ${gib(used)} GiB and ${target.name}'s database has a max size of ${gib(wanted.maxSizeBytes)} GiB`,
+        `Raise the max size of ${target.name}'s database to at least ${gib(used)} GiB, then retry.`,
+      );
+  }
+
+  /**
+   * Brings a staging (or restored) database to the placement of the database it will replace:
+   * its pool, compute size and max size. An update (PATCH, a long-running operation) only when
+   * something differs, so a retry finds the work done; a paused serverless database is resumed
+   * first (Azure refuses an update while it is paused).
+   */
+  private async conform(api: ServerApi, env: AzureSqlEnvironment, name: string, wanted: Placement, ctx: EngineContext): Promise<string[]> {
+    let db = await api.database(name);
+    if (!db) throw new Error(`${api.location(name)} disappeared before it could be scaled; retry the step`);
+    const update = placementUpdate(db, wanted);
+    if (!update) return [];
+    if (ASLEEP.has(db.status ?? '')) db = await this.wake(api, env, name, ctx);
+    await runResumable({
+      ctx,
+      journal: new ResumeJournal(ctx),
+      key: `scale:${name}`,
+      pollIntervalMs: this.pollIntervalMs,
+      onPoll: async () => ctx.progress(95, `scaling ${name} to ${describePlacement(wanted)}`),
+      begin: (resumeFrom) =>
+        armCall(`Scaling ${api.location(name)}`, () =>
+          api.client.databases.beginUpdate(api.resourceGroup, api.server, name, update, { resumeFrom, updateIntervalInMs: this.pollIntervalMs }),
+        ),
+    }).catch((err) => {
+      throw mapError(`Scaling ${api.location(name)}`, err);
+    });
+    return [`Scaled ${name} to ${describePlacement(wanted)}, as the database it replaces runs (was ${describePlacement(placementOf(db))})`];
+  }
+
+  /**
+   * Resumes a paused (or auto-closed) serverless database by logging in to it, which is what
+   * resumes one, then waits until ARM reports it Online. The first logins may be refused while
+   * it resumes.
+   */
+  private async wake(api: ServerApi, env: AzureSqlEnvironment, name: string, ctx: Pick<EngineContext, 'log' | 'signal'>): Promise<Database> {
+    ctx.log(`${api.location(name)} is paused: logging in to resume it`);
+    for (let attempt = 1; ; attempt++) {
+      const db = await api.database(name);
+      if (!db) throw new Error(`${api.location(name)} disappeared while it was being resumed; retry the step`);
+      if (db.status === 'Online') return db;
+      if (!READY.has(db.status ?? '')) throw new Error(`${api.location(name)} is ${db.status} while resuming; retry the step`);
+      const session = await this.session(env, name, 'resume', true);
+      await session
+        .query('SELECT 1 AS resumed')
+        .catch((err: Error) => ctx.log(`Login ${attempt} to resume ${api.location(name)} was refused (${err.message.split('\n')[0]}); retrying`))
+        .finally(() => session.close());
+      if (attempt >= 60) throw new Error(`${api.location(name)} did not resume after ${attempt} logins; retry the step`);
+      await sleep(this.pollIntervalMs, ctx.signal);
+    }
   }
 
   /**
@@ -207,8 +296,9 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     };
     if (!journal.lro(key)) {
       const existing = await api.database(name);
-      if (existing && existing.status === 'Online') {
-        ctx.progress(100, `${name} already built`);
+      if (existing && READY.has(existing.status ?? '')) {
+        // Online, or a serverless database paused since: built either way, never copied again.
+        ctx.progress(100, `${name} already built (${existing.status})`);
         return { resumed: true, bytes: 0 };
       }
       if (existing && BUILDING.has(existing.status ?? '')) {
@@ -242,14 +332,16 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
 
   /** Space used by a database's data files, from the database itself; 0 when it cannot be read. */
   private async usedBytes(env: AzureSqlEnvironment, database: string): Promise<number> {
-    const session = this.session(env, database, 'size', true);
     try {
-      const [row] = await session.query<{ bytes: unknown }>(USED_BYTES_QUERY);
-      return Number(row?.bytes ?? 0) || 0;
+      const session = await this.session(env, database, 'size', true);
+      try {
+        const [row] = await session.query<{ bytes: unknown }>(USED_BYTES_QUERY);
+        return Number(row?.bytes ?? 0) || 0;
+      } finally {
+        await session.close();
+      }
     } catch {
       return 0;
-    } finally {
-      await session.close();
     }
   }
 
@@ -257,7 +349,7 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     for (;;) {
       const db = await api.database(name);
       if (!db) throw new Error(`${api.location(name)} disappeared while it was being built; retry the step`);
-      if (db.status === 'Online') return;
+      if (READY.has(db.status ?? '')) return;
       if (BROKEN.has(db.status ?? '')) throw new Error(`${api.location(name)} is ${db.status}: the copy or restore failed; retry the step to drop and redo it`);
       await progress();
       await sleep(this.pollIntervalMs, ctx.signal);
@@ -291,7 +383,10 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       };
     }
     if (!staging) throw new Error(`Nothing to swap in: the staging database ${api.location(n.staging)} does not exist`);
-    if (staging.status !== 'Online') throw new Error(`The staging database ${api.location(n.staging)} is ${staging.status}, not Online`);
+    if (!READY.has(staging.status ?? '')) throw new Error(`The staging database ${api.location(n.staging)} is ${staging.status}, not Online`);
+    // A serverless staging database paused while it waited: resumed before the renames, so that
+    // the target's first connection after SWAP does not wait for it.
+    if (ASLEEP.has(staging.status ?? '')) await this.wake(api, target, n.staging, ctx);
     if (!live && !aside)
       throw new Error(`${target.name}'s database ${api.location(n.live)} does not exist; dbmove only replaces an existing database (check the catalog)`);
     if (live && aside)
@@ -347,6 +442,7 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
         `restoring ${definition.from} to ${marker.at}`,
       );
       notes.push(`${built.resumed ? 'Finished the' : 'Ran a'} point-in-time restore of ${definition.from} to ${marker.at} into ${n.rollback}`);
+      notes.push(...(await this.conform(api, target, n.rollback, definition.placement, ctx)));
     }
     const swapStarted = performance.now();
     if (await api.database(n.live)) await api.rename(n.live, n.staging);
@@ -359,18 +455,31 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     return { unavailableWindowMs: windowMs, durationMs: performance.now() - started, resumed: false, notes };
   }
 
-  private async restoreDefinition(api: ServerApi, n: DerivedNames, at: string): Promise<{ body: Database; from: string }> {
+  /**
+   * The restore of the database SWAP set aside, to the marker: a point-in-time restore of it,
+   * or of its restorable dropped backup if it was deleted. The restored database replaces the
+   * target, so it is restored into the placement the target had (its pool, or its compute size
+   * and tier, and its max size): the aside database's own, or, when it is gone, the live one's,
+   * which COPY brought to that same placement.
+   */
+  private async restoreDefinition(api: ServerApi, n: DerivedNames, at: string): Promise<{ body: Database; from: string; placement: Placement }> {
     const location = await api.serverLocation();
-    const objective = api.env.database.serviceObjective;
-    const sku = objective ? { sku: { name: objective } } : {};
     const aside = await api.database(n.aside);
     if (aside) {
       if (aside.earliestRestoreDate && Date.parse(at) < aside.earliestRestoreDate.getTime()) {
         throw new Error(`${api.location(n.aside)} can only be restored back to ${aside.earliestRestoreDate.toISOString()}, after the marker ${at}`);
       }
+      const placement = placementOf(aside);
       return {
-        body: { location, createMode: 'PointInTimeRestore', sourceDatabaseId: api.databaseId(n.aside), restorePointInTime: new Date(at), ...sku },
+        body: {
+          location,
+          createMode: 'PointInTimeRestore',
+          sourceDatabaseId: api.databaseId(n.aside),
+          restorePointInTime: new Date(at),
+          ...restoreBody(placement),
+        },
         from: api.location(n.aside),
+        placement,
       };
     }
     const dropped = (await api.restorableDropped())
@@ -380,9 +489,12 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       throw new Error(
         `Neither ${api.location(n.aside)} nor a restorable dropped copy of it exists: ${api.env.name} cannot be returned to ${at} by this operation; use a point-in-time restore of an earlier backup`,
       );
+    const live = await api.database(n.live);
+    const placement = live ? placementOf(live) : {};
     return {
-      body: { location, createMode: 'Restore', restorableDroppedDatabaseId: dropped.id, restorePointInTime: new Date(at), ...sku },
+      body: { location, createMode: 'Restore', restorableDroppedDatabaseId: dropped.id, restorePointInTime: new Date(at), ...restoreBody(placement) },
       from: `${api.location(n.aside)} (dropped)`,
+      placement,
     };
   }
 
@@ -448,12 +560,33 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     return held;
   }
 
+  /**
+   * The continuous window of point-in-time restore: from the database's earliest restore date
+   * to its last log backup, the latest point a restore can reach (Azure takes log backups every
+   * 5 to 10 minutes; "Restore points represent a period between the earliest restore point and
+   * the latest log backup point"). The last log backup is read from sys.dm_database_backups,
+   * which Hyperscale does not have: its window has no end but now.
+   */
   async restorePoints(env: AzureSqlEnvironment): Promise<RestoreWindow> {
     const api = this.api(env);
     const name = env.database.database;
     const db = await api.database(name);
     if (!db) throw new Error(`${env.name}'s database ${api.location(name)} does not exist`);
-    return { environment: env.name, continuous: true, earliest: db.earliestRestoreDate?.toISOString(), latest: this.now().toISOString(), points: [] };
+    const window: RestoreWindow = { environment: env.name, continuous: true, earliest: db.earliestRestoreDate?.toISOString(), points: [] };
+    if (db.sku?.tier === 'Hyperscale') return window;
+    const session = await this.openLive(env);
+    try {
+      const [row] = await session.query<{ latest: unknown }>(LAST_LOG_BACKUP_QUERY);
+      if (row?.latest !== null && row?.latest !== undefined) window.latest = utcIso(row.latest);
+    } catch (err) {
+      throw new Error(
+        `Reading the last log backup of ${api.location(name)} from sys.dm_database_backups failed (${(err as Error).message.split('\n')[0]}); the identity needs VIEW DATABASE STATE on it (server admin, Entra admin or ##MS_ServerStateReader## on Basic, S0, S1 and pooled databases)`,
+        { cause: err },
+      );
+    } finally {
+      await session.close();
+    }
+    return window;
   }
 
   async restoreToStaging(target: AzureSqlEnvironment, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
@@ -464,10 +597,18 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
     const started = performance.now();
     const location = await api.serverLocation();
     const live = await api.database(n.live);
+    // Staging replaces the live database at SWAP: restored into the live database's placement.
+    const placement = live ? placementOf(live) : {};
     let body: Database;
     let from: string;
     if (live?.earliestRestoreDate && wanted >= live.earliestRestoreDate.getTime()) {
-      body = { location, createMode: 'PointInTimeRestore', sourceDatabaseId: api.databaseId(n.live), restorePointInTime: new Date(at) };
+      body = {
+        location,
+        createMode: 'PointInTimeRestore',
+        sourceDatabaseId: api.databaseId(n.live),
+        restorePointInTime: new Date(at),
+        ...restoreBody(placement),
+      };
       from = api.location(n.live);
     } else {
       // Before the live database's backups begin: an earlier refresh replaced it, and the
@@ -481,10 +622,11 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
           `${target.name} cannot be restored to ${at}: its backups reach back to ${live?.earliestRestoreDate?.toISOString() ?? 'nothing'}, and no dropped database of it covers that time`,
         );
       }
-      body = { location, createMode: 'Restore', restorableDroppedDatabaseId: dropped.id, restorePointInTime: new Date(at) };
+      body = { location, createMode: 'Restore', restorableDroppedDatabaseId: dropped.id, restorePointInTime: new Date(at), ...restoreBody(placement) };
       from = `${api.location(dropped.databaseName)} (dropped ${dropped.deletionDate?.toISOString()})`;
     }
     const built = await this.buildStaging(api, n.staging, ctx, `restore:${n.staging}`, async () => body, `restoring ${from} to ${at}`);
+    const scaled = await this.conform(api, target, n.staging, placement, ctx);
     built.bytes = await this.usedBytes(target, n.staging);
     return {
       bytes: built.bytes,
@@ -493,7 +635,7 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       resumed: built.resumed,
       restoredTo: new Date(at).toISOString(),
       exact: true,
-      notes: [`Point-in-time restore of ${from} to ${at} into ${api.location(n.staging)}`],
+      notes: [`Point-in-time restore of ${from} to ${at} into ${api.location(n.staging)}`, ...scaled],
     };
   }
 
@@ -506,7 +648,8 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
   ): Promise<ExportResult> {
     const api = this.api(env);
     const { staging } = this.names(env, operationId);
-    return exportBacpac({ api, database: staging, destination, manifest, ctx, secret: this.secret, pollIntervalMs: this.pollIntervalMs });
+    const usedBytes = await this.usedBytes(env, staging);
+    return exportBacpac({ api, database: staging, destination, manifest, ctx, secret: this.secret, pollIntervalMs: this.pollIntervalMs, usedBytes });
   }
 
   async importToStaging(target: AzureSqlEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
@@ -538,13 +681,26 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
 /** Pages in use by the data files (type 0), in bytes: what the copy actually moved. */
 export const USED_BYTES_QUERY = "SELECT SUM(CAST(FILEPROPERTY(name, 'SpaceUsed') AS bigint)) * 8192 AS bytes FROM sys.database_files WHERE type = 0";
 
-function defaultManagementClient(subscriptionId: string): SqlManagementClient {
+/** The end of the last log backup of the current database (Azure SQL Database's backup history, in UTC). */
+export const LAST_LOG_BACKUP_QUERY = "SELECT MAX(backup_finish_date) AS latest FROM sys.dm_database_backups WHERE backup_type = 'L'";
+
+const gib = (bytes: number) => (bytes / 1024 ** 3).toFixed(1);
+
+/** Azure Resource Manager of Azure's public cloud, where the SDK goes unless told otherwise. */
+export const PUBLIC_CLOUD_ARM = 'https://management.azure.com';
+
+/** The SDK's options for a Resource Manager endpoint: requests go there, and tokens are asked for it. */
+export function managementClientOptions(endpoint: string): { $host: string; endpoint: string; credentialScopes: string[] } {
+  return { $host: endpoint, endpoint, credentialScopes: [`${endpoint}/.default`] };
+}
+
+function defaultManagementClient(subscriptionId: string, endpoint: string): SqlManagementClient {
   // Required here, not imported: a worker that never meets an azure-sql environment never loads the SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { SqlManagementClient } = require('@azure/arm-sql') as typeof import('@azure/arm-sql');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DefaultAzureCredential } = require('@azure/identity') as typeof import('@azure/identity');
-  return new SqlManagementClient(new DefaultAzureCredential(), subscriptionId);
+  return new SqlManagementClient(new DefaultAzureCredential(), subscriptionId, managementClientOptions(endpoint));
 }
 
 function mapError(what: string, err: unknown): unknown {

@@ -1,3 +1,4 @@
+import type { ExportDatabaseDefinition } from '@azure/arm-sql';
 import { DbmoveError, UnsupportedByEngine } from '../../common/errors';
 import { MissingSecret } from '../../common/errors';
 import type { EngineContext, ExportResult } from '../port';
@@ -6,9 +7,10 @@ import { ResumeJournal, runResumable } from './resumable';
 
 /**
  * Export and import through Azure's import/export service (bacpac in blob storage). The
- * service needs a storage key and a SQL administrator password in the request body; both are
- * read from the environment variables the catalog names, at the moment of the request, and
- * are never saved: the resume state holds only the poller's polling URL and status.
+ * service signs in to the server as a SQL login or a Microsoft Entra user (ADPassword), and to
+ * storage with an account key or a SAS token (the catalog's importExport settings). Secrets are
+ * read from the environment variables the catalog names, at the moment of the request, and are
+ * never saved: the resume state holds only the poller's polling URL and status.
  */
 interface Bacpac {
   api: ServerApi;
@@ -18,15 +20,24 @@ interface Bacpac {
   pollIntervalMs: number;
 }
 
+/**
+ * The service's documented limit: its machines have 450 GB of local disk and need up to three
+ * times a database's size, so Microsoft directs databases over 150 GB to SqlPackage instead
+ * (and a bacpac in blob storage may not exceed 200 GB). "Export to a BACPAC file", Azure SQL.
+ */
+export const BACPAC_SERVICE_LIMIT_BYTES = 150 * 1024 ** 3;
+
 const BLOB_URI = /^https:\/\/[a-z0-9]{3,24}\.blob\.core\.[a-z.]+\/[A-Za-z0-9._\-/]+\.bacpac$/;
 
-function credentials(api: ServerApi, secret: (name: string) => string | undefined, what: string) {
+type Credentials = Omit<ExportDatabaseDefinition, 'storageUri'>;
+
+function credentials(api: ServerApi, secret: (name: string) => string | undefined, what: string): Credentials {
   const settings = api.env.database.importExport;
   if (!settings) {
     throw new UnsupportedByEngine(
       'azure-sql',
       `${what} ${api.env.name} without import/export settings`,
-      `Add database.importExport (storageKeyType, storageKeyEnv, administratorLogin, administratorPasswordEnv) to ${api.env.name} in the catalog.`,
+      `Add database.importExport (authenticationType, administratorLogin, administratorPasswordEnv, storageKeyType, storageKeyEnv) to ${api.env.name} in the catalog.`,
     );
   }
   const storageKey = secret(settings.storageKeyEnv);
@@ -39,7 +50,8 @@ function credentials(api: ServerApi, secret: (name: string) => string | undefine
     storageKey,
     administratorLogin: settings.administratorLogin,
     administratorLoginPassword: password,
-    authenticationType: 'Sql',
+    // Sql, or ADPassword: a Microsoft Entra user, for a server with Microsoft Entra-only authentication.
+    authenticationType: settings.authenticationType,
   };
 }
 
@@ -52,9 +64,15 @@ function checkUri(uri: string, role: string): string {
   return uri;
 }
 
-export async function exportBacpac(input: Bacpac & { destination: string; manifest: Record<string, unknown> }): Promise<ExportResult> {
+export async function exportBacpac(input: Bacpac & { destination: string; manifest: Record<string, unknown>; usedBytes: number }): Promise<ExportResult> {
   const { api, database, ctx } = input;
   const storageUri = checkUri(input.destination, 'export destination');
+  if (input.usedBytes > BACPAC_SERVICE_LIMIT_BYTES)
+    throw new UnsupportedByEngine(
+      'azure-sql',
+      `export ${api.env.name} through Azure's import/export service: its data takes ${(input.usedBytes / 1024 ** 3).toFixed(1)} GiB, over the 150 GB Microsoft documents for the service (its machines have 450 GB of disk and need up to three times the database's size; a bacpac in blob storage may not exceed 200 GB)`,
+      'Export it with SqlPackage on a machine with enough disk, as Microsoft directs for databases over 150 GB.',
+    );
   const started = performance.now();
   const { result, resumed } = await runResumable({
     ctx,

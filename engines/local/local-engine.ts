@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { ENGINE_CAPABILITIES } from '../capabilities';
 import * as path from 'node:path';
 import type { LocalEnvironment } from '../../config/catalog';
 import type {
@@ -82,7 +83,7 @@ interface OperationJournal {
 
 export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   readonly kind = 'local' as const;
-  readonly capabilities: EngineCapabilities = { pointInTime: 'discrete', backupDestination: 'local-file', localFiles: true };
+  readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES.local;
 
   constructor(private readonly options: LocalEngineOptions = {}) {}
 

@@ -11,8 +11,10 @@ export type SqliteAccess = 'read-only' | 'read-write';
 export function openSqlite(file: string, access: SqliteAccess): Database.Database {
   const db = new Database(file, { readonly: access === 'read-only', fileMustExist: true });
   db.pragma('busy_timeout = 10000');
+  // The masking hash: SHA-256 of the text's UTF-16LE bytes, as the T-SQL dialect computes it
+  // over nvarchar, so a value masks to the same digest on every engine.
   db.function('dbmove_sha256', { deterministic: true }, (value: unknown) =>
-    value === null || value === undefined ? null : crypto.createHash('sha256').update(String(value)).digest('hex'),
+    value === null || value === undefined ? null : crypto.createHash('sha256').update(String(value), 'utf16le').digest('hex'),
   );
   return db;
 }

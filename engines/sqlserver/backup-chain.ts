@@ -5,8 +5,11 @@ import { DbmoveError } from '../../common/errors';
  * point the previous one reached, until one reaches past the time (restored WITH STOPAT).
  * Pure functions over the history rows, so the choice is tested without a server.
  *
- * Times are the server's local time as msdb records them ('YYYY-MM-DDTHH:mm:ss.fff'); LSNs
- * are numeric(25,0), carried as text and compared as BigInt.
+ * msdb records each backup's times in the server's local time ('YYYY-MM-DDTHH:mm:ss.fff')
+ * with the offset from UTC the server had when it took that backup (time_zone, in 15-minute
+ * steps), so every set converts to UTC with its own offset and the choice is made in UTC,
+ * unaffected by daylight-saving changes. LSNs are numeric(25,0), carried as text and
+ * compared as BigInt.
  */
 export interface BackupRow {
   id: number;
@@ -18,6 +21,9 @@ export interface BackupRow {
   lastLsn: string;
   startedLocal: string;
   finishedLocal: string;
+  /** msdb's time_zone: offset from UTC in 15-minute steps, 127 when unknown. */
+  timeZone: number | null;
+  hasChecksums: boolean | number | null;
   bytes: number | string | null;
   file: string;
 }
@@ -30,11 +36,36 @@ export interface BackupSet {
   firstLsn: bigint;
   lastLsn: bigint;
   finishedLocal: string;
+  /** The finish time as an instant (ms since the epoch). */
+  finishedUtc: number;
+  /** The server's offset from UTC, in minutes, when it took this backup (undefined when msdb does not know it). */
+  offsetMinutes: number | undefined;
+  /** Whether the backup carries backup checksums, so that RESTORE ... WITH CHECKSUM can verify it. */
+  checksums: boolean;
   files: string[];
 }
 
-/** One backup set per id, its stripes (several files) in order. */
-export function groupBackupSets(rows: BackupRow[]): BackupSet[] {
+/** msdb's time_zone (15-minute steps; 127 unknown) as minutes east of UTC. */
+export function offsetFromTimeZone(timeZone: number | null | undefined): number | undefined {
+  if (timeZone === null || timeZone === undefined || Number(timeZone) === 127) return undefined;
+  return Number(timeZone) * 15;
+}
+
+/** A local wall-clock time at `offsetMinutes` east of UTC, as an instant. */
+export function localToUtc(local: string, offsetMinutes: number): number {
+  return Date.parse(`${local}Z`) - offsetMinutes * 60_000;
+}
+
+/** An instant as the wall-clock text of a server `offsetMinutes` east of UTC ('YYYY-MM-DDTHH:mm:ss.fff'). */
+export function utcToLocal(utc: number, offsetMinutes: number): string {
+  return new Date(utc + offsetMinutes * 60_000).toISOString().slice(0, 23);
+}
+
+/**
+ * One backup set per id, its stripes (several files) in order. `currentOffsetMinutes` (the
+ * server's offset now) stands in only where msdb does not know a backup's own offset.
+ */
+export function groupBackupSets(rows: BackupRow[], currentOffsetMinutes: number): BackupSet[] {
   const sets = new Map<number, BackupSet>();
   for (const row of rows) {
     const existing = sets.get(Number(row.id));
@@ -42,6 +73,7 @@ export function groupBackupSets(rows: BackupRow[]): BackupSet[] {
       existing.files.push(row.file);
       continue;
     }
+    const offsetMinutes = offsetFromTimeZone(row.timeZone);
     sets.set(Number(row.id), {
       id: Number(row.id),
       type: String(row.type).trim() === 'L' ? 'L' : 'D',
@@ -50,6 +82,9 @@ export function groupBackupSets(rows: BackupRow[]): BackupSet[] {
       firstLsn: BigInt(row.firstLsn),
       lastLsn: BigInt(row.lastLsn),
       finishedLocal: row.finishedLocal,
+      finishedUtc: localToUtc(row.finishedLocal, offsetMinutes ?? currentOffsetMinutes),
+      offsetMinutes,
+      checksums: Boolean(Number(row.hasChecksums ?? 0)),
       files: [row.file],
     });
   }
@@ -67,10 +102,13 @@ export interface RestoreChain {
   logs: BackupSet[];
 }
 
-export function restoreChain(sets: BackupSet[], stopAtLocal: string, database: string): RestoreChain {
-  const fulls = sets.filter((s) => s.type === 'D' && s.finishedLocal <= stopAtLocal);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The full backup and the log backups that restore `database` to the instant `stopAtUtc`. */
+export function restoreChain(sets: BackupSet[], stopAtUtc: number, database: string): RestoreChain {
+  const fulls = sets.filter((s) => s.type === 'D' && s.finishedUtc <= stopAtUtc);
   const base = fulls.sort((a, b) => (a.lastLsn < b.lastLsn ? -1 : 1))[fulls.length - 1];
-  if (!base) throw new NoRestoreChain(`msdb records no full backup of ${database} finished before ${stopAtLocal} (server time)`);
+  if (!base) throw new NoRestoreChain(`msdb records no full backup of ${database} finished before ${iso(stopAtUtc)}`);
   const logs: BackupSet[] = [];
   let reached = base.lastLsn;
   for (;;) {
@@ -78,10 +116,10 @@ export function restoreChain(sets: BackupSet[], stopAtLocal: string, database: s
     const next = sets.filter((s) => s.type === 'L' && s.firstLsn <= reached && s.lastLsn > reached);
     if (!next.length) {
       throw new NoRestoreChain(
-        `no log backup of ${database} continues the chain at LSN ${reached} up to ${stopAtLocal} (server time)${logs.length ? `; the last one used finished at ${logs[logs.length - 1].finishedLocal}` : ''}`,
+        `no log backup of ${database} continues the chain at LSN ${reached} up to ${iso(stopAtUtc)}${logs.length ? `; the last one used finished at ${iso(logs[logs.length - 1].finishedUtc)}` : ''}`,
       );
     }
-    const covering = next.filter((s) => s.finishedLocal >= stopAtLocal).sort((a, b) => a.finishedLocal.localeCompare(b.finishedLocal))[0];
+    const covering = next.filter((s) => s.finishedUtc >= stopAtUtc).sort((a, b) => a.finishedUtc - b.finishedUtc)[0];
     if (covering) {
       logs.push(covering);
       return { base, logs };
@@ -91,4 +129,29 @@ export function restoreChain(sets: BackupSet[], stopAtLocal: string, database: s
     logs.push(step);
     reached = step.lastLsn;
   }
+}
+
+/** Longest gap between two backups across which an unchanged offset still proves that no daylight-saving change fell between them. */
+const SAME_OFFSET_PROVES_AT_MOST_MS = 30 * 86_400_000;
+
+/**
+ * The server's wall-clock time at `stopAtUtc`, known from msdb alone (no time zone name): the
+ * log backup that covers the time and the backup before it both record the server's offset;
+ * when they agree (and are less than a month apart), no daylight-saving change fell between
+ * them and that offset held at `stopAtUtc`. Otherwise the offset at that instant cannot be
+ * told from msdb, and `unknown` says why.
+ */
+export function wallClockFromBackups(chain: RestoreChain, stopAtUtc: number): { local: string } | { unknown: string } {
+  const covering = chain.logs[chain.logs.length - 1];
+  const before = chain.logs.length > 1 ? chain.logs[chain.logs.length - 2] : chain.base;
+  const around = `the backups around ${iso(stopAtUtc)} (finished ${before.finishedLocal} and ${covering.finishedLocal}, server time)`;
+  if (covering.offsetMinutes === undefined || before.offsetMinutes === undefined)
+    return { unknown: `msdb does not record the server's UTC offset for ${around}` };
+  if (covering.offsetMinutes !== before.offsetMinutes)
+    return {
+      unknown: `the server's UTC offset changed between ${around}, from ${before.offsetMinutes} to ${covering.offsetMinutes} minutes (a daylight-saving change)`,
+    };
+  if (covering.finishedUtc - before.finishedUtc > SAME_OFFSET_PROVES_AT_MOST_MS)
+    return { unknown: `${around} are more than 30 days apart, so an unchanged UTC offset does not prove that no daylight-saving change fell between them` };
+  return { local: utcToLocal(stopAtUtc, covering.offsetMinutes) };
 }

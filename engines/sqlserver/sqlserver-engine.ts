@@ -1,4 +1,5 @@
 import { UnsupportedByEngine } from '../../common/errors';
+import { ENGINE_CAPABILITIES } from '../capabilities';
 import type { SqlServerEnvironment } from '../../config/catalog';
 import { derivedNames, DerivedNames, shortOperationId } from '../azure-sql/names';
 import { sleep } from '../azure-sql/resumable';
@@ -23,17 +24,28 @@ import type { ConnectionFactory, TsqlConnection } from '../tsql/tsql-connection'
 import { TsqlSession } from '../tsql/tsql-session';
 import { utcIso, wallClock } from '../tsql/server-time';
 import * as admin from './admin-sql';
-import { BackupRow, groupBackupSets, RestoreChain, restoreChain } from './backup-chain';
+import {
+  BackupRow,
+  BackupSet,
+  groupBackupSets,
+  NoRestoreChain,
+  localToUtc,
+  offsetFromTimeZone,
+  RestoreChain,
+  restoreChain,
+  wallClockFromBackups,
+} from './backup-chain';
 
 /**
  * SQL Server (on-premises, development machines) behind the engine port, in T-SQL only,
  * sharing the data plane (dialect, session, policies) with Azure SQL:
  *
  *   COPY      BACKUP DATABASE ... COPY_ONLY on the source, RESTORE ... WITH MOVE as staging
- *   MARKER    the server's time, then a COPY_ONLY log backup that contains it
+ *   MARKER    the server's time, then a COPY_ONLY log backup that contains it (FULL recovery);
+ *             under SIMPLE or BULK_LOGGED recovery a COPY_ONLY full backup is the marker
  *   SWAP      ALTER DATABASE ... MODIFY NAME (single-user for the moment of each rename)
  *   rollback  the backup chain up to the marker log backup, RESTORE LOG ... WITH STOPAT into
- *             a new database, then the rename swap
+ *             a new database (or the marker full backup, restored whole), then the rename swap
  *
  * The server's own state (sys.databases, msdb's backup history) is the journal: every method
  * reads it before acting, so a retried activity continues instead of repeating.
@@ -52,15 +64,29 @@ interface DbState {
   name: string;
   state: string;
   recoveryModel: string;
+  autoUpdateStatsAsync: boolean | number;
   databaseGuid: string | null;
   logChainStarted: number;
 }
 
 const MARKER_DESCRIPTION = /utc=(\S+); local=(\S+)/;
+/** The description of a marker that is a full backup (no log chain to stop in). */
+const FULL_MARKER_DESCRIPTION = /^dbmove marker of \S+; full backup/;
+
+interface NamedBackup {
+  id: number;
+  type: string;
+  databaseGuid: string;
+  databaseName: string;
+  description: string;
+  bytes: number | string | null;
+  finishedLocal: string;
+  timeZone: number | null;
+}
 
 export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
   readonly kind = 'sqlserver' as const;
-  readonly capabilities: EngineCapabilities = { pointInTime: 'continuous', backupDestination: 'server-file', localFiles: false };
+  readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES.sqlserver;
   private readonly connections: ConnectionFactory;
   private readonly pollIntervalMs: number;
 
@@ -111,6 +137,29 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     const q = admin.databaseStates(names);
     const rows = (await master.run(q.sql, q.params)).rows as unknown as DbState[];
     return new Map(rows.map((r) => [r.name, r]));
+  }
+
+  private async named(master: TsqlConnection, name: string): Promise<NamedBackup | undefined> {
+    const q = admin.backupByName(name);
+    return (await master.run(q.sql, q.params)).rows[0] as unknown as NamedBackup | undefined;
+  }
+
+  private async clock(master: TsqlConnection): Promise<{ utc: string; local: string; offsetMinutes: number }> {
+    const row = (await master.run(admin.SERVER_TIME.sql, [])).rows[0] as { utc: unknown; serverLocal: unknown; offsetMinutes: number };
+    return { utc: utcIso(row.utc), local: wallClock(row.serverLocal), offsetMinutes: Number(row.offsetMinutes) };
+  }
+
+  /** The database's backup sets from msdb, each with its finish time in UTC (its own recorded offset). */
+  private async history(master: TsqlConnection, guid: string): Promise<BackupSet[]> {
+    const { offsetMinutes } = await this.clock(master);
+    const q = admin.backupHistory(guid);
+    return groupBackupSets((await master.run(q.sql, q.params)).rows as unknown as BackupRow[], offsetMinutes);
+  }
+
+  /** When a named backup finished, as an instant (its own recorded offset, else the server's current one). */
+  private async finishedUtc(master: TsqlConnection, backup: NamedBackup): Promise<string> {
+    const offset = offsetFromTimeZone(backup.timeZone) ?? (await this.clock(master)).offsetMinutes;
+    return new Date(localToUtc(backup.finishedLocal, offset)).toISOString();
   }
 
   /** Runs a BACKUP or RESTORE and reports its percent complete (from a second connection) as progress. */
@@ -178,20 +227,20 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     return this.withMaster(target, async (master) => {
       const state = (await this.states(master, [live])).get(live);
       if (!state) throw new Error(`${target.name}'s database ${this.location(target, live)} does not exist`);
-      const byName = admin.backupByName(name);
-      const earlier = (await master.run(byName.sql, byName.params)).rows[0] as { databaseGuid: string; description: string } | undefined;
-      const recorded = earlier?.databaseGuid?.toLowerCase() === state.databaseGuid?.toLowerCase() ? MARKER_DESCRIPTION.exec(earlier?.description ?? '') : null;
-      if (recorded) {
-        ctx.log(`Marker log backup ${name} already taken at ${recorded[1]}`);
-        return { environment: target.name, at: recorded[1], restorePoint: name };
+      const earlier = await this.named(master, name);
+      if (earlier && earlier.databaseGuid?.toLowerCase() === state.databaseGuid?.toLowerCase()) {
+        const recorded = MARKER_DESCRIPTION.exec(earlier.description ?? '');
+        if (recorded) {
+          ctx.log(`Marker log backup ${name} already taken at ${recorded[1]}`);
+          return { environment: target.name, at: recorded[1], restorePoint: name };
+        }
+        if (FULL_MARKER_DESCRIPTION.test(earlier.description ?? '')) {
+          const at = await this.finishedUtc(master, earlier);
+          ctx.log(`Marker full backup ${name} already taken, finished at ${at}`);
+          return { environment: target.name, at, restorePoint: name };
+        }
       }
-      if (state.recoveryModel !== 'FULL') {
-        throw new UnsupportedByEngine(
-          'sqlserver',
-          `mark a point in time on ${this.location(target, live)}, which uses the ${state.recoveryModel} recovery model`,
-          `Point-in-time restore needs the FULL recovery model: ALTER DATABASE [${live}] SET RECOVERY FULL, take a full backup, then retry.`,
-        );
-      }
+      if (state.recoveryModel !== 'FULL') return this.markWithFullBackup(env, master, state, name, operationId, ctx);
       if (!Number(state.logChainStarted)) {
         // No full backup since FULL recovery was set: the log chain has not started yet.
         const base = admin.backupChainBase(
@@ -202,14 +251,44 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
         );
         await this.runWithProgress(env, master, base, ctx, 0, 90, `full backup of ${live} (its first: the log chain starts here)`);
       }
-      const time = (await master.run(admin.SERVER_TIME.sql, [])).rows[0] as { utc: unknown; serverLocal: unknown };
-      const at = utcIso(time.utc);
-      const local = wallClock(time.serverLocal);
-      const log = admin.backupLogMarker(live, this.backupFile(env, `${live}_marker_${op}`), name, `dbmove marker of ${operationId}; utc=${at}; local=${local}`);
+      const time = await this.clock(master);
+      const log = admin.backupLogMarker(
+        live,
+        this.backupFile(env, `${live}_marker_${op}`),
+        name,
+        `dbmove marker of ${operationId}; utc=${time.utc}; local=${time.local}`,
+      );
       await master.run(log.sql, log.params);
       ctx.progress(100, 'marker log backup taken');
-      return { environment: target.name, at, restorePoint: name };
+      return { environment: target.name, at: time.utc, restorePoint: name };
     });
+  }
+
+  /**
+   * MARKER of a database in SIMPLE (or BULK_LOGGED) recovery: no log backup can take it to an
+   * instant (SIMPLE keeps no log chain; a log backup holding minimally logged work cannot be
+   * restored to a point within it), so the marker is a COPY_ONLY full backup, Microsoft's
+   * restore unit for these models. Rollback restores it whole, without STOPAT; the marker's
+   * time is when the backup finished, the state it holds. COPY_ONLY leaves the customer's
+   * differential base alone.
+   */
+  private async markWithFullBackup(
+    env: SqlServerEnvironment,
+    master: TsqlConnection,
+    state: DbState,
+    name: string,
+    operationId: string,
+    ctx: EngineContext,
+  ): Promise<Marker> {
+    const live = env.database.database;
+    const file = this.backupFile(env, `${live}_marker_${shortOperationId(operationId)}`);
+    const description = `dbmove marker of ${operationId}; full backup (${state.recoveryModel} recovery: no log backup can stop at an instant)`.slice(0, 255);
+    await this.runWithProgress(env, master, admin.backupCopyOnly(live, file, name, description), ctx, 0, 100, `full backup of ${live} as the marker`);
+    const taken = await this.named(master, name);
+    if (!taken) throw new Error(`msdb does not list the marker backup ${name} of ${this.location(env, live)} that was just taken`);
+    const at = await this.finishedUtc(master, taken);
+    ctx.log(`Marker: COPY_ONLY full backup ${name} of ${live} (${state.recoveryModel} recovery), finished ${at}`);
+    return { environment: env.name, at, restorePoint: name };
   }
 
   async copyToStaging(source: SqlServerEnvironment, target: SqlServerEnvironment, operationId: string, ctx: EngineContext): Promise<CopyResult> {
@@ -233,7 +312,8 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
       const q = admin.backupByName(backupName);
       return Number((await master.run(q.sql, q.params)).rows[0]?.bytes ?? 0);
     });
-    await this.withMaster(target, (master) => this.restoreFiles(tgt, master, staging, [file], true, ctx, 50, 100, `restoring into ${staging}`));
+    // dbmove's own backup, taken WITH CHECKSUM: the restore verifies it.
+    await this.withMaster(target, (master) => this.restoreFiles(tgt, master, staging, [file], true, true, ctx, 50, 100, `restoring into ${staging}`));
     return {
       bytes,
       durationMs: performance.now() - started,
@@ -252,6 +332,7 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     database: string,
     files: string[],
     recovery: boolean,
+    checksum: boolean,
     ctx: EngineContext,
     from: number,
     to: number,
@@ -270,35 +351,86 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
         physicalName: `${dir.replace(/[\\/]+$/, '')}${sep}${database}_${f.LogicalName.replace(/[^A-Za-z0-9_]/g, '_')}${ext}`,
       };
     });
-    await this.runWithProgress(env, master, admin.restoreDatabase(database, files, moves, recovery), ctx, from, to, label);
+    await this.runWithProgress(env, master, admin.restoreDatabase(database, files, moves, recovery, checksum), ctx, from, to, label);
   }
 
-  /** Restores `database` to `stopAtLocal` from the backup chain of the database with `guid`. */
+  /**
+   * Restores `database` to the instant `stopAtUtc` from the backup chain of the database with
+   * `guid`. STOPAT takes the server's wall-clock time: `knownLocal` when it was read at that
+   * instant (a marker), else the time converted for that instant (wallClock).
+   */
   private async restoreToTime(
     env: SqlServerEnvironment,
     master: TsqlConnection,
     guid: string,
     label: string,
     database: string,
-    stopAtLocal: string,
+    stopAtUtc: number,
+    knownLocal: string | undefined,
     ctx: EngineContext,
-  ): Promise<RestoreChain> {
-    const history = admin.backupHistory(guid);
-    const chain = restoreChain(groupBackupSets((await master.run(history.sql, history.params)).rows as unknown as BackupRow[]), stopAtLocal, label);
-    await this.restoreFiles(env, master, database, chain.base.files, false, ctx, 0, 70, `restoring the full backup of ${label}`);
+  ): Promise<{ chain: RestoreChain; local: string }> {
+    const chain = restoreChain(await this.history(master, guid), stopAtUtc, label);
+    const local = knownLocal ?? (await this.wallClock(env, master, chain, stopAtUtc));
+    await this.restoreFiles(env, master, database, chain.base.files, false, chain.base.checksums, ctx, 0, 70, `restoring the full backup of ${label}`);
     for (const [i, log] of chain.logs.entries()) {
-      const statement = admin.restoreLog(database, log.files, stopAtLocal);
+      const statement = admin.restoreLog(database, log.files, local, log.checksums);
       await master.run(statement.sql, statement.params);
       ctx.progress(70 + (25 * (i + 1)) / chain.logs.length, `restored log backup ${i + 1} of ${chain.logs.length}`);
     }
     const recover = admin.recoverDatabase(database);
     await master.run(recover.sql, recover.params);
-    return chain;
+    return { chain, local };
   }
 
+  /**
+   * The server's wall-clock time at `stopAtUtc`, with the offset that held at that instant
+   * (not the server's offset now, which is an hour off across a daylight-saving change): from
+   * the catalog's timeZone with SQL Server's own rules (AT TIME ZONE), else from the offsets
+   * msdb recorded with the backups around it. A time neither can place is refused, as is a
+   * time in the hour that repeats when clocks go back (STOPAT cannot tell its two passes apart).
+   */
+  private async wallClock(env: SqlServerEnvironment, master: TsqlConnection, chain: RestoreChain, stopAtUtc: number): Promise<string> {
+    const at = new Date(stopAtUtc).toISOString();
+    const zone = env.database.timeZone;
+    if (zone) {
+      const q = admin.wallClockIn(at, zone);
+      const row = (await master.run(q.sql, q.params)).rows[0] as { wallClock: string; hourBefore: string; hourAfter: string };
+      if (row.wallClock === row.hourBefore || row.wallClock === row.hourAfter)
+        throw new UnsupportedByEngine(
+          'sqlserver',
+          `restore ${env.name} to ${at}: in ${zone} that instant is ${row.wallClock}, a wall-clock time that occurs twice (clocks went back), and RESTORE ... STOPAT takes a wall-clock time`,
+          'Choose a time outside the repeated hour.',
+        );
+      return row.wallClock;
+    }
+    const inferred = wallClockFromBackups(chain, stopAtUtc);
+    if ('local' in inferred) return inferred.local;
+    throw new UnsupportedByEngine(
+      'sqlserver',
+      `restore ${env.name} to ${at}: RESTORE ... STOPAT takes the server's wall-clock time, and ${inferred.unknown}`,
+      `Set database.timeZone for ${env.name} in the catalog to the server's Windows time zone (\`tzutil /g\`, for example "W. Europe Standard Time"), then retry.`,
+    );
+  }
+
+  /**
+   * Renames a database with exclusive access. AUTO_UPDATE_STATISTICS_ASYNC goes off first (its
+   * background thread would take the single connection) and back on after. A failed rename
+   * returns the database to MULTI_USER, and its statistics option, and is raised with every
+   * message the server sent (engines/tsql/driver-errors.ts): nothing here can hide its cause.
+   */
   private async rename(master: TsqlConnection, from: string, to: string): Promise<void> {
-    const statement = admin.renameDatabase(from, to);
-    await master.run(statement.sql, statement.params);
+    const run = (statement: admin.RenderedAdmin) => master.run(statement.sql, statement.params);
+    const state = (await this.states(master, [from])).get(from);
+    const asyncStatistics = Boolean(Number(state?.autoUpdateStatsAsync ?? 0));
+    if (asyncStatistics) await run(admin.autoUpdateStatisticsAsync(from, false));
+    try {
+      await run(admin.renameDatabase(from, to));
+    } catch (err) {
+      await run(admin.multiUser(from)).catch(() => undefined);
+      if (asyncStatistics) await run(admin.autoUpdateStatisticsAsync(from, true)).catch(() => undefined);
+      throw err;
+    }
+    if (asyncStatistics) await run(admin.autoUpdateStatisticsAsync(to, true));
   }
 
   async swapIn(target: SqlServerEnvironment, operationId: string, ctx: EngineContext): Promise<SwapResult> {
@@ -347,15 +479,35 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
       const started = performance.now();
       const notes: string[] = [];
       if (s.get(n.rollback)?.state !== 'ONLINE') {
-        const q = admin.backupByName(marker.restorePoint);
-        const row = (await master.run(q.sql, q.params)).rows[0] as { databaseGuid: string; databaseName: string; description: string } | undefined;
-        const recorded = MARKER_DESCRIPTION.exec(row?.description ?? '');
-        if (!row || !recorded)
-          throw new Error(`msdb has no marker log backup named ${marker.restorePoint}: ${target.name} cannot be returned to ${marker.at} by this operation`);
-        const chain = await this.restoreToTime(env, master, row.databaseGuid, row.databaseName, n.rollback, recorded[2], ctx);
-        notes.push(
-          `Restored ${row.databaseName} to ${marker.at} (server time ${recorded[2]}) into ${n.rollback}: 1 full and ${chain.logs.length} log backups, the last WITH STOPAT`,
-        );
+        const row = await this.named(master, marker.restorePoint);
+        if (row && String(row.type).trim() === 'D' && FULL_MARKER_DESCRIPTION.test(row.description ?? '')) {
+          const set = (await this.history(master, row.databaseGuid)).find((b) => b.id === Number(row.id));
+          if (!set)
+            throw new Error(
+              `msdb lists no file of the marker full backup ${marker.restorePoint}: ${target.name} cannot be returned to ${marker.at} by this operation`,
+            );
+          await this.restoreFiles(
+            env,
+            master,
+            n.rollback,
+            set.files,
+            true,
+            set.checksums,
+            ctx,
+            0,
+            95,
+            `restoring the marker full backup of ${row.databaseName}`,
+          );
+          notes.push(`Restored the marker full backup of ${row.databaseName} (finished ${marker.at}) whole into ${n.rollback}, without STOPAT`);
+        } else {
+          const recorded = MARKER_DESCRIPTION.exec(row?.description ?? '');
+          if (!row || !recorded)
+            throw new Error(`msdb has no marker log backup named ${marker.restorePoint}: ${target.name} cannot be returned to ${marker.at} by this operation`);
+          const { chain } = await this.restoreToTime(env, master, row.databaseGuid, row.databaseName, n.rollback, Date.parse(recorded[1]), recorded[2], ctx);
+          notes.push(
+            `Restored ${row.databaseName} to ${marker.at} (server time ${recorded[2]}) into ${n.rollback}: 1 full and ${chain.logs.length} log backups, the last WITH STOPAT`,
+          );
+        }
       }
       const swapStarted = performance.now();
       if ((await this.states(master, [n.live])).has(n.live)) await this.rename(master, n.live, n.staging);
@@ -424,22 +576,34 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     return held;
   }
 
+  /**
+   * FULL recovery: any instant from the end of the first full backup to the end of the last log
+   * backup (the latest point a restore can reach). SIMPLE and BULK_LOGGED: the full backups
+   * themselves, as discrete points. Every time is converted with its own recorded offset.
+   */
   async restorePoints(env: SqlServerEnvironment): Promise<RestoreWindow> {
     const live = env.database.database;
     return this.withMaster(env, async (master) => {
       const state = (await this.states(master, [live])).get(live);
       if (!state?.databaseGuid) throw new Error(`${env.name}'s database ${this.location(env, live)} does not exist`);
-      const history = admin.backupHistory(state.databaseGuid);
-      const sets = groupBackupSets((await master.run(history.sql, history.params)).rows as unknown as BackupRow[]);
-      const offset = Number(((await master.run(admin.SERVER_TIME.sql, [])).rows[0] as { offsetMinutes: number }).offsetMinutes);
-      const toUtc = (local: string) => new Date(Date.parse(`${local}Z`) - offset * 60_000).toISOString();
-      const firstFull = sets.find((s) => s.type === 'D');
-      const lastLog = [...sets].reverse().find((s) => s.type === 'L');
+      const sets = await this.history(master, state.databaseGuid);
+      const at = (s: BackupSet) => new Date(s.finishedUtc).toISOString();
+      const fulls = sets.filter((s) => s.type === 'D').sort((a, b) => a.finishedUtc - b.finishedUtc);
+      if (state.recoveryModel !== 'FULL') {
+        return {
+          environment: env.name,
+          continuous: false,
+          earliest: fulls.length ? at(fulls[0]) : undefined,
+          latest: fulls.length ? at(fulls[fulls.length - 1]) : undefined,
+          points: fulls.map((s) => ({ at: at(s), id: s.name ?? `backup set ${s.id}`, description: `full backup (${state.recoveryModel} recovery)` })),
+        };
+      }
+      const lastLog = sets.filter((s) => s.type === 'L').sort((a, b) => a.finishedUtc - b.finishedUtc)[sets.filter((s) => s.type === 'L').length - 1];
       return {
         environment: env.name,
         continuous: true,
-        earliest: firstFull ? toUtc(firstFull.finishedLocal) : undefined,
-        latest: lastLog ? toUtc(lastLog.finishedLocal) : undefined,
+        earliest: fulls.length ? at(fulls[0]) : undefined,
+        latest: lastLog ? at(lastLog) : undefined,
         points: [],
       };
     });
@@ -463,12 +627,31 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
           exact: true,
           notes: [`${holding.location} was already restored by an earlier attempt`],
         };
-      const guid = s.get(live)?.databaseGuid;
+      const state = s.get(live);
+      const guid = state?.databaseGuid;
       if (!guid) throw new Error(`${target.name}'s database ${this.location(target, live)} does not exist`);
-      // STOPAT reads the server's local time; the offset is the server's current one.
-      const offset = Number(((await master.run(admin.SERVER_TIME.sql, [])).rows[0] as { offsetMinutes: number }).offsetMinutes);
-      const local = new Date(Date.parse(at) + offset * 60_000).toISOString().slice(0, 23);
-      const chain = await this.restoreToTime(env, master, guid, live, staging, local, ctx);
+      if (state.recoveryModel !== 'FULL') {
+        // No log chain to stop in: the latest full backup at or before the time, restored whole.
+        const full = (await this.history(master, guid))
+          .filter((b) => b.type === 'D' && b.finishedUtc <= Date.parse(at))
+          .sort((a, b) => a.finishedUtc - b.finishedUtc)
+          .pop();
+        if (!full) throw new NoRestoreChain(`msdb records no full backup of ${live} finished before ${new Date(at).toISOString()}`);
+        await this.restoreFiles(env, master, staging, full.files, true, full.checksums, ctx, 0, 100, `restoring the full backup of ${live}`);
+        const restoredTo = new Date(full.finishedUtc).toISOString();
+        return {
+          bytes: 0,
+          durationMs: performance.now() - started,
+          staging: holding,
+          resumed: false,
+          restoredTo,
+          // Discrete points: the time asked only when it is the backup's own (PRECHECK refuses any other unless --nearest).
+          exact: restoredTo === new Date(at).toISOString(),
+          point: { id: full.name ?? `backup set ${full.id}`, at: restoredTo },
+          notes: [`${live} uses ${state.recoveryModel} recovery: restored its full backup that finished ${restoredTo}, the latest at or before ${at}`],
+        };
+      }
+      const { chain, local } = await this.restoreToTime(env, master, guid, live, staging, Date.parse(at), undefined, ctx);
       return {
         bytes: 0,
         durationMs: performance.now() - started,
@@ -544,7 +727,8 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
     return this.withMaster(target, async (master) => {
       if ((await this.states(master, [staging])).get(staging)?.state === 'ONLINE')
         return { bytes: 0, durationMs: 0, staging: holding, resumed: true, notes: [`${holding.location} was already restored by an earlier attempt`] };
-      await this.restoreFiles(env, master, staging, [backup], true, ctx, 0, 100, `restoring ${backup}`);
+      // A file of unknown origin may carry no backup checksums: RESTORE ... WITH CHECKSUM would refuse it.
+      await this.restoreFiles(env, master, staging, [backup], true, false, ctx, 0, 100, `restoring ${backup}`);
       return {
         bytes: 0,
         durationMs: performance.now() - started,

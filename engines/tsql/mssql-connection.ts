@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { MissingSecret } from '../../common/errors';
+import { withEveryServerMessage } from './driver-errors';
 import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from './tsql-connection';
 
 /**
@@ -12,21 +13,21 @@ import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } 
  */
 
 // The subset of mssql 12's API used here (the package ships no type declarations).
-interface MssqlRequest {
+export interface MssqlRequest {
   input(name: string, value: unknown): MssqlRequest;
   query(sql: string): Promise<{ recordset?: Record<string, unknown>[]; rowsAffected: number[] }>;
 }
-interface MssqlTransaction {
+export interface MssqlTransaction {
   begin(): Promise<unknown>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
 }
-interface MssqlPool {
+export interface MssqlPool {
   connect(): Promise<MssqlPool>;
   close(): Promise<void>;
   request(): MssqlRequest;
 }
-interface MssqlModule {
+export interface MssqlModule {
   ConnectionPool: new (config: Record<string, unknown>) => MssqlPool;
   Transaction: new (pool: MssqlPool) => MssqlTransaction;
   Request: new (parent: MssqlTransaction) => MssqlRequest;
@@ -35,6 +36,8 @@ interface MssqlModule {
 export interface MssqlOptions {
   /** Secret lookup by environment variable name. */
   secret: (name: string) => string | undefined;
+  /** The driver module (tests pass a stand-in); mssql unless given. */
+  driver?: MssqlModule;
   /** Entra ID credential for `authentication: default` (DefaultAzureCredential unless given). */
   credential?: () => TokenCredential;
 }
@@ -100,7 +103,9 @@ class MssqlConnection implements TsqlConnection {
     const pool = await this.connected();
     const request = this.transaction ? new this.mssql.Request(this.transaction) : pool.request();
     params.forEach((value, i) => request.input(`p${i}`, value === undefined ? null : value));
-    const result = await request.query(sql);
+    const result = await request.query(sql).catch((err: unknown) => {
+      throw withEveryServerMessage(err);
+    });
     return { rows: result.recordset ?? [], rowsAffected: result.rowsAffected.reduce((n, r) => n + r, 0) };
   }
 
@@ -133,7 +138,7 @@ class MssqlConnection implements TsqlConnection {
 export function mssqlConnectionFactory(options: MssqlOptions): ConnectionFactory {
   return (target) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mssql = require('mssql') as MssqlModule;
+    const mssql = options.driver ?? (require('mssql') as MssqlModule);
     // The configuration (and so a missing secret) is resolved now, when the session opens;
     // only the network connection waits for the first statement.
     return new MssqlConnection(mssql, mssqlConfig(target, options));

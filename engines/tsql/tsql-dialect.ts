@@ -131,10 +131,12 @@ export const tsqlDialect: Dialect = {
     };
   },
   hash(expressionSql: string): string {
-    // SHA-256 of the value's UTF-8 bytes as lowercase hex: the same digest the local engine's
-    // dbmove_sha256 computes in Node, so a value masks identically on every engine. The UTF-8
-    // collation (SQL Server 2019+, Azure SQL Database) makes the varchar cast produce UTF-8.
-    return `LOWER(CONVERT(varchar(64), HASHBYTES('SHA2_256', CAST(CAST(${expressionSql} AS nvarchar(max)) COLLATE Latin1_General_100_CI_AS_SC_UTF8 AS varchar(max))), 2))`;
+    // SHA-256 of the value as nvarchar, that is of its UTF-16LE bytes (how SQL Server stores
+    // Unicode text), as lowercase hex: the digest the local engine's dbmove_sha256 computes,
+    // so a value masks identically on every engine. No UTF-8 collation (those exist only from
+    // SQL Server 2019): HASHBYTES over nvarchar(max) and CONVERT style 2 work from SQL Server
+    // 2016, the oldest F&O development machines run, as on Azure SQL Database.
+    return `LOWER(CONVERT(varchar(64), HASHBYTES('SHA2_256', CAST(${expressionSql} AS nvarchar(max))), 2))`;
   },
   compatibleTypes(from: string, to: string): boolean {
     return compatibleSqlTypes(from, to);

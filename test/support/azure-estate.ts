@@ -80,7 +80,16 @@ export async function startAzureFake(names = { prod: 'azprod', uat: 'azuat' }): 
   arm.addDatabase(PROD_SERVER, 'AxDB', foContent(names.prod, 'production'));
   arm.addDatabase(UAT_SERVER, 'AxDB', foContent(names.uat, 'sandbox', true));
   const plane = new RecordingDataPlane((target) => {
-    const db = arm.database(target.host.replace(/\.database\.windows\.net$/, ''), target.database);
+    // Connections go to the host ARM gives for the server (its fullyQualifiedDomainName).
+    const server = arm.serverOfHost(target.host);
+    const db = server ? arm.database(server, target.database) : undefined;
+    if (db && (db.status === 'Paused' || db.status === 'AutoClosed')) {
+      // A login is what resumes a paused serverless database; Azure refuses logins until it is back.
+      db.status = 'Resuming';
+      throw new Error(
+        `Database '${target.database}' on server '${target.host}' is not currently available. Please retry the connection later. (mock of error 40613)`,
+      );
+    }
     return db?.status === 'Online' ? (db.content as FakeContent) : undefined;
   });
   return {

@@ -10,15 +10,21 @@ import { packageRoot } from '../../config/package-root';
  * can be reached here. An HTTP server on 127.0.0.1 that answers the requests the Azure SQL
  * engine sends with responses shaped like Microsoft's published examples (test/fixtures/azure-sql/,
  * our own files in the examples' layout; README.md there says which fields the fake overwrites
- * per request), keeps the databases of a few logical servers in memory,
- * runs long-running operations the way CreateDatabaseCopyMode.json's 202 shows (a Location
- * header on .../databaseOperationResults/{id}, polled until 200), and logs every request.
+ * per request), keeps the databases, elastic pools and servers of a subscription in memory, and
+ * logs every request.
  *
- * It refuses what a real server refuses (unknown source, existing name, a restore point
- * before the earliest restore date, a rename onto an existing name, a request without a
- * bearer token) and answers anything it does not know with 404, recorded in `unexpected`.
- * What it cannot show — real timings, real error bodies, real data movement — is for the
- * live suite (test/live/azure.live.test.ts).
+ * Long-running operations (database PUT, PATCH and DELETE, export, import) answer as Azure SQL
+ * does (DatabaseAzureAsyncOperation.json, in the shape of the responses Microsoft's SDK recorded from Azure):
+ * 202 with an Azure-AsyncOperation header (…/databaseAzureAsyncOperation/{id}, whose status
+ * body the SDK polls to Succeeded or Failed) and a Location header (…/databaseOperationResults/{id},
+ * where a PATCH, an export or an import then reads its result; a PUT reads the resource itself).
+ *
+ * It refuses what a real server refuses (unknown source, existing name, a restore point before
+ * the earliest restore date, a rename onto an existing name, a copy at a compute size of another
+ * service tier, a service objective with an elastic pool on a restore, an update of a paused
+ * database, a request without a bearer token) and answers anything it does not know with 404,
+ * recorded in `unexpected`. What it cannot show — real timings, real error bodies, real data
+ * movement — is for the live suite (test/live/azure.live.test.ts).
  */
 export const ARM_ORIGIN = 'https://arm.loopback.test';
 /** The api-version of every example, and of @azure/arm-sql 10.0.0's databases, servers and restorableDroppedDatabases calls. */
@@ -34,6 +40,13 @@ export interface RecordedRequest {
   authorization?: string;
 }
 
+export interface FakeSku {
+  name: string;
+  tier: string;
+  capacity?: number;
+  family?: string;
+}
+
 export interface FakeDatabase {
   server: string;
   name: string;
@@ -41,12 +54,43 @@ export interface FakeDatabase {
   createdAt: string;
   earliestRestoreDate?: string;
   createMode?: string;
+  sku: FakeSku;
+  /** currentServiceObjectiveName: S1, GP_Gen5_2, ElasticPool... */
+  objective: string;
+  maxSizeBytes: number;
+  elasticPoolId?: string;
+  autoPauseDelay?: number;
+  minCapacity?: number;
   /** Opaque data the data-plane mock reads: it moves with renames and is cloned by copies and restores. */
   content: any;
 }
 
+export type FakePlacement = Partial<Pick<FakeDatabase, 'sku' | 'objective' | 'maxSizeBytes' | 'elasticPoolId' | 'autoPauseDelay' | 'minCapacity'>>;
+
+/** What Azure reports for a requested SKU: the tier and family by name, the objective with its capacity. */
+export function skuFor(requested: { name: string; tier?: string; capacity?: number; family?: string }): { sku: FakeSku; objective: string } {
+  const dtu = /^(Basic|S\d+|P\d+)$/i.exec(requested.name);
+  if (dtu) {
+    const tier = /^S/i.test(dtu[1]) ? 'Standard' : /^P/i.test(dtu[1]) ? 'Premium' : 'Basic';
+    return { sku: { name: tier, tier }, objective: dtu[1].toUpperCase() === 'BASIC' ? 'Basic' : dtu[1].toUpperCase() };
+  }
+  const vcore = /^(GP|BC|HS)_(S_)?([A-Za-z0-9]+?)(?:_(\d+))?$/i.exec(requested.name);
+  if (vcore) {
+    const tier = { GP: 'GeneralPurpose', BC: 'BusinessCritical', HS: 'Hyperscale' }[vcore[1].toUpperCase() as 'GP' | 'BC' | 'HS'];
+    const name = `${vcore[1].toUpperCase()}_${vcore[2] ? 'S_' : ''}${vcore[3]}`;
+    const capacity = Number(vcore[4] ?? requested.capacity ?? 2);
+    return { sku: { name, tier, family: vcore[3], capacity }, objective: `${name}_${capacity}` };
+  }
+  throw new Error(`The mock knows no SKU ${requested.name}`);
+}
+
 interface PendingOperation {
   id: string;
+  /** Which polling URLs Azure gives: database operations, or import/export requests. */
+  family: 'database' | 'importExport';
+  /** The name Azure's initial 202 body gives the operation (CreateLogicalDatabase, ...). */
+  name: string;
+  startTime: string;
   pollsLeft: number;
   percent: number;
   database?: { server: string; name: string };
@@ -80,16 +124,35 @@ export class FakeArm {
   readonly unexpected: string[] = [];
   readonly databases = new Map<string, FakeDatabase>();
   readonly dropped: (FakeDatabase & { deletionDate: string; id: string })[] = [];
-  readonly servers = new Set<string>();
+  /** Logical servers and the DNS suffix of their fullyQualifiedDomainName (another one in a sovereign cloud). */
+  readonly servers = new Map<string, { dnsSuffix: string }>();
+  /** Elastic pools by "server/pool", with their service tier. */
+  readonly pools = new Map<string, { tier: string }>();
   private readonly operations = new Map<string, PendingOperation>();
   private server?: http.Server;
   port = 0;
   /** Requests answered with a failure once, to simulate an attempt that dies: key "METHOD pathSuffix". */
   readonly failOnce = new Map<string, { status: number; code: string }>();
+  /** The next long-running operation on a database with this name ends Failed with this error (the database left Suspect). */
+  readonly failOperationOn = new Map<string, { code: string; message: string }>();
   pollsBeforeDone: number;
 
   constructor(readonly options: FakeArmOptions) {
     this.pollsBeforeDone = options.pollsBeforeDone ?? 2;
+  }
+
+  addServer(name: string, dnsSuffix = 'database.windows.net'): void {
+    this.servers.set(name, { dnsSuffix });
+  }
+
+  /** The server whose fullyQualifiedDomainName is `host` (what the data-plane mock connects to). */
+  serverOfHost(host: string): string | undefined {
+    return [...this.servers.entries()].find(([name, s]) => `${name}.${s.dnsSuffix}` === host)?.[0];
+  }
+
+  addPool(server: string, name: string, tier: string): string {
+    this.pools.set(`${server}/${name}`, { tier });
+    return `${this.serverPath(server)}/elasticPools/${name}`;
   }
 
   private now(): Date {
@@ -108,9 +171,25 @@ export class FakeArm {
     return `${this.serverPath(server)}/databases/${name}`;
   }
 
-  addDatabase(server: string, name: string, content: any, earliestRestoreDate = new Date(this.now().getTime() - 7 * 86_400_000).toISOString()): FakeDatabase {
-    this.servers.add(server);
-    const db: FakeDatabase = { server, name, status: 'Online', createdAt: earliestRestoreDate, earliestRestoreDate, content };
+  addDatabase(
+    server: string,
+    name: string,
+    content: any,
+    earliestRestoreDate = new Date(this.now().getTime() - 7 * 86_400_000).toISOString(),
+    placement: FakePlacement = {},
+  ): FakeDatabase {
+    if (!this.servers.has(server)) this.addServer(server);
+    const db: FakeDatabase = {
+      server,
+      name,
+      status: 'Online',
+      createdAt: earliestRestoreDate,
+      earliestRestoreDate,
+      ...skuFor({ name: 'S1' }),
+      maxSizeBytes: 250 * 1024 ** 3,
+      content,
+      ...placement,
+    };
     this.databases.set(`${server}/${name}`, db);
     return db;
   }
@@ -166,12 +245,20 @@ export class FakeArm {
     this.send(res, status, { error: { code, message } });
   }
 
-  /** CreateDatabaseCopyMode.json's 200 body (a Database resource) with this database's identity, state and dates. */
+  /** CreateDatabaseCopyMode.json's 200 body (a Database resource) with this database's identity, state, placement and dates. */
   private databaseBody(db: FakeDatabase): unknown {
     const b = body('CreateDatabaseCopyMode');
     b.id = this.databaseId(db.server, db.name);
     b.name = db.name;
     b.location = this.location;
+    b.sku = { ...db.sku };
+    b.properties.currentSku = { ...db.sku };
+    b.properties.currentServiceObjectiveName = db.objective;
+    b.properties.requestedServiceObjectiveName = db.objective;
+    b.properties.maxSizeBytes = db.maxSizeBytes;
+    if (db.elasticPoolId) b.properties.elasticPoolId = db.elasticPoolId;
+    if (db.autoPauseDelay !== undefined) b.properties.autoPauseDelay = db.autoPauseDelay;
+    if (db.minCapacity !== undefined) b.properties.minCapacity = db.minCapacity;
     b.properties.status = db.status;
     b.properties.creationDate = db.createdAt;
     b.properties.databaseId = crypto
@@ -184,15 +271,50 @@ export class FakeArm {
     return b;
   }
 
-  private operationUrl(id: string): string {
-    // The shape of CreateDatabaseCopyMode.json's 202 Location header, absolute and with the api-version ARM appends.
-    return `${ARM_ORIGIN}/subscriptions/${this.options.subscriptionId}/resourceGroups/${this.options.resourceGroup}/providers/Microsoft.Sql/locations/${this.location}/databaseOperationResults/${id}?api-version=${DATABASES_API}`;
+  /** DatabaseAzureAsyncOperation.json's 202 headers: where Azure says to poll the operation and where its result is. */
+  private operationHeaders(op: PendingOperation): Record<string, string> {
+    const base = `${ARM_ORIGIN}/subscriptions/${this.options.subscriptionId}/resourceGroups/${this.options.resourceGroup}/providers/Microsoft.Sql/locations/${this.location}`;
+    const [status, result] =
+      op.family === 'database'
+        ? ['databaseAzureAsyncOperation', 'databaseOperationResults']
+        : ['importExportAzureAsyncOperation', 'importExportOperationResults'];
+    return {
+      'Azure-AsyncOperation': `${base}/${status}/${op.id}?api-version=${DATABASES_API}`,
+      Location: `${base}/${result}/${op.id}?api-version=${DATABASES_API}`,
+      'Retry-After': '0',
+    };
   }
 
-  private startOperation(res: http.ServerResponse, op: Omit<PendingOperation, 'id' | 'pollsLeft' | 'percent'>): void {
+  private startOperation(
+    res: http.ServerResponse,
+    op: Omit<PendingOperation, 'id' | 'pollsLeft' | 'percent' | 'startTime' | 'family' | 'name'> & { family?: PendingOperation['family']; name: string },
+  ): void {
     const id = crypto.randomUUID();
-    this.operations.set(id, { ...op, id, pollsLeft: this.pollsBeforeDone, percent: 0 });
-    this.send(res, 202, undefined, { Location: this.operationUrl(id), 'Retry-After': '0' });
+    const failure = op.database && this.failOperationOn.get(op.database.name);
+    if (failure && op.database) this.failOperationOn.delete(op.database.name);
+    const finish = failure
+      ? () => {
+          const db = this.database(op.database!.server, op.database!.name);
+          if (db) db.status = 'Suspect';
+          return { status: 400, body: { error: failure } };
+        }
+      : op.finish;
+    const pending: PendingOperation = {
+      family: 'database',
+      ...op,
+      finish,
+      id,
+      startTime: this.now().toISOString(),
+      pollsLeft: this.pollsBeforeDone,
+      percent: 0,
+    };
+    this.operations.set(id, pending);
+    this.send(
+      res,
+      202,
+      Object.assign(body('DatabaseAzureAsyncOperation', '202'), { operation: op.name, startTime: pending.startTime }),
+      this.operationHeaders(pending),
+    );
   }
 
   /** Azure runs an operation whether or not anyone polls it: reading its database also moves it on. */
@@ -205,11 +327,27 @@ export class FakeArm {
     op.result ??= op.finish();
   }
 
-  private pollOperation(id: string, res: http.ServerResponse): void {
+  /** The Azure-AsyncOperation URL: the operation's status, InProgress until it Succeeded or Failed (with the error). */
+  private pollStatus(id: string, res: http.ServerResponse): void {
     const op = this.operations.get(id);
     if (!op) return this.error(res, 404, 'OperationNotFound', `No operation ${id}`);
     this.advance(op);
-    if (!op.result) return this.send(res, 202, undefined, { Location: this.operationUrl(id), 'Retry-After': '0' });
+    const status = !op.result ? 'InProgress' : op.result.status >= 400 ? 'Failed' : 'Succeeded';
+    const failure = op.result && op.result.status >= 400 ? { error: (op.result.body as { error: unknown }).error } : {};
+    return this.send(
+      res,
+      200,
+      Object.assign(body('DatabaseAzureAsyncOperation'), { name: op.id, status, startTime: op.startTime }, failure),
+      op.result ? {} : { 'Retry-After': '0' },
+    );
+  }
+
+  /** The Location URL: 202 while the operation runs, then its result (the resource, or the import/export result). */
+  private pollResult(id: string, res: http.ServerResponse): void {
+    const op = this.operations.get(id);
+    if (!op) return this.error(res, 404, 'OperationNotFound', `No operation ${id}`);
+    this.advance(op);
+    if (!op.result) return this.send(res, 202, undefined, this.operationHeaders(op));
     return this.send(res, op.result.status, op.result.body);
   }
 
@@ -230,16 +368,19 @@ export class FakeArm {
 
     const sub = this.options.subscriptionId;
     const rg = this.options.resourceGroup;
-    let m = new RegExp(`^/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft\\.Sql/locations/[^/]+/databaseOperationResults/([^/]+)$`).exec(p);
-    if (m && method === 'GET') return this.pollOperation(m[1], res);
+    let m = new RegExp(
+      `^/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft\\.Sql/locations/[^/]+/(database|importExport)(AzureAsyncOperation|OperationResults)/([^/]+)$`,
+    ).exec(p);
+    if (m && method === 'GET') return m[2] === 'AzureAsyncOperation' ? this.pollStatus(m[3], res) : this.pollResult(m[3], res);
 
     const prefix = `^/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft\\.Sql/servers/([a-z0-9-]+)`;
     m = new RegExp(`${prefix}$`).exec(p);
     if (m && method === 'GET') {
-      if (!this.servers.has(m[1])) return this.error(res, 404, 'ResourceNotFound', `Server ${m[1]} not found`);
+      const known = this.servers.get(m[1]);
+      if (!known) return this.error(res, 404, 'ResourceNotFound', `Server ${m[1]} not found`);
       const server = body('ServerGet');
       Object.assign(server, { id: this.serverPath(m[1]), name: m[1], location: this.location });
-      server.properties.fullyQualifiedDomainName = `${m[1]}.database.windows.net`;
+      server.properties.fullyQualifiedDomainName = `${m[1]}.${known.dnsSuffix}`;
       return this.send(res, 200, server);
     }
     m = new RegExp(`${prefix}/restorableDroppedDatabases$`).exec(p);
@@ -283,15 +424,18 @@ export class FakeArm {
       if (method === 'GET') {
         for (const op of this.operations.values()) if (op.database?.server === server && op.database.name === name && !op.result) this.advance(op);
         const db = this.database(server, name);
+        // A serverless database resumes once a login asked for it (the data-plane mock sets Resuming).
+        if (db?.status === 'Resuming') db.status = 'Online';
         return db
           ? this.send(res, 200, this.databaseBody(db))
           : this.error(res, 404, 'ResourceNotFound', `The requested resource of type 'Microsoft.Sql/servers/databases' with name '${name}' was not found.`);
       }
       if (method === 'PUT') return this.createDatabase(server, name, parsed, res);
+      if (method === 'PATCH') return this.updateDatabase(server, name, parsed, res);
       if (method === 'DELETE') {
         const db = this.database(server, name);
         if (!db) return this.send(res, 204);
-        return this.startOperation(res, { database: { server, name }, finish: () => this.drop(db) });
+        return this.startOperation(res, { name: 'DropLogicalDatabase', database: { server, name }, finish: () => this.drop(db) });
       }
     }
     this.unexpected.push(`${method} ${p}`);
@@ -303,21 +447,80 @@ export class FakeArm {
     return m ? this.database(m[1], m[2]) : undefined;
   }
 
+  private poolTier(id: string | undefined): string | undefined {
+    const m = /\/servers\/([^/]+)\/elasticPools\/([^/]+)$/.exec(id ?? '');
+    return m ? this.pools.get(`${m[1]}/${m[2]}`)?.tier : undefined;
+  }
+
+  /** The placement a create or update request asks for, checked as Azure checks it; an error string when refused. */
+  private requestedPlacement(server: string, props: any, sku: any, base: FakePlacement): FakePlacement | { code: string; message: string } {
+    const out: FakePlacement = { ...base };
+    if (props.elasticPoolId) {
+      const tier = this.poolTier(props.elasticPoolId);
+      if (!tier || !props.elasticPoolId.includes(`/servers/${server}/`))
+        return { code: 'ElasticPoolNotFound', message: `Elastic pool ${props.elasticPoolId} not found on server ${server}` };
+      Object.assign(out, {
+        elasticPoolId: props.elasticPoolId,
+        sku: { name: 'ElasticPool', tier },
+        objective: 'ElasticPool',
+        autoPauseDelay: undefined,
+        minCapacity: undefined,
+      });
+    } else if (sku?.name) {
+      try {
+        Object.assign(out, skuFor(sku), { elasticPoolId: undefined });
+      } catch (err) {
+        return { code: 'InvalidSku', message: (err as Error).message };
+      }
+    }
+    if (props.maxSizeBytes) out.maxSizeBytes = props.maxSizeBytes;
+    if (props.autoPauseDelay !== undefined) out.autoPauseDelay = props.autoPauseDelay;
+    if (props.minCapacity !== undefined) out.minCapacity = props.minCapacity;
+    return out;
+  }
+
+  private placementOf(db: FakeDatabase): FakePlacement {
+    const { sku, objective, maxSizeBytes, elasticPoolId, autoPauseDelay, minCapacity } = db;
+    return structuredClone({ sku, objective, maxSizeBytes, elasticPoolId, autoPauseDelay, minCapacity });
+  }
+
   private createDatabase(server: string, name: string, payload: any, res: http.ServerResponse): void {
     if (this.database(server, name)) return this.error(res, 409, 'DatabaseAlreadyExists', `Database '${name}' already exists on server '${server}'`);
     if (!payload?.location) return this.error(res, 400, 'MissingLocation', 'location is required');
     const props = payload.properties ?? {};
     let content: any;
     let status: string;
+    let from: FakePlacement;
     if (props.createMode === 'Copy') {
       const source = this.sourceOf(props.sourceDatabaseId);
       if (!source) return this.error(res, 404, 'SourceDatabaseNotFound', `Source database ${props.sourceDatabaseId} not found`);
+      // A copy keeps the source's service tier; only the compute size may change within it.
+      if (payload.sku?.name) {
+        const tier = skuFor(payload.sku).sku.tier;
+        if (tier !== source.sku.tier)
+          return this.error(
+            res,
+            400,
+            tier === 'Basic' || (source.sku.tier === 'Premium' && tier === 'Standard')
+              ? 'TargetDatabaseEditionCouldNotBeDowngraded'
+              : 'SourceDatabaseEditionCouldNotBeUpgraded',
+            `A copy of a ${source.sku.tier} database cannot be created in ${tier} (mock: a copy changes compute size only within its tier)`,
+          );
+      }
       content = structuredClone(source.content);
       status = 'Copying';
-    } else if (props.createMode === 'PointInTimeRestore') {
-      const source = this.sourceOf(props.sourceDatabaseId);
-      if (!source) return this.error(res, 404, 'SourceDatabaseNotFound', `Source database ${props.sourceDatabaseId} not found`);
-      if (!props.restorePointInTime || Date.parse(props.restorePointInTime) < Date.parse(source.earliestRestoreDate ?? '')) {
+      from = this.placementOf(source);
+    } else if (props.createMode === 'PointInTimeRestore' || props.createMode === 'Restore') {
+      const source =
+        props.createMode === 'Restore' ? this.dropped.find((d) => d.id === props.restorableDroppedDatabaseId) : this.sourceOf(props.sourceDatabaseId);
+      if (!source)
+        return props.createMode === 'Restore'
+          ? this.error(res, 404, 'RestorableDroppedDatabaseNotFound', `${props.restorableDroppedDatabaseId} not found`)
+          : this.error(res, 404, 'SourceDatabaseNotFound', `Source database ${props.sourceDatabaseId} not found`);
+      if (
+        props.createMode === 'PointInTimeRestore' &&
+        (!props.restorePointInTime || Date.parse(props.restorePointInTime) < Date.parse(source.earliestRestoreDate ?? ''))
+      ) {
         return this.error(
           res,
           400,
@@ -325,24 +528,64 @@ export class FakeArm {
           `restorePointInTime ${props.restorePointInTime} is before the earliest restore date ${source.earliestRestoreDate}`,
         );
       }
+      if (props.elasticPoolId && payload.sku)
+        return this.error(
+          res,
+          400,
+          'CannotSpecifyEditionOrSloWhenRestoringToPool',
+          'Specifying the target service level objective or edition is not supported when restoring to an elastic pool.',
+        );
+      if (payload.sku?.name && (skuFor(payload.sku).sku.tier === 'Hyperscale') !== (source.sku.tier === 'Hyperscale'))
+        return this.error(
+          res,
+          400,
+          'RestoreHyperscaleToNonHyperscale',
+          'Restoring a Hyperscale database backup to a non-Hyperscale service tier or vice versa is not supported.',
+        );
       content = structuredClone(source.content);
       status = 'Restoring';
-    } else if (props.createMode === 'Restore') {
-      const dropped = this.dropped.find((d) => d.id === props.restorableDroppedDatabaseId);
-      if (!dropped) return this.error(res, 404, 'RestorableDroppedDatabaseNotFound', `${props.restorableDroppedDatabaseId} not found`);
-      content = structuredClone(dropped.content);
-      status = 'Restoring';
+      from = this.placementOf(source);
     } else {
       return this.error(res, 400, 'UnsupportedCreateMode', `The fake does not create databases with createMode ${props.createMode}`);
     }
+    const placement = this.requestedPlacement(server, props, payload.sku, from);
+    if ('code' in placement) return this.error(res, 400, placement.code, placement.message);
     const created = this.now().toISOString();
-    const db: FakeDatabase = { server, name, status, createdAt: created, createMode: props.createMode, content };
+    const db = { server, name, status, createdAt: created, createMode: props.createMode, content, ...(placement as Required<FakePlacement>) } as FakeDatabase;
     this.databases.set(`${server}/${name}`, db);
     this.startOperation(res, {
+      name: 'CreateLogicalDatabase',
       database: { server, name },
       finish: () => {
         db.status = 'Online';
         db.earliestRestoreDate = created;
+        return { status: 200, body: this.databaseBody(db) };
+      },
+    });
+  }
+
+  /** PATCH of a database (a scale, a move into or out of a pool, a max size): a long-running operation whose result is the database. */
+  private updateDatabase(server: string, name: string, payload: any, res: http.ServerResponse): void {
+    const db = this.database(server, name);
+    if (!db) return this.error(res, 404, 'ResourceNotFound', `Database ${name} not found`);
+    if (db.status === 'Paused' || db.status === 'AutoClosed')
+      return this.error(res, 400, 'UpdateNotAllowedOnPausedDatabase', 'User attempted to perform an update on a paused database.');
+    const placement = this.requestedPlacement(server, payload?.properties ?? {}, payload?.sku, this.placementOf(db));
+    if ('code' in placement) return this.error(res, 400, placement.code, placement.message);
+    const used = Number(db.content?.usedBytes ?? 0);
+    if (placement.maxSizeBytes && used > placement.maxSizeBytes)
+      return this.error(
+        res,
+        400,
+        'CurrentDatabaseSizeExceedsDbMaxSize',
+        'User attempted to reduce the max size for a database to a size smaller than the current usage.',
+      );
+    db.status = 'Scaling';
+    this.startOperation(res, {
+      name: 'UpdateLogicalDatabase',
+      database: { server, name },
+      finish: () => {
+        Object.assign(db, placement, { status: 'Online' });
         return { status: 200, body: this.databaseBody(db) };
       },
     });
@@ -377,13 +620,16 @@ export class FakeArm {
     return b;
   }
 
+  /** The import/export request's credentials, as the service requires them for its authentication and storage key types. */
   private checkStorage(payload: any, res: http.ServerResponse): boolean {
-    for (const key of ['storageKeyType', 'storageKey', 'storageUri', 'administratorLogin', 'administratorLoginPassword']) {
-      if (!payload?.[key]) {
-        this.error(res, 400, 'InvalidParameterValue', `${key} is required`);
-        return false;
-      }
-    }
+    const refuse = (message: string) => {
+      this.error(res, 400, 'InvalidParameterValue', message);
+      return false;
+    };
+    if (!['StorageAccessKey', 'SharedAccessKey'].includes(payload?.storageKeyType)) return refuse(`storageKeyType ${payload?.storageKeyType} is not valid`);
+    if (!['Sql', 'ADPassword'].includes(payload?.authenticationType ?? 'Sql')) return refuse(`authenticationType ${payload?.authenticationType} is not valid`);
+    for (const key of ['storageKey', 'storageUri', 'administratorLogin', 'administratorLoginPassword'])
+      if (!payload?.[key]) return refuse(`${key} is required`);
     return true;
   }
 
@@ -391,6 +637,8 @@ export class FakeArm {
     if (!this.database(server, name)) return this.error(res, 404, 'ResourceNotFound', `Database ${name} not found`);
     if (!this.checkStorage(payload, res)) return;
     this.startOperation(res, {
+      family: 'importExport',
+      name: 'ExportDatabase',
       database: { server, name },
       finish: () => ({ status: 200, body: this.importExportBody(server, name, 'Export', payload.storageUri) }),
     });
@@ -401,6 +649,8 @@ export class FakeArm {
     const name = payload.databaseName;
     if (this.database(server, name)) return this.error(res, 409, 'DatabaseAlreadyExists', `Database '${name}' already exists`);
     this.startOperation(res, {
+      family: 'importExport',
+      name: 'ImportDatabase',
       database: { server, name },
       finish: () => {
         const created = this.now().toISOString();
@@ -411,6 +661,8 @@ export class FakeArm {
           createdAt: created,
           earliestRestoreDate: created,
           createMode: 'Import',
+          ...skuFor({ name: payload.serviceObjectiveName ?? 'S1' }),
+          maxSizeBytes: 250 * 1024 ** 3,
           content: { importedFrom: payload.storageUri },
         });
         return { status: 200, body: this.importExportBody(server, name, 'Import', payload.storageUri) };

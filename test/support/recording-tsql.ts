@@ -1,7 +1,7 @@
 import type { SchemaDefinition } from '../../engines/schema';
 import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from '../../engines/tsql/tsql-connection';
 import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY, TRIGGERS_QUERY, VIEWS_QUERY } from '../../engines/tsql/tsql-introspect';
-import { USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
+import { LAST_LOG_BACKUP_QUERY, USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
 import { catalogRows } from './fo-tsql';
 
 /**
@@ -22,6 +22,10 @@ export interface FakeContent {
   referenced: string[];
   enabledUsers: string[];
   batchGroups: string[];
+  /** Bytes the data files use (FILEPROPERTY SpaceUsed); 100 MiB when not given. */
+  usedBytes?: number;
+  /** End of the last log backup (sys.dm_database_backups, Azure SQL Database), ISO. */
+  lastLogBackup?: string;
 }
 
 export interface RecordedStatement {
@@ -60,7 +64,8 @@ export class RecordingDataPlane {
     const exists = (table: string | undefined) => !table || content.schema.tables.some((t) => t.name.toLowerCase() === table.toLowerCase());
 
     if (sql === 'SELECT SYSUTCDATETIME() AS utc') return rows([{ utc: this.now() }]);
-    if (sql === USED_BYTES_QUERY) return rows([{ bytes: '104857600' }]);
+    if (sql === USED_BYTES_QUERY) return rows([{ bytes: String(content.usedBytes ?? 104857600) }]);
+    if (sql === LAST_LOG_BACKUP_QUERY) return rows([{ latest: content.lastLogBackup ? new Date(content.lastLogBackup) : null }]);
     if (sql === COLUMNS_QUERY) return rows(catalogRows(content.schema).columns);
     if (sql === INDEXES_QUERY) return rows(catalogRows(content.schema).indexes);
     if (sql === VIEWS_QUERY) return rows((content.schema.views ?? []).map((v) => ({ name: v.name, definition: v.sql })));

@@ -1,4 +1,5 @@
 import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
+import { importRefusalReason } from '../../../engines/capabilities';
 import { ActivityDeps, runStepActivity } from '../../runtime';
 import { holder, precheckOutcome, replaceableTarget, versionChecks } from './checks';
 
@@ -12,12 +13,13 @@ export function createPrecheckImportActivities(deps: ActivityDeps) {
         const reading = await replaceableTarget(deps, scope, input.target, 'an import', checks);
         if (reading) {
           const engine = scope.engine(reading.env);
-          if (!engine.readBackup) {
+          const refused = importRefusalReason(reading.env.engine, reading.env.name);
+          if (refused || !engine.readBackup) {
             checks.push({
               name: 'backup-valid',
               ok: false,
-              message: `The ${reading.env.engine} engine cannot check a backup before import`,
-              fix: "import with the platform's own tools",
+              message: refused?.problem ?? `The ${reading.env.engine} engine cannot read a backup before import`,
+              fix: refused?.instead ?? "import with the platform's own tools",
             });
           } else {
             try {
