@@ -11,8 +11,8 @@ import { openSqlite, SqliteSession } from '../engines/local/sqlite-session';
  * What "no residue" costs, and what the alternatives would have cost, at one estate size. The
  * local engine rewrites staging from its live rows (VACUUM INTO) after every write to it, in
  * VERIFY. Measured here on a scrubbed copy of the source, as VERIFY finds it:
- * - the rewrite (VACUUM INTO, fsync and checksum, as VERIFY runs it), in pairs with a plain
- *   `cp` of the same file (alternating order, settled disk), as COPY is measured;
+ * - the rewrite (VACUUM INTO and fsync, as VERIFY runs it), in pairs with a plain `cp` of the
+ *   same file (alternating order, settled disk), as COPY is measured;
  * - what `PRAGMA secure_delete` would add to SCRUB instead (it zeroes only what SCRUB frees,
  *   not what the source had freed before the copy, so it is not enough on its own);
  * - an in-place VACUUM (the same rewrite through a temporary file and a journal of the whole

@@ -73,7 +73,6 @@ interface SealRecord {
   bytes: number;
   mtimeMs: number;
   ino: number;
-  sha256: string;
 }
 
 interface OperationJournal {
@@ -228,10 +227,11 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       }
       throw new Error(`Nothing to swap in: the staging database of ${operationId} for ${target.name} is missing (${staging})`);
     }
-    const seal = await this.currentSeal(target, operationId);
+    // What the target will hold, for the point-in-time restore's timeline: staging as VERIFY
+    // sealed it (an unsealed staging, a restore's, is recorded as a change of unknown content).
+    const checksum = (await this.currentSeal(target, operationId)) ? await sha256File(staging) : undefined;
     const result = await this.replaceLiveFile(target, staging, ctx);
-    // From now on the target holds what VERIFY sealed (or, unsealed, something the engine did not checksum).
-    await observe(this.workDir(target), { at: this.now().toISOString(), sha256: seal?.sha256, operationId, event: 'swap' });
+    await observe(this.workDir(target), { at: this.now().toISOString(), sha256: checksum, operationId, event: 'swap' });
     await removeIfExists(this.stagingManifest(target, operationId));
     await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
     return result;
@@ -459,8 +459,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
    * Rewrites staging from its live rows (VACUUM INTO), so that no byte of what SCRUB, SYNC or
    * POSTCONFIG deleted or overwrote, nor of what the source had freed before the copy, is left
    * in the file SWAP installs or PACKAGE exports. Recorded in the staging manifest with the
-   * file's identity and checksum: a retried VERIFY does not rewrite it again, and a file
-   * changed since is rewritten again.
+   * file's identity: a retried VERIFY does not rewrite it again, a file changed since is
+   * rewritten again, and SWAP knows the file it installs is the sealed one.
    */
   async sealStaging(target: LocalEnvironment, operationId: string, _ctx: EngineContext): Promise<SealResult> {
     const file = this.stagingFile(target, operationId);
@@ -481,7 +481,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
     const rewrite = await rewriteWithoutFreeSpace(file);
     const stat = await fs.promises.stat(file);
-    const sealed: SealRecord = { at: this.now().toISOString(), bytes: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino, sha256: rewrite.sha256 };
+    const sealed: SealRecord = { at: this.now().toISOString(), bytes: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino };
     await writeJsonAtomic(manifestFile, {
       ...(manifest ?? { operationId, completedAt: sealed.at, bytes: stat.size, origin: 'unknown' }),
       sealed,

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openSqlite } from './sqlite-session';
-import { fsyncDirectory, fsyncFile, removeIfExists, sha256File } from './consistent-copy';
+import { fsyncDirectory, fsyncFile, removeIfExists } from './consistent-copy';
 
 /**
  * Rewrites a SQLite database file from its live rows only, so that nothing deleted or
@@ -18,16 +18,13 @@ import { fsyncDirectory, fsyncFile, removeIfExists, sha256File } from './consist
  * and VACUUM INTO writes the new file without one.
  *
  * The new file is written beside the old one, made durable, and renamed over it: a crash
- * leaves either the old file or the complete new one. Its checksum is taken on the way, for
- * the point-in-time restore's record of what the target held.
+ * leaves either the old file or the complete new one.
  */
 export interface RewriteResult {
   bytesBefore: number;
   bytesAfter: number;
-  /** The rewrite, its fsync and its checksum: the whole cost of leaving no residue. */
+  /** The rewrite and its fsync: the whole cost of leaving no residue. */
   durationMs: number;
-  /** sha256 of the rewritten file: what the target holds after SWAP (engines/local/timeline.ts). */
-  sha256: string;
 }
 
 export function sealingFile(file: string): string {
@@ -49,9 +46,8 @@ export async function rewriteWithoutFreeSpace(file: string): Promise<RewriteResu
   } finally {
     db.close();
   }
-  // The checksum reads the new file while the disk writes it back: the two overlap.
-  const [sha256] = await Promise.all([sha256File(next), fsyncFile(next)]);
+  await fsyncFile(next);
   await fs.promises.rename(next, file);
   await fsyncDirectory(path.dirname(file));
-  return { bytesBefore, bytesAfter: (await fs.promises.stat(file)).size, durationMs: performance.now() - started, sha256 };
+  return { bytesBefore, bytesAfter: (await fs.promises.stat(file)).size, durationMs: performance.now() - started };
 }
