@@ -24,7 +24,7 @@ import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfEx
 import { openSqlite, SqliteSession } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
 import { rewriteWithoutFreeSpace, sealingFile } from './seal';
-import { exactRanges, observations, observe, pruneObservations } from './timeline';
+import { confirmSwap, exactRanges, fileIdentity, observations, observe, pruneObservations } from './timeline';
 import { planRestore } from '../../common/restore-plan';
 import { RestoreNotExact } from '../../common/errors';
 import { parseDuration } from '../../config/durations';
@@ -163,6 +163,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const at = copy.snapshotAt.toISOString();
     const checksum = await sha256File(file);
     await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes } satisfies RestorePointManifest);
+    // Read after the copy: unchanged since the last swap means unchanged through the snapshot too.
+    await confirmSwap(this.workDir(target), await fileIdentity(this.databaseFile(target)), checksum);
     await observe(this.workDir(target), { at, sha256: checksum, operationId, event: 'restore-point' });
     return { environment: target.name, at, restorePoint: path.basename(file), checksum };
   }
@@ -227,11 +229,13 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       }
       throw new Error(`Nothing to swap in: the staging database of ${operationId} for ${target.name} is missing (${staging})`);
     }
-    // What the target will hold, for the point-in-time restore's timeline: staging as VERIFY
-    // sealed it (an unsealed staging, a restore's, is recorded as a change of unknown content).
-    const checksum = (await this.currentSeal(target, operationId)) ? await sha256File(staging) : undefined;
+    // For the point-in-time restore's timeline: the identity of the sealed file the target now
+    // is (the next restore point turns it into a checksum); an unsealed staging, a restore's, is
+    // recorded as a change of unknown content.
+    const sealed = await this.currentSeal(target, operationId);
     const result = await this.replaceLiveFile(target, staging, ctx);
-    await observe(this.workDir(target), { at: this.now().toISOString(), sha256: checksum, operationId, event: 'swap' });
+    const file = sealed ? await fileIdentity(this.databaseFile(target)) : undefined;
+    await observe(this.workDir(target), { at: this.now().toISOString(), operationId, event: 'swap', ...(file ? { file } : {}) });
     await removeIfExists(this.stagingManifest(target, operationId));
     await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
     return result;

@@ -23,10 +23,46 @@ import { readJson, removeIfExists, writeJsonAtomic } from './consistent-copy';
 export interface Observation {
   /** ISO time from which the database held this content (a swap) or at which it was seen. */
   at: string;
-  /** sha256 of the whole database file; absent when the engine could not tell. */
+  /** sha256 of the whole database file; absent when the engine could not tell (yet). */
   sha256?: string;
+  /**
+   * A swap of a sealed staging database: the installed file's identity, instead of reading the
+   * whole file at SWAP to checksum it. The next restore point fills in `sha256` if the file it
+   * copied still has this identity (see `sameFile`).
+   */
+  file?: FileIdentity;
   operationId: string;
   event: 'restore-point' | 'swap' | 'rollback' | 'unchanged';
+}
+
+/** Inode, size, modification time and SQLite header (100 bytes, file change counter included). */
+export interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeNs: string;
+  header: string;
+}
+
+export async function fileIdentity(file: string): Promise<FileIdentity> {
+  const stat = await fs.promises.stat(file, { bigint: true });
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const header = Buffer.alloc(100);
+    await handle.read(header, 0, 100, 0);
+    return { ino: Number(stat.ino), size: Number(stat.size), mtimeNs: String(stat.mtimeNs), header: header.toString('hex') };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Whether two identities are of the same, unchanged file. A SQLite commit in rollback-journal
+ * mode writes the database file (its modification time and change counter move); a switch to
+ * WAL mode writes its header first. A sealed staging database is in rollback-journal mode, so
+ * the same inode, size, modification time and header mean that nobody committed to it.
+ */
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.header === b.header;
 }
 
 export interface ExactRange {
@@ -59,6 +95,18 @@ export async function observations(workDir: string): Promise<Observation[]> {
     if (o?.at && !Number.isNaN(Date.parse(o.at))) found.push(o);
   }
   return found;
+}
+
+/**
+ * A restore point was just taken of a file with `identity` and checksum `sha256`: if the last
+ * thing the engine did to the database was to swap in exactly that file, untouched since, the
+ * swap installed this content, and its observation says so from now on.
+ */
+export async function confirmSwap(workDir: string, identity: FileIdentity, sha256: string): Promise<void> {
+  const seen = (await observations(workDir)).filter((o) => o.event !== 'restore-point').sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const last = seen[seen.length - 1];
+  if (last?.event !== 'swap' || !last.file || last.sha256 || !sameFile(last.file, identity)) return;
+  await observe(workDir, { ...last, sha256 });
 }
 
 /** Removes observations older than `cutoff` (they can only bound restore points no longer kept). */
