@@ -13,7 +13,7 @@ import { fsyncDirectory, fsyncFile, removeIfExists } from './consistent-copy';
  * production file also carries what production itself freed long ago. `PRAGMA secure_delete`
  * zeroes only what is freed while it is on, so it cannot clean what the source had already
  * freed; `VACUUM INTO` builds a new file from the live rows, page by page from empty, and
- * measured 2.6 ms per MB on the bench machine (see docs/performance.md), against 0.4 ms for the
+ * measured about 3 ms per MB on the bench machine (see docs/performance.md), against 0.3 ms for a
  * copy itself. The rollback journal SQLite keeps while a transaction runs is deleted at commit,
  * and VACUUM INTO writes the new file without one.
  *
