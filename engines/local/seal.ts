@@ -14,7 +14,7 @@ import { fsyncDirectory, fsyncFile, removeIfExists } from './consistent-copy';
  * zeroes only what is freed while it is on, so it cannot clean what the source had already
  * freed; `VACUUM INTO` builds a new file from the live rows, page by page from empty, and
  * measured about 3 ms per MB on the bench machine (see docs/performance.md), against 0.3 ms for a
- * copy itself. The rollback journal SQLite keeps while a transaction runs is deleted at commit,
+ * plain copy. The rollback journal SQLite keeps while a transaction runs is deleted at commit,
  * and VACUUM INTO writes the new file without one.
  *
  * The new file is written beside the old one, made durable, and renamed over it: a crash
