@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import Database from 'better-sqlite3';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { NativeConnection } from '@temporalio/worker';
 import { consistentCopy } from '../engines/local/consistent-copy';
-import { FACT } from '../activities/environment-facts';
+import { writeIdentityRecord } from '../engines/local/identity-records';
+import { demoApplication } from '../demo/app-catalog';
+import { freeLoopbackPort, startDemoAppServers } from '../demo/app-servers';
+import { loadCatalog } from '../config/catalog';
 import { getStatus, startOperation } from '../client/operations';
 import type { OperationStatus, RefreshInput } from '../workflows/types';
 import { createDbmoveWorker } from '../worker/create-worker';
@@ -75,6 +77,8 @@ export interface SizeFigures {
   /** COPY as timed inside the refresh's own activity (one run, whatever else the machine did then). */
   copyInRefreshMs: number;
   swapWindowMs: number;
+  /** SWAP as the application's users see it: uat's demo application server stopped, swapped under, started and healthy. */
+  applicationUnavailableMs: number;
   scrub: ScrubFigures;
   refresh: RefreshFigures;
   /** What leaving no scrubbed byte behind costs (VERIFY's rewrite of staging), and the alternatives. */
@@ -121,6 +125,10 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
     const catalogFile = path.join(home, 'environments.json');
     const prod = path.join(home, 'state', 'estate', 'prod.sqlite');
 
+    // uat's demo application server, on a port of its own: SWAP stops and starts it, as npm start's refresh does.
+    setApplicationPort(catalogFile, 'uat', await freeLoopbackPort());
+    const appServers = await startDemoAppServers(loadCatalog(catalogFile), { only: ['uat'] });
+
     const taskQueue = `bench-${rows}-${process.pid}`;
     const worker = await createDbmoveWorker({
       connection: server.connection,
@@ -155,6 +163,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         copyPairs: sideBySide.pairs,
         copyInRefreshMs: copyDetails?.copyMs ?? NaN,
         swapWindowMs: single.status.unavailableWindowMs ?? NaN,
+        applicationUnavailableMs: single.status.applicationUnavailableMs ?? NaN,
         scrub: {
           wholeTableMs: sum(elements.filter((e) => e.kind === 'whole-table').map((e) => e.ms)),
           rowLevelMs: sum(elements.filter((e) => e.kind === 'row-level').map((e) => e.ms)),
@@ -167,7 +176,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       };
       sizes.push(figures);
       log(
-        `${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms`,
+        `${rows.toLocaleString('en-US')} rows: refresh ${single.figures.phase} in ${(single.figures.endToEndMs / 1000).toFixed(2)} s; COPY ${figures.copyMs.toFixed(0)} ms vs cp ${cpMs.toFixed(0)} ms (in the refresh ${figures.copyInRefreshMs} ms); window ${figures.swapWindowMs} ms (file swap), ${figures.applicationUnavailableMs.toFixed(0)} ms (application stopped to healthy)`,
       );
 
       if (rows === smallest && server.address) {
@@ -206,8 +215,15 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         log(`${options.concurrent} concurrent refreshes: ${concurrency.completed} completed in ${(wallMs / 1000).toFixed(2)} s`);
       }
     });
+    for (const app of appServers) await app.stop();
   }
   return { sizes, concurrency, cliSpeed };
+}
+
+function setApplicationPort(catalogFile: string, environment: string, port: number): void {
+  const catalog = JSON.parse(fs.readFileSync(catalogFile, 'utf8'));
+  catalog.environments.find((e: { name: string }) => e.name === environment).application = demoApplication(port);
+  fs.writeFileSync(catalogFile, JSON.stringify(catalog, null, 2));
 }
 
 function generateEstate(home: string, rows: number): { ms: number } {
@@ -231,14 +247,11 @@ function addSandboxes(home: string, count: number): void {
     const name = SANDBOX(i);
     const file = uat.database.path.replace(/uat\.sqlite$/, `${name}.sqlite`);
     fs.copyFileSync(uatFile, path.join(home, file));
-    // The data says which environment it is; PRECHECK refuses a database that claims to be uat.
-    const db = new Database(path.join(home, file));
-    try {
-      db.prepare('UPDATE SQLSYSTEMVARIABLES SET VALUE = ? WHERE PARM = ?').run(name, FACT.environmentName);
-    } finally {
-      db.close();
-    }
-    catalog.environments.push({ ...structuredClone(uat), name, description: `Benchmark sandbox ${i}`, database: { path: file } });
+    // Who the copy is, in the local engine's identity record (a copied file carries none).
+    writeIdentityRecord(path.join(home, file), path.join(home, file), { environment: name, type: 'sandbox' });
+    // The concurrency run measures the engine and the orchestration: no application server per sandbox.
+    const { application: _application, ...entry } = structuredClone(uat);
+    catalog.environments.push({ ...entry, name, description: `Benchmark sandbox ${i}`, database: { path: file } });
   }
   fs.writeFileSync(catalogFile, JSON.stringify(catalog, null, 2));
 }

@@ -36,6 +36,7 @@ const COMMANDS: [names: string[], load: () => Registrar][] = [
   [['schedule'], () => require('./commands/schedule').registerSchedule],
   [['plan'], () => require('./commands/plan').registerPlan],
   [['codec-server'], () => require('./commands/codec-server').registerCodecServer],
+  [['app-server'], () => require('./commands/app-server').registerAppServer],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -98,10 +98,14 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
     lines.push(
       `  restored: ${s.target}'s state at ${s.restored.stateAt}${s.restored.exact ? ' (exactly the time asked)' : ` (the nearest restorable state before ${s.restored.requested}, as accepted)`}${s.restored.restorePoint ? ` from restore point ${s.restored.restorePoint}` : ''}`,
     );
-  if (s.unavailableWindowMs !== undefined) lines.push(`  unavailable window: ${s.unavailableWindowMs.toFixed(2)} ms`);
+  if (s.unavailableWindowMs !== undefined) lines.push(`  unavailable window: ${s.unavailableWindowMs.toFixed(2)} ms (the database switch)`);
+  if (s.applicationUnavailableMs !== undefined)
+    lines.push(`  unavailable to users: ${seconds(s.applicationUnavailableMs)} (application stopped to healthy again)`);
   if (s.rolledBack)
     lines.push(
-      `  rolled back at ${s.rolledBack.at}${s.rolledBack.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}${s.rolledBack.durationMs !== undefined ? ` in ${seconds(s.rolledBack.durationMs)}` : ''}`,
+      `  rolled back at ${s.rolledBack.at}${s.rolledBack.restoredTo ? ` to ${s.rolledBack.restoredTo}` : ''}${s.rolledBack.durationMs !== undefined ? ` in ${seconds(s.rolledBack.durationMs)}` : ''}${
+        s.rolledBack.applicationUnavailableMs !== undefined ? `; unavailable to users ${seconds(s.rolledBack.applicationUnavailableMs)}` : ''
+      }`,
     );
   if (s.holdings.length)
     lines.push(
@@ -115,6 +119,10 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
   if (s.phase === 'REFUSED') for (const c of s.checks.filter(isRefusal)) lines.push(red(`  refused: ${c.message}`) + `\n      fix: ${c.fix}`);
   for (const c of s.checks.filter((c) => !c.ok && c.severity === 'warning')) lines.push(yellow(`  warning: ${c.message}`));
   for (const d of s.decisions.filter((d) => !d.accepted)) lines.push(yellow(`  refused ${d.kind} ${d.via} from ${d.by} at ${d.at}: ${d.reason ?? ''}`));
+  if (s.checklist?.length && !s.signedOff && s.phase !== 'ROLLED_BACK' && s.phase !== 'ROLLING_BACK') {
+    lines.push(yellow('  before users return (values that cannot travel, to re-enter in the client):'));
+    for (const item of s.checklist) lines.push(`    - ${item}`);
+  }
   if (s.signedOff) lines.push(`  signed off by ${s.signedOff.by} at ${s.signedOff.at}${s.signedOff.note ? `: ${s.signedOff.note}` : ''}`);
   if (s.phase === 'AWAITING_SIGNOFF' || s.phase === 'ROLLED_BACK') {
     if (!s.signedOff)
@@ -146,6 +154,8 @@ export function statusJson(s: OperationStatus, extra: Record<string, unknown> = 
     })),
     marker: s.marker ?? null,
     unavailableWindowMs: s.unavailableWindowMs ?? null,
+    applicationUnavailableMs: s.applicationUnavailableMs ?? null,
+    checklist: s.checklist ?? [],
     progress: s.progress ?? null,
     failure: s.failure ?? null,
     checks: s.checks,

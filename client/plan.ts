@@ -113,7 +113,14 @@ export async function planRefresh(context: PlanContext, source: string, target: 
     rows: counts.reduce((n, c) => n + c.rows, 0),
   };
 
-  if (deps.engineFor(targetEnv).kind === engine.kind && (await deps.engineFor(targetEnv).inspect(targetEnv)).exists) {
+  if (targetEnv.databaseSync) {
+    // The platform's own synchronisation decides its changes when it runs; dbmove cannot list them ahead.
+    plan.sync = {
+      actions: [`${targetEnv.name}'s database synchronisation runs at SYNC (databaseSync.command in the catalog); its changes are the platform's`],
+      incompatibilities: [],
+      kept: 0,
+    };
+  } else if (deps.engineFor(targetEnv).kind === engine.kind && (await deps.engineFor(targetEnv).inspect(targetEnv)).exists) {
     const sync = planSchemaSync(await targetSchema(deps, targetEnv), copied, dialect);
     plan.sync = {
       actions: sync.actions.filter((a) => a.kind !== 'check-not-null').map(describeSyncAction),

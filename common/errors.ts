@@ -40,6 +40,8 @@ export const ERROR_TYPES = {
   DecisionRefused: 'permanent',
   OperationFailed: 'permanent',
   CodecKeyError: 'permanent',
+  ApplicationUnavailable: 'permanent',
+  DatabaseSyncFailed: 'permanent',
   // transient: worth another attempt
   AzureRequestError: 'transient',
   TemporalUnreachable: 'transient',
@@ -129,6 +131,24 @@ export class UnsupportedByEngine extends DbmoveError {
 export class InvalidBackup extends DbmoveError {
   constructor(message: string) {
     super('InvalidBackup', message);
+  }
+}
+
+/**
+ * An application service around the database did not stop, start, become healthy or let the
+ * administrator sign in. Permanent: a retry of SWAP stops or starts the services again, and
+ * that is a person's decision (retry or roll back), not an automatic one.
+ */
+export class ApplicationUnavailable extends DbmoveError {
+  constructor(message: string) {
+    super('ApplicationUnavailable', message);
+  }
+}
+
+/** The platform's database synchronisation (the catalog's databaseSync command) failed; the message carries its output. */
+export class DatabaseSyncFailed extends DbmoveError {
+  constructor(message: string) {
+    super('DatabaseSyncFailed', message);
   }
 }
 

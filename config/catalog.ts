@@ -23,6 +23,28 @@ const localDatabase = z.strictObject({
   path: z.string().min(1, 'must name the SQLite file'),
 });
 
+/**
+ * The database users an F&O environment's own services sign in with (F&O on Azure SQL: the
+ * contained users axdbadmin, axruntimeuser, axmrruntimeuser, axretailruntimeuser,
+ * axretaildatasyncuser, axdeployextuser; set-bacpacvaluesazure.sql). After a copy POSTCONFIG
+ * creates them in the target's database: from a server login (`login`, SQL Server) or as a
+ * contained user whose password is read from `passwordEnv` (never from this file). `roles`
+ * default to the ones F&O gives each well-known user.
+ */
+const databaseUser = z
+  .strictObject({
+    name: z.string().regex(SQL_IDENTIFIER, `must be ${describePattern(SQL_IDENTIFIER)}`),
+    roles: z.array(z.string().regex(SQL_IDENTIFIER, `must be ${describePattern(SQL_IDENTIFIER)}`)).optional(),
+    login: z
+      .string()
+      .regex(SQL_IDENTIFIER, `must be ${describePattern(SQL_IDENTIFIER)}`)
+      .optional(),
+    passwordEnv: envVarName.optional(),
+  })
+  .refine((u) => Boolean(u.login) !== Boolean(u.passwordEnv), {
+    message: 'give either passwordEnv (a contained user, Azure SQL) or login (a user from a server login, SQL Server), not both',
+  });
+
 const sqlAuthentication = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('default') }),
   z.strictObject({ type: z.literal('sql'), userName: z.string().min(1), passwordEnv: envVarName }),
@@ -80,6 +102,7 @@ const azureSqlDatabase = z.strictObject({
     .regex(/^[A-Za-z0-9_]+$/)
     .optional(),
   importExport: azureImportExport.optional(),
+  users: z.array(databaseUser).default([]),
 });
 
 const sqlServerDatabase = z.strictObject({
@@ -90,6 +113,7 @@ const sqlServerDatabase = z.strictObject({
   dataDirectory: z.string().min(1).optional(),
   authentication: sqlAuthentication.default({ type: 'default' }),
   trustServerCertificate: z.boolean().default(false),
+  users: z.array(databaseUser).default([]),
   /**
    * The server's Windows time zone (`tzutil /g`, e.g. "W. Europe Standard Time"). RESTORE ...
    * STOPAT takes the server's wall-clock time; without this, dbmove reads the UTC offset msdb
@@ -114,7 +138,15 @@ const mail = z.strictObject({
   smtpPort: z.number().int().min(1).max(65535).default(25),
   smtpUserName: z.string().max(255).optional(),
   smtpRequireSsl: z.boolean().default(true),
-  smtpPasswordEnv: envVarName.optional(),
+  // F&O encrypts the SMTP password with the environment's own key: a value written by anyone
+  // else is plain text in an encrypted field. It is re-entered in the client (the sign-off
+  // checklist says where), so the catalog has no place for it any more.
+  smtpPasswordEnv: z
+    .never({
+      error:
+        "is no longer read: F&O encrypts the SMTP password with the environment's own key, so dbmove never writes it; re-enter it in System administration > Setup > Email > Email parameters after the refresh (the sign-off checklist lists it)",
+    })
+    .optional(),
 });
 
 const help = z.strictObject({
@@ -134,6 +166,108 @@ const notifications = z.strictObject({
     .default('15m'),
   broadcastEndpoint: z.string().url().optional(),
   webhooks: z.array(webhook).default([]),
+});
+
+const duration = z.string().regex(/^\d+\s*(ms|s|m|h)$/, 'must be a duration such as 30s, 5m or 2h');
+const dottedVersion = z.string().regex(/^\d+(\.\d+){1,4}$/, 'must be a dotted version such as 10.0.41');
+const argv = z.array(z.string().min(1).max(4096)).min(1, 'must name the program to run').max(100);
+
+/** An HTTPS endpoint dbmove calls (plain HTTP only on the loopback interface). */
+const endpointUrl = z
+  .string()
+  .url('must be an absolute URL')
+  .refine((u) => {
+    const url = new URL(u);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname));
+  }, 'must be https:// (plain http:// only on 127.0.0.1, [::1] or localhost)');
+
+const httpCall = {
+  url: endpointUrl,
+  /** Sent as "Authorization: Bearer <value of the variable>". */
+  tokenEnv: envVarName.optional(),
+  /** A PEM file of the certificate authorities to trust for this endpoint (an internal CA). */
+  caFile: z.string().min(1).optional(),
+  timeout: duration.default('30s'),
+};
+
+/**
+ * Where an environment's versions come from: its deployment, never its database (Lifecycle
+ * Services shows them under the environment's "View detailed version information").
+ * `declared`: written here. `command`: a program that prints them as JSON. `endpoint`: an
+ * HTTPS endpoint that answers them, in dbmove's shape or as Lifecycle Services' environment
+ * metadata API answers (which has no Financial Reporting version: declare that one beside it).
+ */
+const versions = z.discriminatedUnion(
+  'from',
+  [
+    z.strictObject({
+      from: z.literal('declared'),
+      applicationRelease: dottedVersion,
+      platformUpdate: z.number().int().min(0).max(10_000),
+      financialReporting: dottedVersion,
+    }),
+    z.strictObject({ from: z.literal('command'), command: argv, timeout: duration.default('30s') }),
+    z.strictObject({
+      from: z.literal('endpoint'),
+      ...httpCall,
+      format: z.enum(['dbmove', 'lcs-environment-metadata']).default('dbmove'),
+      financialReporting: dottedVersion.optional(),
+    }),
+  ],
+  { error: 'versions.from must be "declared", "command" or "endpoint"' },
+);
+
+/** One action on an application service: a program to run, or an HTTP(S) request to send. */
+const serviceAction = z.union([
+  z.strictObject({ command: argv, timeout: duration.default('5m') }),
+  z.strictObject({
+    ...httpCall,
+    method: z.enum(['GET', 'POST', 'PUT']).default('POST'),
+    timeout: duration.default('5m'),
+  }),
+]);
+
+/**
+ * An application service around the database (F&O: the AOS web service, the batch service,
+ * Management Reporter). SWAP drains and stops every service in order, swaps, starts them in
+ * order and waits until each health action succeeds. Actions must be safe to repeat: Temporal
+ * runs an activity at least once.
+ */
+const applicationService = z.strictObject({
+  name: z.string().min(1).max(100),
+  drain: serviceAction.optional(),
+  stop: serviceAction,
+  start: serviceAction,
+  health: serviceAction,
+});
+
+const application = z.strictObject({
+  services: z.array(applicationService).min(1, 'must list at least one service'),
+  /** How long SWAP waits for every service to answer its health action after starting them. */
+  healthTimeout: duration.default('10m'),
+  healthInterval: duration.default('2s'),
+  /**
+   * After the swap, the environment administrator signs in through the application: an HTTP
+   * POST of {"signInName", "identityProvider"} answered 200 with {"userId": "Admin"}, or a
+   * command (DBMOVE_SIGN_IN_NAME and DBMOVE_IDENTITY_PROVIDER in its environment) that exits 0.
+   */
+  signIn: serviceAction.optional(),
+});
+
+/**
+ * The platform's own database synchronisation (F&O: SyncEngine.exe -syncmode=fullall, which
+ * also recreates views and data entities). SYNC runs it against the staging database instead
+ * of dbmove's schema comparison: {server}, {database} and {location} in the arguments become
+ * the staging database's, as do DBMOVE_STAGING_* in its environment.
+ */
+const databaseSync = z.strictObject({
+  command: argv,
+  timeout: duration.default('4h'),
+});
+
+/** The tenant an environment belongs to (SYSSERVICECONFIGURATIONSETTING, POWERBICONFIG, PROVISIONINGMESSAGETABLE). */
+const tenant = z.strictObject({
+  id: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be the tenant GUID'),
 });
 
 const userRef = z.string().min(1).max(255);
@@ -156,6 +290,10 @@ const environmentFields = {
     .regex(/^\d+\s*(d|h|m)$/, 'must be a duration such as 7d')
     .optional(),
   notifications: notifications.optional(),
+  versions: versions.optional(),
+  application: application.optional(),
+  databaseSync: databaseSync.optional(),
+  tenant: tenant.optional(),
 };
 
 const environmentSchema = z.discriminatedUnion(
@@ -202,6 +340,12 @@ export type EngineKind = EnvironmentConfig['engine'];
 export type LocalEnvironment = Extract<EnvironmentConfig, { engine: 'local' }>;
 export type AzureSqlEnvironment = Extract<EnvironmentConfig, { engine: 'azure-sql' }>;
 export type SqlServerEnvironment = Extract<EnvironmentConfig, { engine: 'sqlserver' }>;
+export type VersionsSource = NonNullable<EnvironmentConfig['versions']>;
+export type ApplicationConfig = NonNullable<EnvironmentConfig['application']>;
+export type ApplicationService = ApplicationConfig['services'][number];
+export type ServiceAction = ApplicationService['stop'];
+export type DatabaseSyncConfig = NonNullable<EnvironmentConfig['databaseSync']>;
+export type DatabaseUserConfig = z.infer<typeof databaseUser>;
 
 /** A loaded catalog remembers where it came from, so relative paths resolve against it. */
 export interface LoadedCatalog extends Catalog {
@@ -213,6 +357,8 @@ const SECRET_KEY = /(password|secret|apikey|api_key|token|connectionstring)$/i;
 
 export function fixForCatalogKey(key: string): string {
   const leaf = key.split('.').pop() ?? '';
+  if (/^smtpPassword(Env)?$/.test(leaf))
+    return "remove it: F&O encrypts the SMTP password with the environment's own key, so dbmove never writes it; re-enter it in System administration > Setup > Email > Email parameters after the refresh (the sign-off checklist lists it)";
   if (SECRET_KEY.test(leaf.replace(/\[\d+\]$/, '')) && !leaf.endsWith('Env')) {
     return `secrets are never read from config files: put the value in an environment variable and name that variable in "${leaf}Env" instead`;
   }
@@ -231,10 +377,26 @@ export function parseCatalog(raw: unknown, file: string): LoadedCatalog {
   const directory = path.dirname(path.resolve(file));
   const absolute = (p: string) => (path.isAbsolute(p) ? p : path.join(directory, p));
   // Relative paths mean "next to the catalog"; engines and activities only ever see absolute ones.
+  const withCa = <T extends { caFile?: string }>(call: T): T => (call.caFile ? { ...call, caFile: absolute(call.caFile) } : call);
+  const action = (a: ServiceAction): ServiceAction => ('url' in a ? withCa(a) : a);
   const environments = result.data.environments.map((env) => ({
     ...env,
     scrubPolicies: env.scrubPolicies.map(absolute),
     schemaDefinition: env.schemaDefinition ? absolute(env.schemaDefinition) : undefined,
+    versions: env.versions?.from === 'endpoint' ? withCa(env.versions) : env.versions,
+    application: env.application
+      ? {
+          ...env.application,
+          signIn: env.application.signIn ? action(env.application.signIn) : undefined,
+          services: env.application.services.map((s) => ({
+            ...s,
+            drain: s.drain ? action(s.drain) : undefined,
+            stop: action(s.stop),
+            start: action(s.start),
+            health: action(s.health),
+          })),
+        }
+      : undefined,
     ...(env.engine === 'local' ? { database: { ...env.database, path: absolute(env.database.path) } } : {}),
   })) as Catalog['environments'];
   return { ...result.data, environments, file, directory };

@@ -127,6 +127,80 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
 
   /** Import: load a validated backup into the target's staging database. */
   importToStaging(target: E, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult>;
+
+  /**
+   * Who the live database of `env` says it is, from the platform's own metadata, never from
+   * an F&O table: local, an identity record tied to the database file itself (it follows the
+   * file through renames, and a copy of the file has none); SQL Server, database-level
+   * extended properties (inside the database, so they survive renames, backups and
+   * restores); Azure SQL, the database resource's tags (they move with a rename; a copy or a
+   * restore starts without). Undefined when nothing was ever stamped.
+   */
+  readIdentity(env: E): Promise<DatabaseIdentity | undefined>;
+
+  /**
+   * Stamps the staging database of `operationId` with the target's identity and the
+   * operation, just before SWAP, so that the identity goes live with the data in the same
+   * swap. Safe to repeat.
+   */
+  stampStagingIdentity(target: E, operationId: string, identity: DatabaseIdentity): Promise<void>;
+
+  /** Stamps the live database (the demo estate, and adopting a database dbmove did not create). */
+  stampLiveIdentity(env: E, identity: DatabaseIdentity): Promise<void>;
+
+  /** Where the staging database of `operationId` is, for a platform command run against it (SYNC's databaseSync). */
+  stagingAddress(target: E, operationId: string): StagingAddress;
+
+  /**
+   * Database principals and change tracking, on platforms that have them (the T-SQL
+   * engines). Absent on the local engine: SQLite has no database users, so there is nothing
+   * to drop or create after a copy.
+   */
+  readonly principals?: DatabasePrincipals;
+}
+
+/** What a database says about itself in the platform's metadata. */
+export interface DatabaseIdentity {
+  environment: string;
+  type: 'production' | 'sandbox';
+  /** The operation whose data this is (set on staging just before SWAP). */
+  operationId?: string;
+  stampedAt?: string;
+}
+
+export interface StagingAddress {
+  /** A file path (local), or server/database. */
+  location: string;
+  server?: string;
+  database: string;
+}
+
+/** A database user to create for the target, its password already read from the worker's environment. */
+export interface PrincipalToCreate {
+  name: string;
+  roles: string[];
+  /** SQL Server: CREATE USER ... FROM LOGIN. */
+  login?: string;
+  /** Azure SQL: a contained user WITH PASSWORD. Never logged, never returned. */
+  password?: string;
+}
+
+/**
+ * The database users a copy brings, and the target's own (Microsoft's export/import procedure
+ * and d365fo.tools clear-azurebacpacdatabase.sql, set-bacpacvaluesazure.sql,
+ * disable-changetracking.sql, enable-changetracking.sql).
+ */
+export interface DatabasePrincipals {
+  /**
+   * SCRUB: disables change tracking (every table, then the database), re-owns the schemas,
+   * roles and full-text catalogs a copied user owns to dbo, drops the certificates tied to
+   * copied users, and drops every copied user except dbo. Returns what it dropped.
+   */
+  clearCopied(session: DataSession): Promise<{ users: string[]; certificates: string[]; changeTrackingTables: number }>;
+  /** POSTCONFIG: creates the target's users with their roles (where the role exists), and turns change tracking back on for the database. */
+  createOwn(session: DataSession, users: PrincipalToCreate[]): Promise<{ created: string[]; roles: string[]; missingRoles: string[] }>;
+  /** VERIFY: the database users present (dbo, guest and the system principals left out). */
+  listUsers(session: DataSession): Promise<string[]>;
 }
 
 export interface EngineCapabilities {
@@ -245,6 +319,8 @@ export interface BackupManifest {
   createdAt: string;
   source: { environment: string; type: string; engine: string };
   versions: { applicationRelease?: string; platformUpdate?: number; financialReporting?: string };
+  /** Where the source's versions were read at export (its deployment's version source). */
+  versionSources?: { applicationRelease?: string; platformUpdate?: string; financialReporting?: string };
   policy: { sources: string[]; elements: string[] };
   content?: { bytes: number; sha256: string };
 }

@@ -126,7 +126,7 @@ describe('Azure SQL placement, serverless, host names, restore window and bacpac
     staging.status = 'Paused';
     const session = await engine.openStaging(uat(), OP);
     expect(staging.status, 'resumed by a login').to.equal('Online');
-    expect(await session.query('SELECT [PARM] AS PARM, [VALUE] AS VALUE FROM [SQLSYSTEMVARIABLES]')).to.not.deep.equal([]);
+    expect(await session.query('SELECT [VALUE] AS value FROM [SQLSYSTEMVARIABLES] WHERE [PARM] = @p0', ['CONFIGURATIONMODE'])).to.not.deep.equal([]);
     await session.close();
 
     staging.status = 'AutoClosed';
@@ -156,7 +156,7 @@ describe('Azure SQL placement, serverless, host names, restore window and bacpac
       credentialScopes: ['https://management.usgovcloudapi.net/.default'],
     });
     const session = await engine.openStaging(gov, OP);
-    await session.query('SELECT [PARM] AS PARM, [VALUE] AS VALUE FROM [SQLSYSTEMVARIABLES]');
+    await session.query('SELECT [VALUE] AS value FROM [SQLSYSTEMVARIABLES] WHERE [PARM] = @p0', ['CONFIGURATIONMODE']);
     await session.close();
     const hosts = new Set(fake.plane.statements.map((s) => s.host));
     expect([...hosts].sort()).to.deep.equal([`${PROD_SERVER}.database.chinacloudapi.cn`, `${UAT_SERVER}.database.usgovcloudapi.net`]);

@@ -17,6 +17,12 @@ import { testServer } from './support/server';
  * loopback ARM mock (Microsoft's example responses) and its T-SQL sessions to the recording
  * data plane; everything above the engine (workflow, activities, heartbeats, policies) is real.
  */
+const PASSWORDS = {
+  TEST_AXDBADMIN_PASSWORD: 'axdbadmin-P4ss;]--',
+  TEST_AXRUNTIMEUSER_PASSWORD: "runtime-'P4ss'",
+  TEST_AXMRRUNTIMEUSER_PASSWORD: 'mr-P4ss',
+};
+
 describe('refresh workflow on Azure SQL environments (mocked Azure: loopback ARM + recording T-SQL)', function () {
   this.timeout(120_000);
   let fake: AzureFake;
@@ -40,7 +46,7 @@ describe('refresh workflow on Azure SQL environments (mocked Azure: loopback ARM
       taskQueue,
       catalogFile,
       stateDir: path.join(home, 'state'),
-      env: {},
+      env: PASSWORDS,
       engines: { 'azure-sql': () => fake.engine() },
     });
     const prodContent = structuredClone(fake.arm.database(PROD_SERVER, 'AxDB')!.content);
@@ -70,13 +76,23 @@ describe('refresh workflow on Azure SQL environments (mocked Azure: loopback ARM
     const writes = fake.plane.statements.filter((s) => !s.sql.startsWith('SELECT'));
     expect(writes.length).to.be.greaterThan(10);
     for (const w of writes) expect(w.database, w.sql).to.equal(`AxDB_stg_${op}`);
-    expect(writes.some((w) => w.sql === 'TRUNCATE TABLE [DocuValue]')).to.equal(true);
-    expect(writes.some((w) => w.sql.startsWith('ALTER TABLE [CustTable] ADD [CONTOSOLOYALTYTIER]'))).to.equal(true);
-    // The live uat now holds prod's data stamped as uat by POSTCONFIG.
-    const live = fake.arm.database(UAT_SERVER, 'AxDB')!.content;
-    expect(live.facts.DBMOVEENVIRONMENT).to.equal('azuat');
-    expect(live.schema.tables.find((t: { name: string }) => t.name === 'CustTable').columns.map((c: { name: string }) => c.name)).to.include(
+    expect(writes.some((w) => w.sql === 'TRUNCATE TABLE [DOCUVALUE]')).to.equal(true);
+    expect(writes.some((w) => w.sql.startsWith('ALTER TABLE [CUSTTABLE] ADD [CONTOSOLOYALTYTIER]'))).to.equal(true);
+    const live = fake.arm.database(UAT_SERVER, 'AxDB')!;
+    expect(live.content.schema.tables.find((t: { name: string }) => t.name === 'CUSTTABLE').columns.map((c: { name: string }) => c.name)).to.include(
       'CONTOSOLOYALTYTIER',
     );
+    // The live uat carries uat's identity in its resource tags (PATCHed onto staging before the rename), never in a table.
+    expect(live.tags).to.include({ 'dbmove-environment': 'azuat', 'dbmove-environment-type': 'sandbox', 'dbmove-operation': result.operationId });
+    const patches = fake.arm.of('PATCH');
+    expect(patches.map((r) => r.path.split('/').at(-1))).to.deep.equal([`AxDB_stg_${op}`]);
+    // Production's database users were dropped (dbo kept) and uat's own created, with F&O's roles and the passwords as parameters only.
+    expect(live.content.databaseUsers).to.deep.equal(['dbo', 'axdbadmin', 'axruntimeuser', 'axmrruntimeuser']);
+    expect(live.content.roles.db_owner).to.deep.equal(['axdbadmin']);
+    expect(live.content.roles.ReportingIntegrationUser).to.deep.equal(['axmrruntimeuser']);
+    expect(live.content.changeTrackingOn).to.equal(true);
+    for (const w of fake.plane.statements) for (const secret of Object.values(PASSWORDS)) expect(w.sql).not.to.include(secret);
+    // Admin is uat's administrator, with the SID F&O gave it in uat (the same sign-in).
+    expect(live.content.admin.networkAlias).to.equal('uat-admin@contoso.test');
   });
 });

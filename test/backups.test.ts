@@ -5,13 +5,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { decide, getStatus } from '../client/operations';
 import type { OperationStatus } from '../workflows/types';
 import { runCli, writeTemporalConfig } from './support/cli';
-import { fileSha256, mutate, query, tableChecksums, TestEstate } from './support/estate';
+import { fileSha256, query, tableChecksums, TestEstate } from './support/estate';
 import { startKind, waitForPhase } from './support/operations';
 import { testServer } from './support/server';
 import { estateWithWorker } from './support/fixture';
 import { createTestWorker, TestWorker } from './support/worker';
 
-const BUSINESS = ['CustTable', 'VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
+const BUSINESS = ['CUSTTABLE', 'VENDTABLE', 'GENERALJOURNALACCOUNTENTRY', 'DIRPARTYTABLE'];
 
 async function signedOff(handle: Awaited<ReturnType<typeof startKind>>): Promise<OperationStatus> {
   const status = await waitForPhase(handle, ['AWAITING_SIGNOFF', 'FAILED', 'REFUSED']);
@@ -65,16 +65,21 @@ describe('export, import and point-in-time restore', function () {
       expect(imported.steps.every((s) => s.status === 'completed')).to.equal(true);
       const marker = imported.marker!;
       const afterImport = tableChecksums(train, BUSINESS);
-      expect(afterImport.VendTable).to.deep.equal(prodBusiness.VendTable);
-      expect(afterImport.GeneralJournalAccountEntry).to.deep.equal(prodBusiness.GeneralJournalAccountEntry);
-      expect(afterImport.CustTable).to.deep.equal(prodBusiness.CustTable);
+      expect(afterImport.VENDTABLE).to.deep.equal(prodBusiness.VENDTABLE);
+      expect(afterImport.GENERALJOURNALACCOUNTENTRY).to.deep.equal(prodBusiness.GENERALJOURNALACCOUNTENTRY);
+      expect(afterImport.CUSTTABLE).to.deep.equal(prodBusiness.CUSTTABLE);
       // None of the scrubbed elements, and train's own settings after the import activities.
-      expect(query(train, "SELECT COUNT(*) AS n FROM LogisticsElectronicAddress WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
-      for (const t of ['BatchJobHistory', 'SysEmailSMTPPassword', 'PrintMgmtSettings', 'DocuValue', 'SysClientSessions'])
+      expect(query(train, "SELECT COUNT(*) AS n FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
+      for (const t of ['BATCHJOBHISTORY', 'SYSEMAILSMTPPASSWORD', 'PRINTMGMTSETTINGS', 'DOCUVALUE', 'SYSCLIENTSESSIONS'])
         expect(query(train, `SELECT COUNT(*) AS n FROM "${t}"`)[0], t).to.deep.equal({ n: 0 });
-      expect(query(train, "SELECT NETWORKALIAS AS a FROM UserInfo WHERE ID = 'Admin'")).to.deep.equal([{ a: 'train-admin@contoso.test' }]);
-      expect(query<{ ID: string }>(train, 'SELECT ID FROM UserInfo WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal(['Admin', 'carol']);
-      expect(query(train, 'SELECT DISTINCT SERVERID AS s FROM BatchServerGroup')).to.deep.equal([{ s: 'Batch:TRAIN-BATCH-01' }]);
+      expect(query(train, "SELECT NETWORKALIAS AS a FROM USERINFO WHERE ID = 'Admin'")).to.deep.equal([{ a: 'train-admin@contoso.test' }]);
+      expect(query<{ ID: string }>(train, 'SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID').map((r) => r.ID)).to.deep.equal([
+        'Admin',
+        'FRServiceUser',
+        'RetailServiceAccount',
+        'carol',
+      ]);
+      expect(query(train, 'SELECT DISTINCT SERVERID AS s FROM BATCHSERVERGROUP')).to.deep.equal([{ s: 'Batch:TRAIN-BATCH-01' }]);
 
       // The import's marker is kept as a restore point; restoring to it brings train back.
       writeTemporalConfig(estate, worker.taskQueue);
@@ -85,8 +90,7 @@ describe('export, import and point-in-time restore', function () {
       const restored = await signedOff(await startKind(worker, 'restore', { target: 'train', to: marker.at }));
       expect(restored.steps.map((s) => s.name)).to.deep.equal(['PRECHECK', 'MARKER', 'RESTORE', 'NOTIFY', 'SWAP']);
       const afterRestore = tableChecksums(train);
-      for (const table of Object.keys(trainBefore).filter((t) => t !== 'SQLSYSTEMVARIABLES'))
-        expect(afterRestore[table], table).to.deep.equal(trainBefore[table]);
+      for (const table of Object.keys(trainBefore)) expect(afterRestore[table], table).to.deep.equal(trainBefore[table]);
       expect(fileSha256(prod)).to.equal(prodFile);
     });
   });
@@ -109,7 +113,7 @@ describe('export, import and point-in-time restore', function () {
 
       const imported = await cli(['import', '--input', backup, '--target', 'train', '--wait', '--json']);
       expect(imported.phase).to.equal('AWAITING_SIGNOFF');
-      expect(tableChecksums(train, ['VendTable']).VendTable).to.deep.equal(tableChecksums(prod, ['VendTable']).VendTable);
+      expect(tableChecksums(train, ['VENDTABLE']).VENDTABLE).to.deep.equal(tableChecksums(prod, ['VENDTABLE']).VENDTABLE);
       expect((await cli(['sign-off', 'train', '--json'])).phase).to.equal('COMPLETED');
 
       const restored = await cli(['restore', '--target', 'train', '--to', imported.marker.at, '--wait', '--json']);
@@ -117,7 +121,7 @@ describe('export, import and point-in-time restore', function () {
       expect((await cli(['sign-off', 'train', '--json'])).phase).to.equal('COMPLETED');
     });
     const after = tableChecksums(train);
-    for (const table of Object.keys(trainBefore).filter((t) => t !== 'SQLSYSTEMVARIABLES')) expect(after[table], table).to.deep.equal(trainBefore[table]);
+    for (const table of Object.keys(trainBefore)) expect(after[table], table).to.deep.equal(trainBefore[table]);
     expect(fileSha256(prod), 'the source is never written').to.equal(prodFile);
   });
 
@@ -128,7 +132,7 @@ describe('export, import and point-in-time restore', function () {
       await signedOff(await startKind(worker, 'export', { source: 'prod', output: backup }));
       const handle = await startKind(worker, 'import', { input: backup, target: 'train' });
       await waitForPhase(handle, ['AWAITING_SIGNOFF']);
-      expect(tableChecksums(train, ['VendTable']).VendTable).not.to.deep.equal(before.VendTable);
+      expect(tableChecksums(train, ['VENDTABLE']).VENDTABLE).not.to.deep.equal(before.VENDTABLE);
       await decide(handle, 'rollback', { by: 'tester', note: 'wrong backup' });
       const status = await waitForPhase(handle, ['ROLLED_BACK', 'ROLLBACK_FAILED']);
       expect(status.phase).to.equal('ROLLED_BACK');
@@ -179,10 +183,13 @@ describe('export, import and point-in-time restore', function () {
     it('refuses a backup from another application release', async () => {
       await worker.run(async () => {
         await exportOnce();
-        mutate(estate.database('train'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '10.0.42' WHERE PARM = 'APPLICATIONRELEASE'");
+        // train's deployment moved on to 10.0.42 (its catalog declares it); the backup says where prod's came from.
+        estate.editCatalog((c) => (c.environments.find((e: any) => e.name === 'train').versions.applicationRelease = '10.0.42'));
         const before = estateChecksums(estate);
         const status = await refused(await startKind(worker, 'import', { input: backup, target: 'train' }));
-        expect(status.checks.find((c) => c.name === 'application-release')?.message).to.match(/the backup of prod runs 10\.0\.41, train runs 10\.0\.42/);
+        expect(status.checks.find((c) => c.name === 'application-release')?.message).to.match(
+          /the backup of prod runs 10\.0\.41 \(the backup's manifest, from declared in environments\.json\), train runs 10\.0\.42 \(declared in environments\.json\)/,
+        );
         expect(estateChecksums(estate)).to.deep.equal(before);
       });
     });

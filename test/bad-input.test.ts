@@ -308,7 +308,8 @@ const CLI_CASES: CliCase[] = [
     title: 'a secret written into the catalog (not echoed)',
     args: () => ['list', '--environments'],
     env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'secret.json', (k) => (k.environments[1].mail.smtpPassword = 'hunter2-in-a-file')) }),
-    stderr: /environments\[1\]\.mail\.smtpPassword: is not a known setting\. Fix: secrets are never read from config files: .*smtpPasswordEnv/,
+    stderr:
+      /environments\[1\]\.mail\.smtpPassword: is not a known setting\. Fix: remove it: F&O encrypts the SMTP password with the environment's own key, so dbmove never writes it/,
     notInOutput: 'hunter2-in-a-file',
   },
   {
@@ -337,8 +338,14 @@ const CLI_CASES: CliCase[] = [
   {
     title: 'a value where an environment variable name belongs',
     args: () => ['list', '--environments'],
-    env: (c) => ({ DBMOVE_CATALOG: catalogWith(c, 'envname.json', (k) => (k.environments[1].mail.smtpPasswordEnv = 'my password')) }),
-    stderr: /smtpPasswordEnv: must be the NAME of an environment variable/,
+    env: (c) => ({
+      DBMOVE_CATALOG: catalogWith(
+        c,
+        'envname.json',
+        (k) => (k.environments[1].versions = { from: 'endpoint', url: 'https://lcs.example.com/x', tokenEnv: 'my token' }),
+      ),
+    }),
+    stderr: /versions\.tokenEnv: must be the NAME of an environment variable/,
   },
   {
     title: 'a scrub policy naming an injected table',

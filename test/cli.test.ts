@@ -96,7 +96,7 @@ describe('the dbmove command line', function () {
       ['train', 'sandbox'],
     ]);
     for (const e of environments) expect(fs.existsSync(e.database), e.database).to.equal(true);
-    expect(query(environments[0].database, 'SELECT COUNT(*) AS n FROM CustTable')[0]).to.deep.equal({ n: 100 });
+    expect(query(environments[0].database, 'SELECT COUNT(*) AS n FROM CUSTTABLE')[0]).to.deep.equal({ n: 100 });
     const again = await runCli({ ...estate, home }, ['demo', '--rows', '1000']);
     expect(again.code).to.equal(2);
     expect(again.stderr).to.match(/already exists.*dbmove demo --fresh/s);

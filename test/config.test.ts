@@ -46,17 +46,26 @@ describe('configuration is validated at load, and errors name the file, the key 
   });
 
   it('refuses a secret written into the catalog and says where it belongs', () => {
-    const file = catalogFile((c) => (c.environments[1].mail.smtpPassword = 'hunter2'));
+    const file = catalogFile((c) => (c.environments[1].versions.token = 'hunter2'));
     const err = loadError(file);
-    expect(err.key).to.equal('environments[1].mail.smtpPassword');
+    expect(err.key).to.equal('environments[1].versions.token');
     expect(err.message).to.match(/secrets are never read from config files/);
-    expect(err.message).to.match(/smtpPasswordEnv/);
+    expect(err.message).to.match(/tokenEnv/);
     expect(err.message).not.to.contain('hunter2');
   });
 
+  it('refuses the SMTP password in any form, saying it is re-entered in the client (F&O encrypts it with the environment key)', () => {
+    for (const key of ['smtpPassword', 'smtpPasswordEnv']) {
+      const err = loadError(catalogFile((c) => (c.environments[1].mail[key] = key === 'smtpPassword' ? 'hunter2' : 'UAT_SMTP_PASSWORD')));
+      expect(err.key).to.equal(`environments[1].mail.${key}`);
+      expect(err.message).to.match(/re-enter it in System administration > Setup > Email > Email parameters/);
+      expect(err.message).not.to.contain('hunter2');
+    }
+  });
+
   it('refuses a value where an environment variable name belongs', () => {
-    const err = loadError(catalogFile((c) => (c.environments[1].mail.smtpPasswordEnv = 'my password')));
-    expect(err.key).to.equal('environments[1].mail.smtpPasswordEnv');
+    const err = loadError(catalogFile((c) => (c.environments[1].versions = { from: 'endpoint', url: 'https://lcs.example.com/x', tokenEnv: 'my token' })));
+    expect(err.key).to.equal('environments[1].versions.tokenEnv');
     expect(err.message).to.match(/must be the NAME of an environment variable/);
   });
 

@@ -10,19 +10,19 @@ import { createTestEstate, fileSha256, tableChecksums } from './support/estate';
  * T-SQL dialect is exercised as SQL text only (no SQL Server here); SQLite runs for real.
  */
 
-const INJECTIONS = ['UserInfo; DROP TABLE UserInfo;--', 'ID" OR 1=1 --', 'ID] OR 1=1 --', "a'b", 'x y', '', 'a'.repeat(129)];
+const INJECTIONS = ['USERINFO; DROP TABLE USERINFO;--', 'ID" OR 1=1 --', 'ID] OR 1=1 --', "a'b", 'x y', '', 'a'.repeat(129)];
 
 describe('identifiers are validated and quoted, values are bound', () => {
   it('every dialect refuses a malformed identifier instead of quoting it', () => {
     for (const dialect of [sqliteDialect, tsqlDialect]) {
       for (const name of INJECTIONS) expect(() => dialect.quote(name), `${dialect.name} ${name}`).to.throw(/Invalid identifier/);
-      expect(dialect.quote('UserInfo')).to.equal(dialect.name === 'sqlite' ? '"UserInfo"' : '[UserInfo]');
+      expect(dialect.quote('USERINFO')).to.equal(dialect.name === 'sqlite' ? '"USERINFO"' : '[USERINFO]');
     }
     for (const name of ['db]; DROP DATABASE x;--', "db'", 'a b']) expect(() => quoteDatabase(name)).to.throw(/Invalid database name/);
   });
 
   it('renders policy conditions with every value as a parameter, in both dialects', () => {
-    const hostile = "x'); DROP TABLE UserInfo;--";
+    const hostile = "x'); DROP TABLE USERINFO;--";
     for (const dialect of [sqliteDialect, tsqlDialect]) {
       const params: unknown[] = [];
       const sql = renderCondition(
@@ -48,10 +48,10 @@ describe('identifiers are validated and quoted, values are bound', () => {
     const before = { sha: fileSha256(file), tables: tableChecksums(file) };
     const session = new SqliteSession(openSqlite(file, 'read-only'), 'uat (test)');
     try {
-      for (const value of ["Admin' OR '1'='1", "x'); DROP TABLE UserInfo;--"]) {
+      for (const value of ["Admin' OR '1'='1", "x'); DROP TABLE USERINFO;--"]) {
         const params: unknown[] = [];
         const where = renderCondition(sqliteDialect, { column: 'ID', equals: value }, params);
-        expect(await session.query(`SELECT COUNT(*) AS n FROM ${sqliteDialect.quote('UserInfo')} WHERE ${where}`, params)).to.deep.equal([{ n: 0 }]);
+        expect(await session.query(`SELECT COUNT(*) AS n FROM ${sqliteDialect.quote('USERINFO')} WHERE ${where}`, params)).to.deep.equal([{ n: 0 }]);
       }
     } finally {
       await session.close();

@@ -38,41 +38,93 @@ const CASES: RefusalCase[] = [
     fix: /choose a different source/,
   },
   {
-    title: 'the application releases differ',
-    arrange: (e) => mutate(e.database('uat'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '10.0.40' WHERE PARM = 'APPLICATIONRELEASE'"),
+    title: "the environment administrator is a new sign-in whose SID only Microsoft's SidGenerator can give",
+    arrange: (e) =>
+      e.editCatalog((c) => {
+        c.environments.find((env: { name: string }) => env.name === 'uat').administrator.networkAlias = 'new-admin@contoso.test';
+      }),
+    check: 'administrator-sid',
+    message: /uat's environment administrator new-admin@contoso\.test is not the Admin its database holds now \(uat-admin@contoso\.test\)/,
+    fix: /set uat\.administrator\.sid in the catalog/,
+  },
+  {
+    title: 'the application releases differ (declared in the catalog)',
+    arrange: (e) => declareVersions(e, 'uat', { applicationRelease: '10.0.40' }),
     check: 'application-release',
-    message: /prod runs 10\.0\.41, uat runs 10\.0\.40/,
+    message: /prod runs 10\.0\.41 \(declared in environments\.json\), uat runs 10\.0\.40 \(declared in environments\.json\)/,
     fix: /update uat to 10\.0\.41/,
   },
   {
     title: 'the target runs platform update 12 or earlier',
-    arrange: (e) => mutate(e.database('uat'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '12' WHERE PARM = 'PLATFORMUPDATE'"),
+    arrange: (e) => declareVersions(e, 'uat', { platformUpdate: 12 }),
     check: 'platform-update-uat',
-    message: /uat runs platform update 12; database movement needs platform update 13 or later/,
+    message: /uat runs platform update 12 \(declared in environments\.json\); database movement needs platform update 13 or later/,
     fix: /update uat's platform/,
   },
   {
     title: 'the source runs platform update 12 or earlier',
-    arrange: (e) => mutate(e.database('prod'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '7' WHERE PARM = 'PLATFORMUPDATE'"),
+    arrange: (e) => declareVersions(e, 'prod', { platformUpdate: 7 }),
     check: 'platform-update-prod',
     message: /prod runs platform update 7/,
     fix: /update prod's platform/,
   },
   {
     title: "the target's financial reporting is older than the source's",
-    arrange: (e) => mutate(e.database('uat'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '10.0.41.19000' WHERE PARM = 'MRAPPLICATIONSERVICE'"),
+    arrange: (e) => declareVersions(e, 'uat', { financialReporting: '10.0.41.19000' }),
     check: 'financial-reporting',
-    message: /uat runs Financial Reporting 10\.0\.41\.19000, older than 10\.0\.41\.20017 on prod/,
+    message: /uat runs Financial Reporting 10\.0\.41\.19000 \(declared in environments\.json\), older than 10\.0\.41\.20017 on prod/,
     fix: /update Financial Reporting on uat/,
   },
   {
+    title: "the target's versions come from a command that reports another release, naming the command",
+    arrange: (e) =>
+      e.editCatalog((c) => {
+        c.environments.find((x: any) => x.name === 'uat').versions = {
+          from: 'command',
+          command: [
+            process.execPath,
+            '-e',
+            'console.log(JSON.stringify({applicationRelease:"10.0.42",platformUpdate:"Update66",financialReporting:"10.0.42.1"}))',
+          ],
+        };
+      }),
+    check: 'application-release',
+    message: /uat runs 10\.0\.42 \(the command .*node.* -e .*\)/,
+    fix: /update uat to 10\.0\.41/,
+  },
+  {
+    title: "the target's version command fails, naming the command and what it printed",
+    arrange: (e) =>
+      e.editCatalog((c) => {
+        c.environments.find((x: any) => x.name === 'uat').versions = {
+          from: 'command',
+          command: [process.execPath, '-e', 'console.error("LCS API: 401 Unauthorized"); process.exit(3)'],
+        };
+      }),
+    check: 'application-release',
+    message: /The application release of uat is unknown: the command .* exited with 3: LCS API: 401 Unauthorized/,
+    fix: /name where uat's versions come from/,
+  },
+  {
+    title: 'an environment names no version source',
+    arrange: (e) => e.editCatalog((c) => delete c.environments.find((x: any) => x.name === 'prod').versions),
+    check: 'application-release',
+    message: /The application release of prod is unknown: prod names no version source in environments\.json/,
+    fix: /name where prod's versions come from in the catalog/,
+  },
+  {
     title: 'recurring data import/export jobs are still running on the target',
-    arrange: (e) => mutate(e.database('uat'), "UPDATE BatchJob SET STATUS = 2 WHERE CLASSNAME = 'DMFBatchImporting'"),
+    arrange: (e) => mutate(e.database('uat'), "UPDATE BATCHJOB SET STATUS = 2 WHERE CAPTION = 'DMF recurring import: Customers'"),
     check: 'recurring-data-jobs',
     message: /uat has recurring data import\/export jobs still running: DMF recurring import: Customers \(Executing\)/,
     fix: /let them finish, then stop them/,
   },
 ];
+
+/** Changes what an environment's deployment declares (its `versions` in the catalog). */
+function declareVersions(estate: TestEstate, environment: string, versions: Record<string, unknown>): void {
+  estate.editCatalog((c) => Object.assign(c.environments.find((e: any) => e.name === environment).versions, versions));
+}
 
 async function expectRefused(handle: Awaited<ReturnType<typeof startRefresh>>): Promise<OperationStatus> {
   const err = await handle.result().then(
@@ -143,8 +195,8 @@ describe('PRECHECK refuses, naming the fix, and touches nothing', function () {
   });
 
   it('reports every failing check at once', async () => {
-    mutate(estate.database('uat'), "UPDATE SQLSYSTEMVARIABLES SET VALUE = '10.0.40' WHERE PARM = 'APPLICATIONRELEASE'");
-    mutate(estate.database('uat'), "UPDATE BatchJob SET STATUS = 1 WHERE CLASSNAME = 'DMFBatchExporting'");
+    declareVersions(estate, 'uat', { applicationRelease: '10.0.40' });
+    mutate(estate.database('uat'), "UPDATE BATCHJOB SET STATUS = 1 WHERE CAPTION = 'DMF recurring export: Sales invoices'");
     const status = await worker.run(async () => expectRefused(await startRefresh(worker)));
     expect(
       status.checks

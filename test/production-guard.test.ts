@@ -10,7 +10,7 @@ import { createTestWorker } from './support/worker';
 /**
  * Production is never a target, even when the catalog changes under a running operation:
  * SWAP, NOTIFY's broadcast, both kinds of RESTORE and a rollback's restore re-read the catalog
- * and the live database's own identity (SQLSYSTEMVARIABLES.DBMOVEENVIRONMENT/…TYPE) at the
+ * and the live database's own identity (the local engine's identity record of the file, never an F&O row) at the
  * moment of use. Each case parks an operation in FAILED with an injected fault, edits the
  * catalog the way an accident (or an attacker with write access to it) would, retries, and
  * checks that the step refused and that prod is byte for byte what it was.

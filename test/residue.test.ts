@@ -78,12 +78,10 @@ describe('no residue: what is not copied cannot be recovered from any file left 
   function auditTriggers(): void {
     const db = new Database(estate.database('prod'), { fileMustExist: true });
     try {
-      db.exec('CREATE TABLE ContosoAudit (RECID INTEGER PRIMARY KEY, WHAT TEXT NOT NULL)');
+      db.exec('CREATE TABLE CONTOSOAUDIT (WHAT TEXT NOT NULL, RECVERSION INTEGER NOT NULL DEFAULT 1, RECID INTEGER PRIMARY KEY)');
+      db.exec('CREATE TRIGGER ContosoAuditPassword AFTER DELETE ON SYSEMAILSMTPPASSWORD BEGIN INSERT INTO CONTOSOAUDIT (WHAT) VALUES (old.PASSWORD); END');
       db.exec(
-        "CREATE TRIGGER ContosoAuditPassword AFTER DELETE ON SysEmailSMTPPassword BEGIN INSERT INTO ContosoAudit (WHAT) VALUES ('password ' || old.PASSWORD); END",
-      );
-      db.exec(
-        "CREATE TRIGGER ContosoAuditAddress AFTER UPDATE OF LOCATOR ON LogisticsElectronicAddress BEGIN INSERT INTO ContosoAudit (WHAT) VALUES ('address ' || old.LOCATOR); END",
+        "CREATE TRIGGER ContosoAuditAddress AFTER UPDATE OF LOCATOR ON LOGISTICSELECTRONICADDRESS BEGIN INSERT INTO CONTOSOAUDIT (WHAT) VALUES ('address ' || old.LOCATOR); END",
       );
     } finally {
       db.close();
@@ -95,7 +93,7 @@ describe('no residue: what is not copied cannot be recovered from any file left 
     auditTriggers();
     await worker.run(async () => {
       const refresh = await signedOff(await startRefresh(worker));
-      expect(query(uat, "SELECT ENABLE FROM UserInfo WHERE ID = 'canaryuser'")).to.deep.equal([{ ENABLE: 0 }]);
+      expect(query(uat, "SELECT ENABLE FROM USERINFO WHERE ID = 'canaryuser'")).to.deep.equal([{ ENABLE: 0 }]);
       expect(query(uat, 'SELECT COUNT(*) AS n FROM ContosoAudit'), "production's audit triggers did not fire during SCRUB").to.deep.equal([{ n: 0 }]);
       expectKept(uat, planted, estate.home);
       expectClean(leftBehind(estate), planted, estate.home, 'after the refresh');

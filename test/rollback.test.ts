@@ -117,7 +117,7 @@ describe('rollback, retry and cancel beyond the failure gate', function () {
 
   it('a transient fault (SYNC=fail-once) then retry completes the refresh with correct data', async () => {
     const estate = createTestEstate(1000, 'retry');
-    const source = tableChecksums(estate.database('prod'), ['VendTable', 'GeneralJournalAccountEntry']);
+    const source = tableChecksums(estate.database('prod'), ['VENDTABLE', 'GENERALJOURNALACCOUNTENTRY']);
     const worker = await createTestWorker(estate, { DBMOVE_FAULTS: 'SYNC=fail-once' });
     await worker.run(async () => {
       const handle = await startRefresh(worker, { tuning: FAST });
@@ -135,9 +135,9 @@ describe('rollback, retry and cancel beyond the failure gate', function () {
       expect(((await handle.result()) as OperationResult).outcome).to.equal('completed');
     });
     const uat = estate.database('uat');
-    expect(tableChecksums(uat, ['VendTable', 'GeneralJournalAccountEntry'])).to.deep.equal(source);
+    expect(tableChecksums(uat, ['VENDTABLE', 'GENERALJOURNALACCOUNTENTRY'])).to.deep.equal(source);
     // SYNC's work is there (the target's own column), applied once.
-    expect(query(uat, "SELECT COUNT(*) AS n FROM pragma_table_info('CustTable') WHERE name = 'CONTOSOLOYALTYTIER'")[0]).to.deep.equal({ n: 1 });
+    expect(query(uat, "SELECT COUNT(*) AS n FROM pragma_table_info('CUSTTABLE') WHERE name = 'CONTOSOLOYALTYTIER'")[0]).to.deep.equal({ n: 1 });
   });
 
   it('a rollback that fails (ROLLBACK=fail-once) enters ROLLBACK_FAILED with the live target usable; retry completes it', async () => {

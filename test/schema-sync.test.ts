@@ -264,18 +264,18 @@ describe('SYNC in a refresh: the target customisation adds every kind of object,
     const { estate, worker } = await estateWithWorker(3000, 'schema-sync');
     const prod = estate.database('prod');
     const uat = estate.database('uat');
-    const shared = 'CREATE INDEX I_DIRPARTYLOWERNAME ON DirPartyTable (lower(NAME))';
+    const shared = 'CREATE INDEX I_DIRPARTYLOWERNAME ON DIRPARTYTABLE (lower(NAME))';
     mutate(prod, shared);
     for (const sql of [
       shared,
-      'CREATE INDEX I_CONTOSOOPENJOBS ON BatchJob (CAPTION) WHERE STATUS <> 4',
-      "ALTER TABLE VendTable ADD COLUMN CONTOSODISPLAY TEXT GENERATED ALWAYS AS (ACCOUNTNUM || ' ' || NAME) VIRTUAL",
-      'CREATE UNIQUE INDEX I_CONTOSOPARTYNUMBER ON DirPartyTable (PARTYNUMBER COLLATE NOCASE)',
-      'CREATE VIEW ContosoActiveUsers AS SELECT ID, NAME FROM UserInfo WHERE ENABLE = 1',
-      "CREATE TRIGGER ContosoVendAudit AFTER UPDATE OF NAME ON VendTable BEGIN INSERT INTO ContosoIntegrationLog (MESSAGE, CREATEDDATETIME) VALUES ('vendor renamed ' || new.ACCOUNTNUM, datetime('now')); END",
+      'CREATE INDEX I_CONTOSOOPENJOBS ON BATCHJOB (CAPTION) WHERE STATUS <> 4',
+      "ALTER TABLE VENDTABLE ADD COLUMN CONTOSODISPLAY TEXT GENERATED ALWAYS AS (ACCOUNTNUM || ' ' || VENDGROUP) VIRTUAL",
+      'CREATE UNIQUE INDEX I_CONTOSOPARTYNUMBER ON DIRPARTYTABLE (PARTYNUMBER COLLATE NOCASE)',
+      'CREATE VIEW ContosoActiveUsers AS SELECT ID, NAME FROM USERINFO WHERE ENABLE = 1',
+      "CREATE TRIGGER ContosoVendAudit AFTER UPDATE OF VENDGROUP ON VENDTABLE BEGIN INSERT INTO CONTOSOINTEGRATIONLOG (MESSAGE, CREATEDDATETIME) VALUES ('vendor regrouped ' || new.ACCOUNTNUM, datetime('now')); END",
     ])
       mutate(uat, sql);
-    const business = tableChecksums(prod, ['CustTable', 'GeneralJournalAccountEntry']);
+    const business = tableChecksums(prod, ['CUSTTABLE', 'GENERALJOURNALACCOUNTENTRY']);
     await worker.run(async () => {
       const handle = await startRefresh(worker);
       const status = await waitForPhase(handle, ['AWAITING_SIGNOFF', 'FAILED']);
@@ -288,16 +288,21 @@ describe('SYNC in a refresh: the target customisation adds every kind of object,
     try {
       const schema = introspectSqlite(db);
       const names = schema.tables.flatMap((t) => t.indexes.map((i) => i.name));
-      expect(names).to.include.members(['I_DIRPARTYLOWERNAME', 'I_CONTOSOOPENJOBS', 'I_CONTOSOPARTYNUMBER', 'I_CONTOSOVENDNAMEIDX']);
+      expect(names).to.include.members(['I_DIRPARTYLOWERNAME', 'I_CONTOSOOPENJOBS', 'I_CONTOSOPARTYNUMBER', 'I_CONTOSOVENDGROUPIDX']);
       expect(schema.views?.map((v) => v.name)).to.deep.equal(['ContosoActiveUsers']);
       expect(schema.triggers?.map((t) => t.name)).to.deep.equal(['ContosoVendAudit']);
     } finally {
       db.close();
     }
-    expect(query(uat, 'SELECT CONTOSODISPLAY AS d FROM VendTable WHERE RECID = 1')).to.deep.equal([
-      { d: query<{ a: string }>(prod, "SELECT ACCOUNTNUM || ' ' || NAME AS a FROM VendTable WHERE RECID = 1")[0].a },
+    expect(query(uat, 'SELECT CONTOSODISPLAY AS d FROM VENDTABLE WHERE RECID = 1')).to.deep.equal([
+      { d: query<{ a: string }>(prod, "SELECT ACCOUNTNUM || ' ' || VENDGROUP AS a FROM VENDTABLE WHERE RECID = 1")[0].a },
     ]);
-    expect(query(uat, 'SELECT ID FROM ContosoActiveUsers ORDER BY ID')).to.deep.equal([{ ID: 'Admin' }, { ID: 'alice' }, { ID: 'bob' }]);
-    expect(tableChecksums(uat, ['CustTable', 'GeneralJournalAccountEntry']).GeneralJournalAccountEntry).to.deep.equal(business.GeneralJournalAccountEntry);
+    expect(query(uat, 'SELECT ID FROM ContosoActiveUsers ORDER BY ID')).to.deep.equal(query(uat, 'SELECT ID FROM USERINFO WHERE ENABLE = 1 ORDER BY ID'));
+    expect(query(uat, 'SELECT COUNT(*) AS n FROM ContosoActiveUsers')[0]).to.not.deep.equal({ n: 0 });
+    mutate(uat, "UPDATE VENDTABLE SET VENDGROUP = 'CONTOSO' WHERE RECID = 1");
+    expect(query(uat, "SELECT COUNT(*) AS n FROM CONTOSOINTEGRATIONLOG WHERE MESSAGE LIKE 'vendor regrouped %'"), 'the trigger fires in uat').to.deep.equal([
+      { n: 1 },
+    ]);
+    expect(tableChecksums(uat, ['GENERALJOURNALACCOUNTENTRY']).GENERALJOURNALACCOUNTENTRY).to.deep.equal(business.GENERALJOURNALACCOUNTENTRY);
   });
 });

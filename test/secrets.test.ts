@@ -6,19 +6,22 @@ import { createTestEstate, fileSha256, query, TestEstate } from './support/estat
 import { exportHistory, secretFindings } from './support/history';
 import { testServer } from './support/server';
 import { spawnWorker, WorkerProcess } from './support/worker-process';
+import { startTestAppServers } from './support/app-servers';
+import type { AppServerProcess } from '../demo/app-servers';
 
 /**
  * No secret in history or logs: every operation kind runs through the real command line
- * against a real `dbmove worker` process whose environment holds known secret values (SMTP
- * passwords the catalog names, a Temporal API key, an Azure client secret). Then every
- * workflow history, `dbmove logs`, `dbmove status --json`, the worker's own log and every
- * command's output are scanned for each value, raw and in base64. The same run checks that
- * each operation's source (prod, the backup file, the restore point) was never written.
+ * against a real `dbmove worker` process whose environment holds known secret values (the
+ * bearer token the sandboxes' application servers require, which SWAP sends to stop and
+ * start them, a Temporal API key, an Azure client secret). Then every workflow history,
+ * `dbmove logs`, `dbmove status --json`, the worker's own log and every command's output are
+ * scanned for each value, raw and in base64. The same run checks that each operation's source
+ * (prod, the backup file, the restore point) was never written, and that no secret, and no
+ * plain-text SMTP password, is in a target's database file.
  */
 
 const SECRETS: Record<string, string> = {
-  UAT_SMTP_PASSWORD: 'uat-smtp-S3cr3t-4c1d9e',
-  TRAIN_SMTP_PASSWORD: 'train-smtp-S3cr3t-77aa01',
+  DEMO_APP_TOKEN: 'app-token-S3cr3t-4c1d9e',
   // In the environment but not used to connect (temporal.config.json names another variable): the dev server has no TLS.
   TEMPORAL_API_KEY: 'tmprl-apikey-Z9x8c7v6b5n4m3',
   AZURE_CLIENT_SECRET: 'azure-client-secret-Qw3rTy~77Zp',
@@ -29,24 +32,22 @@ describe('no secret reaches a workflow history or a log', function () {
   this.timeout(240_000);
   let estate: TestEstate;
   let worker: WorkerProcess | undefined;
+  let apps: AppServerProcess[] = [];
 
   afterEach(async () => {
     await worker?.stop('SIGINT');
+    for (const app of apps) await app.stop();
   });
 
   it('refresh, export, import and restore with known secrets configured: none appears in histories, logs or output; every source is unchanged', async () => {
-    estate = createTestEstate(1500, 'secrets');
+    estate = createTestEstate(1500, 'secrets', { application: true });
     const taskQueue = `secrets-${Date.now().toString(36)}`;
     fs.writeFileSync(
       path.join(estate.home, 'temporal.config.json'),
       JSON.stringify({ address: testServer().address, namespace: 'default', taskQueue, apiKeyEnv: 'DBMOVE_TEST_NO_API_KEY' }),
     );
-    estate.editCatalog((c) => {
-      const uat = c.environments.find((e: any) => e.name === 'uat');
-      uat.mail.smtpPasswordEnv = 'UAT_SMTP_PASSWORD';
-      const train = c.environments.find((e: any) => e.name === 'train');
-      train.mail = { smtpRelayServer: 'smtp.train.contoso.test', smtpPort: 587, smtpUserName: 'train-mailer', smtpPasswordEnv: 'TRAIN_SMTP_PASSWORD' };
-    });
+    // The application servers refuse any request without the token; SWAP reads it from DEMO_APP_TOKEN.
+    apps = await startTestAppServers(estate, { tokenEnv: 'DEMO_APP_TOKEN', env: SECRETS });
     worker = spawnWorker(estate, undefined, { DBMOVE_LOG_LEVEL: 'INFO', ...SECRETS });
     await worker.ready();
 
@@ -73,10 +74,12 @@ describe('no secret reaches a workflow history or a log', function () {
     const backup = path.join(estate.home, 'prod.dbmove');
     const prodSha = fileSha256(prod);
 
-    await operation('refresh', ['refresh', '--source', 'prod', '--target', 'uat']);
+    const refreshed = await operation('refresh', ['refresh', '--source', 'prod', '--target', 'uat']);
     expect(fileSha256(prod), 'refresh: the source is never written').to.equal(prodSha);
-    // The secret was really configured and used: POSTCONFIG put uat's own password into uat.
-    expect(query(estate.database('uat'), 'SELECT PASSWORD AS p FROM SysEmailSMTPPassword')).to.deep.equal([{ p: SECRETS.UAT_SMTP_PASSWORD }]);
+    // The secret was really configured and used: SWAP stopped and started uat's application with it.
+    expect(refreshed.applicationUnavailableMs, 'SWAP went through the application server').to.be.a('number');
+    // No SMTP password travelled, and none was written: F&O's encrypted field stays empty until re-entered.
+    expect(query(estate.database('uat'), 'SELECT COUNT(*) AS n FROM SYSEMAILSMTPPASSWORD')).to.deep.equal([{ n: 0 }]);
 
     await operation('export', ['export', '--source', 'prod', '--output', backup]);
     expect(fileSha256(prod), 'export: the source is never written').to.equal(prodSha);
@@ -84,7 +87,7 @@ describe('no secret reaches a workflow history or a log', function () {
 
     const imported = await operation('import', ['import', '--input', backup, '--target', 'train']);
     expect(fileSha256(backup), "import: the backup (the import's source) is never written").to.equal(backupSha);
-    expect(query(estate.database('train'), 'SELECT PASSWORD AS p FROM SysEmailSMTPPassword')).to.deep.equal([{ p: SECRETS.TRAIN_SMTP_PASSWORD }]);
+    expect(query(estate.database('train'), 'SELECT COUNT(*) AS n FROM SYSEMAILSMTPPASSWORD')).to.deep.equal([{ n: 0 }]);
 
     // The restore's source is the restore point the import kept; it must come through unchanged.
     const restorePoints = fs
@@ -118,7 +121,11 @@ describe('no secret reaches a workflow history or a log', function () {
     expect(secretFindings('control', 'uat-mailer', { x: Buffer.from(`{"u":"uat-mailer"}`).toString('base64') }), 'base64 control').to.not.be.empty;
     const findings = Object.entries(SECRETS).flatMap(([name, value]) => secretFindings(name, value, haystacks));
     expect(findings).to.deep.equal([]);
-    // What the histories do say about mail: the variable's name, never its value.
-    expect(Object.entries(haystacks).some(([, h]) => h.includes('UAT_SMTP_PASSWORD'))).to.equal(true);
+    // No secret, and no SMTP password in plain text (the demo's production one), in the targets' database files.
+    const files = { uat: fs.readFileSync(estate.database('uat')), train: fs.readFileSync(estate.database('train')) };
+    const inFiles = [...Object.entries(SECRETS), ['production SMTP password', 'demo-production-smtp-password']].flatMap(([name, value]) =>
+      secretFindings(name, value, files),
+    );
+    expect(inFiles).to.deep.equal([]);
   });
 });

@@ -46,6 +46,8 @@ describe('SQL Server engine against a mocked SQL Server (msdb, clock, statements
 
   it("rolls back through the customer's own backups, taken without checksums: CHECKSUM only where msdb says the set has them, STOPAT as a datetime variable", async () => {
     const { fake, engine } = server('2026-01-15T12:00:00Z');
+    // sqldev says who it is in its extended properties; its backups carry them.
+    await engine.stampLiveIdentity(env('sqldev'), { environment: 'sqldev', type: 'sandbox', stampedAt: '2026-01-15T07:00:00.000Z' });
     // The customer's own backups: SQL Server's default is no backup checksums.
     fake.addBackup('AxDB', 'D', new Date('2026-01-15T08:00:00Z'));
     fake.addBackup('AxDB', 'L', new Date('2026-01-15T09:00:00Z'));
@@ -62,7 +64,8 @@ describe('SQL Server engine against a mocked SQL Server (msdb, clock, statements
     for (const log of logs) expect(log.sql).to.match(/^DECLARE @stop_at datetime = CONVERT\(datetime, @p\d+, 126\); RESTORE LOG .* STOPAT = @stop_at$/);
     // STOPAT is the server's wall-clock time recorded at MARKER (Berlin, UTC+1 in January).
     expect(fake.restoredLogs.map((l) => l.stopAt)).to.deep.equal([fake.wallClock(new Date(marker.at)), fake.wallClock(new Date(marker.at))]);
-    expect(fake.databases.get('AxDB')?.content.facts.DBMOVEENVIRONMENT).to.equal('sqldev');
+    // The restored database is sqldev again, as its extended properties say (the swapped-in copy of production had none).
+    expect(await engine.readIdentity(env('sqldev'))).to.include({ environment: 'sqldev', type: 'sandbox' });
     expect(rolledBack.notes.join(' ')).to.match(/the last WITH STOPAT/);
     // COPY restores dbmove's own backup, taken WITH CHECKSUM, and verifies it.
     expect(fake.of('BACKUP DATABASE [AxProd]')[0].sql).to.include('CHECKSUM');

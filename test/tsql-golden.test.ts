@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Parser } from 'node-sql-parser';
-import type { ActivityDeps } from '../activities/runtime';
 import { tsqlDialect, quoteDatabase, DELETE_BATCH_ROWS } from '../engines/tsql/tsql-dialect';
 import { TsqlSession } from '../engines/tsql/tsql-session';
 import * as admin from '../engines/sqlserver/admin-sql';
@@ -12,7 +11,10 @@ import { loadScrubPolicy, REFRESH_POLICY, shippedPolicyFile } from '../activitie
 import { postConfigAllowances, postConfigure } from '../activities/steps/postconfig';
 import { applySchemaSync, planSchemaSync } from '../activities/sync/schema-sync';
 import { packageRoot } from '../config/package-root';
-import { environment, foContent } from './support/azure-estate';
+import { environment, FO_DATABASE_USERS, foContent } from './support/azure-estate';
+import { CREATE_CONTAINED_USER_SQL, DROP_USER_SQL, tsqlPrincipals } from '../engines/tsql/principals';
+import { readIdentityProperties, writeIdentityProperties } from '../engines/tsql/identity-properties';
+import { principalsToCreate } from '../activities/fo/database-users';
 import { foTsqlSchema } from './support/fo-tsql';
 import { RecordedStatement, RecordingDataPlane } from './support/recording-tsql';
 
@@ -112,7 +114,6 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
   let plane: RecordingDataPlane;
   let session: TsqlSession;
   let live: TsqlSession;
-  const deps = { secret: () => undefined } as unknown as ActivityDeps;
 
   beforeEach(() => {
     content = foContent('azuat', 'sandbox', true);
@@ -131,13 +132,14 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     await applyScrubPolicy(session, policy, { referencedByForeignKey: session.referencedByForeignKey.bind(session) });
     const writes = statementsOf(plane).filter((s) => !/^SELECT /.test(s.sql));
     const clears = policy.elements.filter((e) => e.action === 'clear').flatMap((e) => e.tables);
-    const referenced = foContent('x', 'sandbox').referenced; // BatchJobHistory: a foreign key points at it
-    for (const table of clears) {
+    const referenced = foContent('x', 'sandbox').referenced; // BATCHJOBHISTORY: a foreign key points at it
+    expect(clears.length).to.be.greaterThan(10);
+    for (const policyName of clears) {
+      // Policies name tables as the seeds do (SysServerConfig); the database names them as AxDB does (SYSSERVERCONFIG).
+      const table = content.schema.tables.find((t) => t.name.toLowerCase() === policyName.toLowerCase())?.name;
+      expect(table, `${policyName} is in the F&O schema`).to.be.a('string');
+      if (!table) continue;
       const forTable = writes.filter((w) => w.sql.includes(`[${table}]`));
-      if (!content.schema.tables.some((t) => t.name === table)) {
-        expect(forTable, `${table} is not in the schema: skipped`).to.deep.equal([]);
-        continue;
-      }
       if (referenced.includes(table))
         expect(
           forTable.map((w) => w.sql),
@@ -149,16 +151,17 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
           table,
         ).to.deep.equal([`TRUNCATE TABLE [${table}]`]);
     }
-    expect(writes.some((w) => w.sql === 'DELETE TOP (4000) FROM [BatchJobHistory]')).to.equal(true);
-    expect(writes.some((w) => w.sql === 'TRUNCATE TABLE [DocuValue]')).to.equal(true);
+    expect(writes.some((w) => w.sql === 'DELETE TOP (4000) FROM [BATCHJOBHISTORY]')).to.equal(true);
+    expect(writes.some((w) => w.sql === 'TRUNCATE TABLE [DOCUVALUE]')).to.equal(true);
     // No DELETE without TOP: every delete is batched to bound the log.
     for (const w of writes.filter((w) => /^DELETE /.test(w.sql))) expect(w.sql).to.match(/^DELETE TOP \(\d+\) FROM /);
     // Values of the policy ('Admin', '%@%', 2) are parameters.
-    const disable = writes.find((w) => w.sql.startsWith('UPDATE [UserInfo]'))!;
+    const disable = writes.find((w) => w.sql.startsWith('UPDATE [USERINFO]'))!;
     expect(disable.sql).to.equal(
-      'UPDATE [UserInfo] SET [ENABLE] = @p0 WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p2))',
+      'UPDATE [USERINFO] SET [ENABLE] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND ([ISMICROSOFTACCOUNT] = @p2)) AND (([ENABLE] IS NULL OR [ENABLE] <> @p3))',
     );
-    expect(disable.params).to.deep.equal([0, 'Admin', 0]);
+    // Admin and Microsoft's service accounts stay enabled (seeds: "except the Admin user and other internal service user accounts").
+    expect(disable.params).to.deep.equal([0, 'Admin', 0, 0]);
     for (const s of statementsOf(plane)) parse(s.sql);
     checkProperties('scrub', statementsOf(plane));
     golden('scrub-refresh', statementsOf(plane));
@@ -190,7 +193,7 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
             id: 'mask-users',
             description: 'Mask users',
             action: 'mask',
-            tables: ['UserInfo'],
+            tables: ['USERINFO'],
             columns: { NETWORKALIAS: 'email', SID: 'null', COMPANY: 'empty' },
             where: {
               any: [
@@ -221,7 +224,7 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     const deletes = statementsOf(plane).filter((s) => s.sql.startsWith('DELETE'));
     expect(deletes).to.have.length(4); // three full batches, then one that finds nothing
     expect(new Set(deletes.map((d) => d.sql)).size).to.equal(1);
-    expect(deletes[0].sql).to.match(/^DELETE TOP \(4000\) FROM \[DirPartyTable\] WHERE /);
+    expect(deletes[0].sql).to.match(/^DELETE TOP \(4000\) FROM \[DIRPARTYTABLE\] WHERE /);
     expect(deletes[0].params).to.deep.equal(['X%', "O'Brien; DROP TABLE x --", 'b']);
     expect(results[0].rows).to.equal(3 * DELETE_BATCH_ROWS);
     for (const s of statementsOf(plane)) parse(s.sql);
@@ -235,8 +238,8 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     await applySchemaSync(session, plan, 'azuat');
     const ddl = statementsOf(plane).filter((s) => !s.sql.startsWith('SELECT'));
     expect(ddl.map((s) => s.sql.split(' (')[0])).to.include.members([
-      "ALTER TABLE [CustTable] ADD [CONTOSOLOYALTYTIER] nvarchar(255) NOT NULL DEFAULT 'None'",
-      'CREATE TABLE [ContosoIntegrationLog]',
+      "ALTER TABLE [CUSTTABLE] ADD [CONTOSOLOYALTYTIER] nvarchar(255) NOT NULL DEFAULT 'None'",
+      'CREATE TABLE [CONTOSOINTEGRATIONLOG]',
     ]);
     for (const s of statementsOf(plane)) parse(s.sql);
     checkProperties('sync', statementsOf(plane));
@@ -244,18 +247,18 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
   });
 
   it('POSTCONFIG and VERIFY for uat: every environment value bound as a parameter', async () => {
-    await postConfigure(deps, session, uat, live, 'refresh-golden-0001');
+    await postConfigure(session, uat, live);
     const policy = loadScrubPolicy([shippedPolicyFile(REFRESH_POLICY)]);
     const verifyFrom = plane.statements.length;
-    const violations = await countScrubPolicy(session, policy, postConfigAllowances(uat, undefined));
+    const violations = await countScrubPolicy(session, policy, postConfigAllowances(uat));
     expect(violations.length).to.be.greaterThan(0);
     const all = statementsOf(plane);
     const writes = all.filter((s) => !s.sql.startsWith('SELECT'));
-    const admin = writes.find((s) => s.sql.startsWith('UPDATE [UserInfo] SET [NETWORKALIAS]'))!;
+    const admin = writes.find((s) => s.sql.startsWith('UPDATE [USERINFO] SET [NETWORKALIAS]'))!;
     expect(admin.params.slice(0, 2)).to.deep.equal(['uat-admin@contoso.test', 'UAT environment administrator']);
-    expect(writes.filter((s) => s.sql.startsWith('INSERT INTO [BatchServerConfig]')).map((s) => s.params)).to.deep.equal([['Batch:UAT-BATCH-01']]);
+    expect(writes.filter((s) => s.sql.startsWith('INSERT INTO [BATCHSERVERCONFIG]')).map((s) => s.params)).to.deep.equal([['Batch:UAT-BATCH-01']]);
     // VERIFY excludes what POSTCONFIG put back (the enabled user alice) with NOT (...), as parameters.
-    const users = all.slice(verifyFrom).find((s) => s.sql.includes('FROM [UserInfo]'))!;
+    const users = all.slice(verifyFrom).find((s) => s.sql.includes('FROM [USERINFO]'))!;
     expect(users.sql).to.match(/AND NOT \(\(\[ID\] IN \(@p\d+\)\) OR \(\[NETWORKALIAS\] IN \(@p\d+\)\)\)$/);
     expect(users.params).to.include('alice');
     for (const s of all) parse(s.sql);
@@ -355,5 +358,122 @@ describe('T-SQL rendered for Azure SQL and SQL Server (recording data plane; par
     expect(() => tsqlDialect.createIndex({ name: 'I', table: 'T', columns: ['A]; --'], unique: false })).to.throw(/identifier/);
     expect(() => tsqlDialect.addColumn('T', { name: 'C', type: 'nvarchar(10)); DROP TABLE T; --', notNull: false })).to.throw(/cannot write into T-SQL DDL/);
     expect(() => tsqlDialect.addColumn('T', { name: 'C', type: 'int', notNull: false, defaultValue: '(0); DROP TABLE T' })).to.throw(/not a plain literal/);
+  });
+});
+
+/**
+ * Database users, change tracking and identity on the T-SQL engines (engines/tsql/principals.ts,
+ * engines/tsql/identity-properties.ts): what SCRUB, POSTCONFIG and SWAP send, rendered by
+ * the real code over the recording data plane. Statements built around sp_executesql
+ * (DECLARE, IF, EXEC) are outside node-sql-parser's grammar and are held to their golden
+ * text; every SELECT they rely on parses. Names and passwords are parameters, quoted by the
+ * server (QUOTENAME), never spliced by dbmove.
+ */
+describe('T-SQL for database users, change tracking and identity (recording data plane; parsed, golden, properties)', function () {
+  const PRINCIPAL_LITERALS = [
+    "N''",
+    "N'.'",
+    "N''''",
+    "'R'",
+    "N'ALTER TABLE '",
+    "N' DISABLE CHANGE_TRACKING'",
+    "N'ALTER AUTHORIZATION ON SCHEMA::'",
+    "N'ALTER AUTHORIZATION ON ROLE::'",
+    "N'ALTER AUTHORIZATION ON FULLTEXT CATALOG::'",
+    "N' TO [dbo]; '",
+    "N'DROP CERTIFICATE '",
+    "N'DROP USER '",
+    "N'CREATE USER '",
+    "N'ALTER USER '",
+    "N' WITH PASSWORD = '",
+    "N' FROM LOGIN '",
+    "N'ALTER ROLE '",
+    "N' ADD MEMBER '",
+  ];
+  for (const literal of PRINCIPAL_LITERALS) ALLOWED_LITERALS.add(literal);
+  const target = { environment: 'azuat', host: 'contoso-uat-sql.database.windows.net', authentication: { type: 'default' as const } };
+  let content: ReturnType<typeof foContent>;
+  let plane: RecordingDataPlane;
+  let session: TsqlSession;
+
+  beforeEach(() => {
+    content = foContent('azprod', 'production');
+    plane = new RecordingDataPlane(() => content);
+    session = new TsqlSession(plane.connections({ ...target, database: 'AxDB_stg' }), 'staging', false);
+  });
+
+  /** Every query parses; statements around sp_executesql parse where the grammar reaches (their golden text holds them either way). */
+  const parseSelects = (statements: Rendered[]) => {
+    for (const s of statements) {
+      if (/^SELECT /.test(s.sql)) parse(s.sql);
+      else
+        try {
+          parse(s.sql);
+        } catch {
+          /* DECLARE, EXEC and IF ... BEGIN ... END are outside node-sql-parser's transactsql grammar */
+        }
+    }
+  };
+
+  it("SCRUB: change tracking off on every table, then the database; each copied user's schemas, roles and catalogs to dbo, its certificates dropped, the user dropped; dbo kept", async () => {
+    content.databaseUsers.push('NT AUTHORITY\\NETWORK SERVICE', 'x]; DROP TABLE USERINFO; --');
+    const cleared = await tsqlPrincipals.clearCopied(session);
+    expect(cleared.users).to.deep.equal([...FO_DATABASE_USERS, 'NT AUTHORITY\\NETWORK SERVICE', 'x]; DROP TABLE USERINFO; --']);
+    expect(content.databaseUsers).to.deep.equal(['dbo']);
+    expect(content.changeTracked).to.deep.equal([]);
+    expect(content.changeTrackingOn).to.equal(false);
+    const statements = plane.statements;
+    // A hostile user name reaches the server as a parameter only.
+    const drop = statements.filter((s) => s.sql === DROP_USER_SQL).at(-1)!;
+    expect(drop.params).to.deep.equal(['x]; DROP TABLE USERINFO; --']);
+    expect(statements.map((s) => s.sql).join('\n')).to.not.include('DROP TABLE USERINFO');
+    parseSelects(statements);
+    checkProperties('principals-scrub', statements);
+    golden('principals-scrub', statements);
+  });
+
+  it("POSTCONFIG: the target's contained users with F&O's roles where the role exists, a login user, change tracking on again; passwords only as parameters", async () => {
+    content.databaseUsers = ['dbo'];
+    const users = principalsToCreate(
+      environment('azuat'),
+      (name) => ({ TEST_AXDBADMIN_PASSWORD: "p4ss'; DROP USER dbo; --" })[name] ?? `${name.toLowerCase()}-value`,
+    );
+    users.push(
+      { name: 'axdeployuser', roles: ['db_owner'], login: 'axdeployuser' },
+      { name: 'axdeployextuser', roles: ['DeployExtensibilityRole'], password: 'x' },
+    );
+    const made = await tsqlPrincipals.createOwn(session, users);
+    expect(made.created).to.deep.equal(['axdbadmin', 'axruntimeuser', 'axmrruntimeuser', 'axdeployuser', 'axdeployextuser']);
+    expect(made.roles).to.deep.equal([
+      'axdbadmin: db_owner',
+      'axruntimeuser: db_datareader',
+      'axruntimeuser: db_datawriter',
+      'axmrruntimeuser: ReportingIntegrationUser',
+      'axmrruntimeuser: db_datareader',
+      'axmrruntimeuser: db_datawriter',
+      'axdeployuser: db_owner',
+    ]);
+    // DeployExtensibilityRole is not in this database: skipped and said, as set-bacpacvaluessql.sql does.
+    expect(made.missingRoles).to.deep.equal(['axdeployextuser: DeployExtensibilityRole']);
+    expect(content.changeTrackingOn).to.equal(true);
+    for (const s of plane.statements) expect(s.sql).to.not.include('DROP USER dbo');
+    const create = plane.statements.find((s) => s.sql === CREATE_CONTAINED_USER_SQL)!;
+    expect(create.params).to.deep.equal(['axdbadmin', "p4ss'; DROP USER dbo; --"]);
+    parseSelects(plane.statements);
+    checkProperties('principals-postconfig', plane.statements);
+    golden('principals-postconfig', plane.statements);
+  });
+
+  it('SWAP on SQL Server: the identity as database extended properties, added or updated in one statement, read back', async () => {
+    await writeIdentityProperties(session, { environment: 'sqluat', type: 'sandbox', operationId: 'refresh-sqluat-1', stampedAt: '2026-01-01T00:00:00.000Z' });
+    expect(await readIdentityProperties(session)).to.deep.equal({
+      environment: 'sqluat',
+      type: 'sandbox',
+      operationId: 'refresh-sqluat-1',
+      stampedAt: '2026-01-01T00:00:00.000Z',
+    });
+    parseSelects(plane.statements);
+    checkProperties('identity', plane.statements);
+    golden('identity-properties', plane.statements);
   });
 });

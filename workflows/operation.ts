@@ -60,6 +60,7 @@ export async function runOperation<I extends OperationOptions & { source?: strin
       phase: s.phase,
       signedOffBy: decision.by,
       unavailableWindowMs: s.unavailableWindowMs,
+      applicationUnavailableMs: s.applicationUnavailableMs,
       ...(s.restored && outcome === 'completed' ? { restored: s.restored } : {}),
       steps: s.steps,
     };
@@ -77,9 +78,13 @@ export async function runOperation<I extends OperationOptions & { source?: strin
           runbook.setRollbackMeans(
             `Return ${route.target} to its restore point of ${runbook.status.marker?.at} (if the swap happened), or drop the staging copy (if not).`,
           );
-          const swap = await runbook.runStep('SWAP', () => run(activities, input, operationId));
+          const swap = (await runbook.runStep('SWAP', () => run(activities, input, operationId))) as StepOutcome & {
+            unavailableWindowMs: number;
+            applicationUnavailableMs?: number;
+          };
           swapped = true;
-          runbook.setUnavailableWindow((swap as StepOutcome & { unavailableWindowMs: number }).unavailableWindowMs);
+          runbook.setUnavailableWindow(swap.unavailableWindowMs);
+          runbook.setApplicationUnavailable(swap.applicationUnavailableMs);
           runbook.setRollbackMeans(`Restore ${route.target} to its restore point of ${runbook.status.marker?.at}, the state before this operation.`);
         });
         continue;
@@ -252,6 +257,7 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
       runbook.setRolledBack({
         restoredTo: outcome.details?.restored ? marker?.at : undefined,
         unavailableWindowMs: outcome.details?.unavailableWindowMs as number | undefined,
+        applicationUnavailableMs: outcome.details?.applicationUnavailableMs as number | undefined,
       });
       return outcome;
     },

@@ -150,6 +150,12 @@ export class Runbook {
     if (outcome.holdings) this.state.holdings = outcome.holdings;
     this.log('info', `${name}: ${outcome.summary}`, name);
     for (const note of outcome.notes) this.log('info', note, name);
+    for (const item of outcome.checklist ?? []) {
+      this.state.checklist ??= [];
+      if (this.state.checklist.includes(item)) continue;
+      this.state.checklist.push(item);
+      this.log('warn', `Before users return: ${item}`, name);
+    }
   }
 
   /**
@@ -294,11 +300,15 @@ export class Runbook {
     this.state.unavailableWindowMs = ms;
   }
 
+  setApplicationUnavailable(ms: number | undefined): void {
+    if (ms !== undefined) this.state.applicationUnavailableMs = ms;
+  }
+
   setHoldings(holdings: Holding[]): void {
     this.state.holdings = holdings;
   }
 
-  setRolledBack(facts: { restoredTo?: string; unavailableWindowMs?: number }): void {
+  setRolledBack(facts: { restoredTo?: string; unavailableWindowMs?: number; applicationUnavailableMs?: number }): void {
     this.state.rolledBack = { at: new Date().toISOString(), ...facts };
   }
 
@@ -396,7 +406,8 @@ export class Runbook {
     lines.push(
       `Steps: ${done.length} of ${s.steps.length} done (${(took / 1000).toFixed(1)} s)` +
         (running ? `, ${running.name} ${running.status === 'failed' ? 'failed' : 'running'} (attempt ${running.attempts})` : '') +
-        (s.unavailableWindowMs !== undefined ? `; unavailable ${s.unavailableWindowMs.toFixed(1)} ms at SWAP` : ''),
+        (s.unavailableWindowMs !== undefined ? `; unavailable ${s.unavailableWindowMs.toFixed(1)} ms at SWAP` : '') +
+        (s.applicationUnavailableMs !== undefined ? `, ${(s.applicationUnavailableMs / 1000).toFixed(1)} s to users` : ''),
     );
     return lines.join('\\\n');
   }

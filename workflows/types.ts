@@ -82,14 +82,24 @@ export interface OperationStatus {
   steps: StepRecord[];
   checks: CheckResult[];
   marker?: Marker;
-  /** Milliseconds the target could not be used: the SWAP (or rollback swap) window. */
+  /** Milliseconds the target's database could not be used: the switch itself (file rename, database renames). */
   unavailableWindowMs?: number;
+  /**
+   * Milliseconds the target's application was unavailable as its users saw it: from the first
+   * service stopped to every service healthy again. Only when the catalog names the application.
+   */
+  applicationUnavailableMs?: number;
+  /**
+   * What an administrator must do before users return (values that cannot travel, such as
+   * encrypted fields, to re-enter in the client): collected from the steps, shown at sign-off.
+   */
+  checklist?: string[];
   failure?: FailureInfo;
   holdings: Holding[];
   decisions: Decision[];
   logs: LogLine[];
   signedOff?: { by: string; at: string; note?: string };
-  rolledBack?: { at: string; restoredTo?: string; unavailableWindowMs?: number; durationMs?: number };
+  rolledBack?: { at: string; restoredTo?: string; unavailableWindowMs?: number; applicationUnavailableMs?: number; durationMs?: number };
   /** A point-in-time restore: the time whose state it prepared (and, after SWAP, the target holds). */
   restored?: RestoredState;
   /** Filled by the client from the running activity's heartbeat; the workflow never sees it. */
@@ -174,6 +184,7 @@ export interface OperationResult {
   phase: Phase;
   signedOffBy?: string;
   unavailableWindowMs?: number;
+  applicationUnavailableMs?: number;
   /** A point-in-time restore: the time whose state was restored. */
   restored?: RestoredState;
   steps: StepRecord[];
@@ -197,6 +208,8 @@ export interface StepOutcome {
   /** What the operation holds on disk after this step. */
   holdings?: Holding[];
   details?: Record<string, unknown>;
+  /** Items for the sign-off checklist (OperationStatus.checklist). */
+  checklist?: string[];
 }
 
 export interface PrecheckOutcome extends StepOutcome {

@@ -2,6 +2,7 @@ import { DbmoveError } from '../../common/errors';
 import type { DataSession } from '../../engines/port';
 import { findColumn, findTable, SchemaDefinition } from '../../engines/schema';
 import { conditionColumns, renderCondition } from './render-condition';
+import { recVersionAssignment } from '../fo/recversion';
 import { Condition, elementKind, MaskRule, Scalar, ScrubElement, ScrubPolicy } from './scrub-policy';
 
 export interface ScrubTableResult {
@@ -112,8 +113,8 @@ export async function applyScrubPolicy(session: DataSession, policy: ScrubPolicy
       // The table's triggers do not fire while SCRUB changes it (an audit trigger would copy what is removed).
       const triggers = d.suspendTriggers((schema.triggers ?? []).filter((t) => t.table.toLowerCase() === name.toLowerCase()));
       const rows = triggers.before.length
-        ? await withoutTriggers(session, triggers, () => scrubTable(session, element, name, options))
-        : await scrubTable(session, element, name, options);
+        ? await withoutTriggers(session, triggers, () => scrubTable(session, schema, element, name, options))
+        : await scrubTable(session, schema, element, name, options);
       tables.push({ table: name, rows, durationMs: performance.now() - tableStarted });
     }
     results.push({
@@ -145,7 +146,7 @@ async function withoutTriggers(
   return triggers.transactional ? session.transaction(run) : run();
 }
 
-async function scrubTable(session: DataSession, element: ScrubElement, name: string, options: ApplyOptions): Promise<number> {
+async function scrubTable(session: DataSession, schema: SchemaDefinition, element: ScrubElement, name: string, options: ApplyOptions): Promise<number> {
   let rows = 0;
   const d = session.dialect;
   if (element.action === 'clear') {
@@ -166,7 +167,11 @@ async function scrubTable(session: DataSession, element: ScrubElement, name: str
           })
         : Object.entries(element.columns).map(([c, rule]) => `${d.quote(c)} = ${maskExpression(session, c, rule, params)}`);
     const where = violation(session, element, params);
-    rows = await session.execute(`UPDATE ${d.quote(name)} SET ${assignments.join(', ')}${where ? ` WHERE ${where}` : ''}`, params);
+    // F&O's optimistic concurrency: an updated row gets a new RECVERSION (fo/recversion.ts).
+    rows = await session.execute(
+      `UPDATE ${d.quote(name)} SET ${assignments.join(', ')}${recVersionAssignment(d, schema, name)}${where ? ` WHERE ${where}` : ''}`,
+      params,
+    );
   }
   return rows;
 }

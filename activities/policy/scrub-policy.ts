@@ -51,6 +51,12 @@ const common = {
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be lowercase letters, digits and "-"'),
   description: z.string().min(1).max(500),
   tables: z.array(identifier).min(1),
+  /**
+   * What an administrator must re-enter in the client after this element is scrubbed (an
+   * encrypted field only the environment that wrote it can read): it goes onto the sign-off
+   * checklist whenever a scrubbed table holds rows.
+   */
+  reenter: z.string().min(1).max(500).optional(),
 };
 
 export const scrubElementSchema = z.discriminatedUnion(

@@ -2,10 +2,9 @@ import * as path from 'node:path';
 import { formatBytes } from '../../common/format';
 import type { BackupManifest } from '../../engines/port';
 import type { StepOutcome } from '../../workflows/types';
-import { readEnvironmentFacts } from '../environment-facts';
+import { readDeploymentVersions } from '../deployment/versions';
 import { policyFor } from '../policy/policy-for';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
-import { withSession } from '../sessions';
 
 export function createPackageActivities(deps: ActivityDeps) {
   return {
@@ -26,13 +25,15 @@ export function createPackageActivities(deps: ActivityDeps) {
             details: { output: input.output },
           };
         }
-        const facts = await withSession(engine.openStaging(source, input.operationId), readEnvironmentFacts);
+        // The versions of the deployment the data comes from, and where they were read: import checks them.
+        const versions = await readDeploymentVersions(deps.catalog(), source, deps.secret, scope.engineContext().signal);
         const policy = policyFor('export', source);
         const manifest: Omit<BackupManifest, 'content'> = {
           operationId: input.operationId,
           createdAt: new Date().toISOString(),
           source: { environment: source.name, type: source.type, engine: source.engine },
-          versions: { applicationRelease: facts.applicationRelease, platformUpdate: facts.platformUpdate, financialReporting: facts.financialReporting },
+          versions: versions.versions,
+          versionSources: versions.sources,
           policy: { sources: policy.sources.map((s) => path.basename(s)), elements: policy.elements.map((e) => e.id) },
         };
         const result = await engine.exportStaging(source, input.operationId, input.output, manifest, scope.engineContext());

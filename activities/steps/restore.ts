@@ -1,9 +1,7 @@
 import { formatBytes } from '../../common/format';
 import type { RestoredState, StepOutcome } from '../../workflows/types';
-import { FACT, writeEnvironmentFacts } from '../environment-facts';
 import { assertReplaceable } from '../production-guard';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
-import { withSession } from '../sessions';
 
 /** RESTORE prepares staging from a backup (import) or from the target's own past (point-in-time restore). */
 export function createRestoreActivities(deps: ActivityDeps) {
@@ -27,22 +25,19 @@ export function createRestoreActivities(deps: ActivityDeps) {
 
     /**
      * RESTORE (point in time): the target exactly as it was at the time asked (or, when the
-     * request accepted it, at the nearest earlier restorable time), into staging, stamped with
-     * this operation. The outcome names the time whose state it is.
+     * request accepted it, at the nearest earlier restorable time), into staging (SWAP stamps it
+     * with this operation). The outcome names the time whose state it is.
      */
     async restorePointInTime(input: { operationId: string; target: string; to: string; nearest?: boolean; point?: string }): Promise<StepOutcome> {
       return runStepActivity(deps, 'RESTORE', input.operationId, async (scope) => {
         const started = performance.now();
         const target = await assertReplaceable(scope, input.target, 'RESTORE');
         const engine = scope.engine(target);
+        // Exactly the time asked, or what the request accepted instead; the engine refuses anything else.
         const restored = await engine.restoreToStaging(target, input.to, input.operationId, scope.engineContext(), {
           nearest: input.nearest,
           point: input.point,
         });
-        // The stamp lets rollback tell, from the target itself, whether the swap happened.
-        await withSession(engine.openStaging(target, input.operationId), (session) =>
-          writeEnvironmentFacts(session, { [FACT.lastOperation]: input.operationId }),
-        );
         const state: RestoredState = {
           requested: new Date(input.to).toISOString(),
           stateAt: restored.restoredTo,

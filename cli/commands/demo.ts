@@ -25,7 +25,9 @@ export const registerDemo: Register = (program, ctx) => {
       });
       if (opts.json) return printJson(environments);
       process.stdout.write(
-        `${dim(`Demo estate ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: dbmove refresh --source prod --target uat --wait`)}\n`,
+        `${dim(
+          `Demo estate ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: npm start, or run uat's application server (dbmove app-server --environment uat) and a worker (dbmove worker), then dbmove refresh --source prod --target uat --wait`,
+        )}\n`,
       );
     });
 };

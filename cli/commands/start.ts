@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { RunningServer } from '../../server/dev-server';
+import type { AppServerProcess } from '../../demo/app-servers';
 import type { RefreshInput } from '../../workflows/types';
 import { actor } from '../context';
 import { bold, dim, green, renderStatus } from '../render';
@@ -9,15 +10,17 @@ import { integer, Register } from './shared';
 
 /**
  * `npm start`: the whole product on a laptop in one command. Temporal dev server (unless one
- * answers already), the demo estate (unless it exists), a worker, and a demo refresh with
- * live progress; then the Web UI link and the sign-off command, and the stack stays up until
- * Ctrl-C. Run it again and it picks up where it was: operations are durable.
+ * answers already), the demo estate (unless it exists), each sandbox's demo application
+ * server (which SWAP stops and starts, and through which Admin signs in after it), a worker,
+ * and a demo refresh with live progress; then the Web UI link and the sign-off command, and
+ * the stack stays up until Ctrl-C. Run it again and it picks up where it was: operations are
+ * durable.
  */
 export const registerStart: Register = (program, ctx) => {
   program
     .command('start')
     .description(
-      'Run the local stack in the foreground (Temporal dev server, worker, demo estate) and a demo refresh with live progress. Ctrl-C stops everything.',
+      "Run the local stack in the foreground (Temporal dev server, demo estate, the sandboxes' demo application servers, worker) and a demo refresh with live progress. Ctrl-C stops everything.",
     )
     .option('--rows <n>', 'business rows in the demo production database, when it is created', integer(100, 50_000_000), 100_000)
     .option('--source <env>', 'environment to refresh from', 'prod')
@@ -27,6 +30,7 @@ export const registerStart: Register = (program, ctx) => {
       const { isReachable, startDevServer } = await import('../../server/dev-server');
       const { installRuntimeLogging, startWorker } = await import('../../worker/run-worker');
       const { createDemoEstate } = await import('../../demo/estate');
+      const { startDemoAppServers } = await import('../../demo/app-servers');
       const { startOperation } = await import('../../client/operations');
       const { followWithProgress } = await import('../progress');
       const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -68,6 +72,20 @@ export const registerStart: Register = (program, ctx) => {
         );
       }
 
+      let apps: AppServerProcess[];
+      try {
+        apps = await startDemoAppServers(ctx.catalog(), { logDir: logs });
+      } catch (err) {
+        await server?.stop();
+        throw err;
+      }
+      for (const app of apps)
+        say(
+          app.child
+            ? `${green('✔')} Application server of ${app.environment} on http://127.0.0.1:${app.port} (log in ${path.relative(ctx.home.root, logs)}/app-${app.environment}.log)`
+            : `${green('✔')} An application server already answers for ${app.environment} on port ${app.port}; using it`,
+        );
+
       const worker = await startWorker(ctx.home, config);
       const running = worker.run();
       say(`${green('✔')} Worker polling task queue "${config.taskQueue}" (log in ${path.relative(ctx.home.root, logs)}/worker.log)`);
@@ -101,9 +119,10 @@ export const registerStart: Register = (program, ctx) => {
           say(dim('\nThe local stack keeps running for the Web UI and your decision. Ctrl-C stops it; the operation waits durably for the next start.'));
         await watchUntilStopped(handle, stopping.signal, say);
       } finally {
-        say(dim('Stopping the worker and the dev server...'));
+        say(dim('Stopping the worker, the application servers and the dev server...'));
         worker.shutdown();
         await running;
+        for (const app of apps) await app.stop();
         await server?.stop();
         await ctx.close();
         say('Stopped.');

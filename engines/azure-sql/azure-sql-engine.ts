@@ -7,6 +7,7 @@ import type {
   CopyResult,
   DatabaseEngine,
   DatabaseFacts,
+  DatabaseIdentity,
   DataSession,
   EngineCapabilities,
   EngineContext,
@@ -15,8 +16,11 @@ import type {
   Marker,
   RestoreResult,
   RestoreWindow,
+  StagingAddress,
   SwapResult,
 } from '../port';
+import { tsqlPrincipals } from '../tsql/principals';
+import { identityFromTags, identityTags, writeIdentityTags } from './identity-tags';
 import type { ConnectionFactory } from '../tsql/tsql-connection';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
@@ -56,6 +60,7 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
   private readonly connections: ConnectionFactory;
   private readonly secret: (name: string) => string | undefined;
   private readonly pollIntervalMs: number;
+  readonly principals = tsqlPrincipals;
 
   constructor(private readonly options: AzureSqlEngineOptions = {}) {
     this.secret = options.secret ?? ((name) => process.env[name]);
@@ -89,6 +94,23 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       requestTimeoutMs: 0,
     });
     return new TsqlSession(connection, `${env.name} (${role})`, readOnly);
+  }
+
+  async readIdentity(env: AzureSqlEnvironment): Promise<DatabaseIdentity | undefined> {
+    return identityFromTags((await this.api(env).database(env.database.database))?.tags);
+  }
+
+  async stampStagingIdentity(target: AzureSqlEnvironment, operationId: string, identity: DatabaseIdentity): Promise<void> {
+    await writeIdentityTags(this.api(target), this.names(target, operationId).staging, identityTags(identity), this.pollIntervalMs);
+  }
+
+  async stampLiveIdentity(env: AzureSqlEnvironment, identity: DatabaseIdentity): Promise<void> {
+    await writeIdentityTags(this.api(env), env.database.database, identityTags(identity), this.pollIntervalMs);
+  }
+
+  stagingAddress(target: AzureSqlEnvironment, operationId: string): StagingAddress {
+    const { staging } = this.names(target, operationId);
+    return { location: `${target.database.server}/${staging}`, server: `${target.database.server}.database.windows.net`, database: staging };
   }
 
   async inspect(env: AzureSqlEnvironment): Promise<DatabaseFacts> {
@@ -444,6 +466,10 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       notes.push(`${built.resumed ? 'Finished the' : 'Ran a'} point-in-time restore of ${definition.from} to ${marker.at} into ${n.rollback}`);
       notes.push(...(await this.conform(api, target, n.rollback, definition.placement, ctx)));
     }
+    // A restore creates a resource without tags: it takes the identity of the database it was restored from.
+    const restoredFrom = (await api.database(n.aside))?.tags;
+    const identity = identityFromTags(restoredFrom);
+    if (identity) await writeIdentityTags(api, n.rollback, identityTags(identity), this.pollIntervalMs);
     const swapStarted = performance.now();
     if (await api.database(n.live)) await api.rename(n.live, n.staging);
     await api.rename(n.rollback, n.live);

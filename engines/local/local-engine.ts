@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { ENGINE_CAPABILITIES } from '../capabilities';
 import * as path from 'node:path';
@@ -7,6 +8,7 @@ import type {
   CopyResult,
   DatabaseEngine,
   DatabaseFacts,
+  DatabaseIdentity,
   DataSession,
   EngineCapabilities,
   EngineContext,
@@ -18,8 +20,10 @@ import type {
   RestoreResult,
   RestoreWindow,
   SealResult,
+  StagingAddress,
   SwapResult,
 } from '../port';
+import { readIdentityRecord, writeIdentityRecord } from './identity-records';
 import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
 import { openSqlite, SqliteSession } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
@@ -55,6 +59,8 @@ interface RestorePointManifest {
   at: string;
   checksum: string;
   bytes: number;
+  /** The live database's identity at the marker: rollback gives it back to the restored file. */
+  identity?: DatabaseIdentity;
 }
 
 interface StagingManifest {
@@ -85,6 +91,23 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   readonly capabilities: EngineCapabilities = ENGINE_CAPABILITIES.local;
 
   constructor(private readonly options: LocalEngineOptions = {}) {}
+
+  async readIdentity(env: LocalEnvironment): Promise<DatabaseIdentity | undefined> {
+    return readIdentityRecord(this.databaseFile(env));
+  }
+
+  async stampStagingIdentity(target: LocalEnvironment, operationId: string, identity: DatabaseIdentity): Promise<void> {
+    writeIdentityRecord(this.stagingFile(target, operationId), this.databaseFile(target), identity);
+  }
+
+  async stampLiveIdentity(env: LocalEnvironment, identity: DatabaseIdentity): Promise<void> {
+    writeIdentityRecord(this.databaseFile(env), this.databaseFile(env), identity);
+  }
+
+  stagingAddress(target: LocalEnvironment, operationId: string): StagingAddress {
+    const file = this.stagingFile(target, operationId);
+    return { location: file, database: file };
+  }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
@@ -162,7 +185,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     // The point holds the target as it was when the copy's read snapshot was taken.
     const at = copy.snapshotAt.toISOString();
     const checksum = await sha256File(file);
-    await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes } satisfies RestorePointManifest);
+    const identity = await this.readIdentity(target);
+    await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes, identity } satisfies RestorePointManifest);
     // Read after the copy: unchanged since the last swap means unchanged through the snapshot too.
     await confirmSwap(this.workDir(target), await fileIdentity(this.databaseFile(target)), checksum);
     await observe(this.workDir(target), { at, sha256: checksum, operationId, event: 'restore-point' });
@@ -298,6 +322,9 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     // Restore from a copy so the restore point survives until sign-off, should this be retried.
     const temp = this.rollbackFile(target, operationId);
     await consistentCopy(restorePoint, temp, (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'copying restore point'));
+    // The restored file takes back the identity the target had at the marker, in the same rename.
+    const atMarker = (await readJson<RestorePointManifest>(`${restorePoint.slice(0, -'.sqlite'.length)}.json`))?.identity;
+    if (atMarker) writeIdentityRecord(temp, this.databaseFile(target), atMarker);
     const result = await this.replaceLiveFile(target, temp, ctx);
     // A copy of a restore point (rollback-journal mode, so byte for byte): the target holds the marker's content again.
     await observe(this.workDir(target), { at: this.now().toISOString(), sha256: marker.checksum, operationId, event: 'rollback' });
@@ -526,32 +553,47 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     return seal.resumed ? result : { ...result, notes: [...seal.notes, ...result.notes] };
   }
 
+  /**
+   * F&O's SYSBROADCASTMESSAGE holds a notice's window only (FROMDATETIME, TODATETIME, AOSID);
+   * the client words the notice itself. Which row is this operation's is kept beside the
+   * environment's work files, keyed by the message, so a retried NOTIFY moves the window of
+   * the notice users already see instead of posting a second one, and a rollback withdraws it.
+   */
+  private noticeFile(env: LocalEnvironment, message: string): string {
+    return path.join(this.workDir(env), 'notices', `${crypto.createHash('sha256').update(message).digest('hex').slice(0, 24)}.json`);
+  }
+
   async broadcast(env: LocalEnvironment, message: string, from: Date, to: Date): Promise<void> {
+    const journal = this.noticeFile(env, message);
+    const known = await readJson<{ recId: number }>(journal);
     const db = openSqlite(this.databaseFile(env), 'read-write');
+    let recId: number;
     try {
-      // One notice per message (it names the operation): a retried NOTIFY moves the window of
-      // the notice users already see instead of posting a second one.
-      db.transaction(() => {
-        const moved = db
-          .prepare("UPDATE SysBroadcastMessage SET FROMDATETIME = ?, TODATETIME = ? WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'")
-          .run(from.toISOString(), to.toISOString(), message);
-        if (moved.changes === 0)
-          db.prepare('INSERT INTO SysBroadcastMessage (MESSAGE, FROMDATETIME, TODATETIME, CREATEDBY) VALUES (?, ?, ?, ?)').run(
-            message,
-            from.toISOString(),
-            to.toISOString(),
-            'dbmove',
-          );
+      recId = db.transaction(() => {
+        if (known) {
+          const moved = db.prepare('UPDATE SYSBROADCASTMESSAGE SET FROMDATETIME = ?, TODATETIME = ?, RECVERSION = RECVERSION + 1 WHERE RECID = ?');
+          if (moved.run(from.toISOString(), to.toISOString(), known.recId).changes > 0) return known.recId;
+        }
+        return Number(
+          db.prepare("INSERT INTO SYSBROADCASTMESSAGE (FROMDATETIME, TODATETIME, AOSID) VALUES (?, ?, '')").run(from.toISOString(), to.toISOString())
+            .lastInsertRowid,
+        );
       })();
     } finally {
       db.close();
     }
+    await writeJsonAtomic(journal, { recId, message });
   }
 
   async withdrawBroadcast(env: LocalEnvironment, message: string): Promise<boolean> {
+    const journal = this.noticeFile(env, message);
+    const known = await readJson<{ recId: number }>(journal);
+    if (!known) return false;
     const db = openSqlite(this.databaseFile(env), 'read-write');
     try {
-      return db.prepare("DELETE FROM SysBroadcastMessage WHERE MESSAGE = ? AND CREATEDBY = 'dbmove'").run(message).changes > 0;
+      const removed = db.prepare('DELETE FROM SYSBROADCASTMESSAGE WHERE RECID = ?').run(known.recId).changes > 0;
+      await removeIfExists(journal);
+      return removed;
     } finally {
       db.close();
     }
@@ -559,7 +601,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async readBackup(_env: LocalEnvironment, location: string): Promise<BackupManifest> {
     const { manifest } = await readBackupManifest(location);
-    const { operationId, createdAt, source, versions, policy } = manifest;
+    const { operationId, createdAt, source, versions, versionSources, policy } = manifest;
     if (!source?.environment || !versions || !operationId || !createdAt || !policy) {
       throw new InvalidBackupError(
         location,
@@ -567,7 +609,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         'Give a file written by `dbmove export`.',
       );
     }
-    return { operationId, createdAt, source, versions, policy, content: manifest.content };
+    return { operationId, createdAt, source, versions, versionSources, policy, content: manifest.content };
   }
 
   async removeBackup(_env: LocalEnvironment, location: string, operationId: string): Promise<boolean> {

@@ -8,6 +8,7 @@ import type {
   CopyResult,
   DatabaseEngine,
   DatabaseFacts,
+  DatabaseIdentity,
   DataSession,
   EngineCapabilities,
   EngineContext,
@@ -17,8 +18,11 @@ import type {
   RestoreResult,
   RestoreWindow,
   SealResult,
+  StagingAddress,
   SwapResult,
 } from '../port';
+import { readIdentityProperties, writeIdentityProperties } from '../tsql/identity-properties';
+import { tsqlPrincipals } from '../tsql/principals';
 import { mssqlConnectionFactory } from '../tsql/mssql-connection';
 import type { ConnectionFactory, TsqlConnection } from '../tsql/tsql-connection';
 import { TsqlSession } from '../tsql/tsql-session';
@@ -198,6 +202,40 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
       await watch.catch(() => undefined);
       ctx.progress(to, label);
     }
+  }
+
+  readonly principals = tsqlPrincipals;
+
+  async readIdentity(env: SqlServerEnvironment): Promise<DatabaseIdentity | undefined> {
+    const session = await this.openLive(env);
+    try {
+      return await readIdentityProperties(session);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async stampStagingIdentity(target: SqlServerEnvironment, operationId: string, identity: DatabaseIdentity): Promise<void> {
+    const session = await this.openStaging(target, operationId);
+    try {
+      await writeIdentityProperties(session, identity);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async stampLiveIdentity(env: SqlServerEnvironment, identity: DatabaseIdentity): Promise<void> {
+    const session = new TsqlSession(this.connect(env, env.database.database), `${env.name} (live, identity)`, false);
+    try {
+      await writeIdentityProperties(session, identity);
+    } finally {
+      await session.close();
+    }
+  }
+
+  stagingAddress(target: SqlServerEnvironment, operationId: string): StagingAddress {
+    const { staging } = this.names(target, operationId);
+    return { location: this.location(target, staging), server: target.database.server, database: staging };
   }
 
   async inspect(env: SqlServerEnvironment): Promise<DatabaseFacts> {

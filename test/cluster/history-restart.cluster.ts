@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { readIdentityRecord } from '../../engines/local/identity-records';
 import { decide, getStatus } from '../../client/operations';
 import { isListening } from '../../server/cluster/daemons';
 import { servicePort } from '../../server/cluster/layout';
 import { startClusterService } from '../../server/cluster/cluster';
 import { servicePid, stopService } from '../../server/cluster/services';
 import type { OperationResult } from '../../workflows/types';
-import { createTestEstate, query, tableChecksums } from '../support/estate';
+import { createTestEstate, tableChecksums } from '../support/estate';
 import type { WorkerProcess } from '../support/worker-process';
 import {
   cluster,
@@ -26,7 +27,7 @@ import {
  * PostgreSQL, the durable timer the refresh waits on fires late but fires, and the operation
  * ends correctly. The frontend, matching and the dbmove workers stay up throughout.
  */
-const BUSINESS = ['VendTable', 'GeneralJournalAccountEntry'];
+const BUSINESS = ['VENDTABLE', 'GENERALJOURNALACCOUNTENTRY'];
 const log = (line: string) => process.stderr.write(`  [cluster] ${line}\n`);
 
 describe('cluster: the history service killed mid-operation', function () {
@@ -74,7 +75,7 @@ describe('cluster: the history service killed mid-operation', function () {
 
     const uat = estate.database('uat');
     expect(tableChecksums(uat, BUSINESS)).to.deep.equal(source);
-    expect(query(uat, "SELECT VALUE FROM SQLSYSTEMVARIABLES WHERE PARM = 'DBMOVEOPERATION'")).to.deep.equal([{ VALUE: handle.workflowId }]);
+    expect(readIdentityRecord(uat)?.operationId, "uat's identity names the operation whose data it holds").to.equal(handle.workflowId);
     await decide(handle, 'sign-off', { by: 'cluster-tester' });
     expect(((await handle.result()) as OperationResult).outcome).to.equal('completed');
     for (const w of workers) expect(w.child.exitCode, w.output()).to.equal(null);

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { readIdentityRecord } from '../../engines/local/identity-records';
 import { decide } from '../../client/operations';
 import type { OperationResult } from '../../workflows/types';
 import { createTestEstate, fileSha256, query, tableChecksums } from '../support/estate';
@@ -10,7 +11,7 @@ import { isPhase, newTaskQueue, spawnClusterWorkers, startClusterRefresh, stopAl
  * The two everyday outcomes on the production-like cluster (PostgreSQL, separate services,
  * mutual TLS, the dbmove namespace), with two `dbmove worker` processes sharing the work.
  */
-const BUSINESS = ['VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
+const BUSINESS = ['VENDTABLE', 'GENERALJOURNALACCOUNTENTRY', 'DIRPARTYTABLE'];
 
 describe('cluster: refreshes with two worker processes', function () {
   const workers: WorkerProcess[] = [];
@@ -33,8 +34,8 @@ describe('cluster: refreshes with two worker processes', function () {
     const uat = estate.database('uat');
     expect(tableChecksums(uat, BUSINESS)).to.deep.equal(source);
     expect(fileSha256(estate.database('prod'))).to.equal(sourceFile);
-    expect(query(uat, "SELECT COUNT(*) AS n FROM LogisticsElectronicAddress WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
-    expect(query(uat, "SELECT VALUE FROM SQLSYSTEMVARIABLES WHERE PARM = 'DBMOVEOPERATION'")).to.deep.equal([{ VALUE: handle.workflowId }]);
+    expect(query(uat, "SELECT COUNT(*) AS n FROM LOGISTICSELECTRONICADDRESS WHERE LOCATOR LIKE '%@%'")[0]).to.deep.equal({ n: 0 });
+    expect(readIdentityRecord(uat)?.operationId, "uat's identity names the operation whose data it holds").to.equal(handle.workflowId);
 
     await decide(handle, 'sign-off', { by: 'cluster-tester' });
     const result = (await handle.result()) as OperationResult;

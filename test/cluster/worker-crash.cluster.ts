@@ -13,7 +13,7 @@ import { isPhase, newTaskQueue, spawnClusterWorkers, startClusterRefresh, stopAl
  * in the estate's state folder, which they share, so the retry does not crash. The cluster
  * notices the missing heartbeat and the other worker finishes the operation.
  */
-const BUSINESS = ['VendTable', 'GeneralJournalAccountEntry', 'DirPartyTable'];
+const BUSINESS = ['VENDTABLE', 'GENERALJOURNALACCOUNTENTRY', 'DIRPARTYTABLE'];
 const { EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, EVENT_TYPE_ACTIVITY_TASK_STARTED, EVENT_TYPE_ACTIVITY_TASK_COMPLETED } = temporal.api.enums.v1.EventType;
 
 describe('cluster: a worker killed mid-COPY', function () {
@@ -67,7 +67,7 @@ describe('cluster: a worker killed mid-COPY', function () {
     const uat = estate.database('uat');
     expect(tableChecksums(uat, BUSINESS)).to.deep.equal(source);
     expect(fileSha256(estate.database('prod'))).to.equal(sourceFile);
-    expect(query(uat, 'SELECT COUNT(*) AS n FROM BatchJobHistory')[0]).to.deep.equal({ n: 0 });
+    expect(query(uat, 'SELECT COUNT(*) AS n FROM BATCHJOBHISTORY')[0]).to.deep.equal({ n: 0 });
     // The dead worker's half-written copy did not survive: SWAP consumed the one good staging copy.
     expect(filesOnDisk(estate, 'uat', handle.workflowId).staging).to.deep.equal([]);
 

@@ -69,18 +69,33 @@ describe('LIVE: refresh and rollback on a real Azure SQL server', function () {
       authentication,
     });
     catalogFile = path.join(home, 'environments.json');
+    // Both test databases are copies of one F&O deployment's: declare its versions (DBMOVE_LIVE_VERSIONS overrides, as JSON).
+    const liveVersions = {
+      from: 'declared',
+      applicationRelease: '10.0.41',
+      platformUpdate: 65,
+      financialReporting: '10.0.41.20017',
+      ...JSON.parse(env.DBMOVE_LIVE_VERSIONS ?? '{}'),
+    };
     fs.writeFileSync(
       catalogFile,
       JSON.stringify(
         {
           environments: [
-            { name: 'prod', type: 'production', engine: 'azure-sql', database: database(env.DBMOVE_LIVE_SOURCE_SERVER!, env.DBMOVE_LIVE_SOURCE_DATABASE!) },
+            {
+              name: 'prod',
+              type: 'production',
+              engine: 'azure-sql',
+              database: database(env.DBMOVE_LIVE_SOURCE_SERVER!, env.DBMOVE_LIVE_SOURCE_DATABASE!),
+              versions: liveVersions,
+            },
             {
               name: 'uat',
               type: 'sandbox',
               engine: 'azure-sql',
               database: database(env.DBMOVE_LIVE_TARGET_SERVER!, env.DBMOVE_LIVE_TARGET_DATABASE!),
               administrator: { networkAlias: 'live-admin@contoso.test' },
+              versions: liveVersions,
             },
           ],
         },

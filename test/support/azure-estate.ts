@@ -1,7 +1,8 @@
 import { AzureSqlEngine, AzureSqlEngineOptions } from '../../engines/azure-sql/azure-sql-engine';
 import type { EngineContext } from '../../engines/port';
 import { parseCatalog, type AzureSqlEnvironment } from '../../config/catalog';
-import { DEMO_VERSIONS } from '../../demo/estate';
+import { DEMO_TENANT, DEMO_VERSIONS } from '../../demo/estate';
+import { ENTRA_PROVIDER, demoUserSid } from '../../demo/demo-sid';
 import { FakeArm } from './fake-arm';
 import { foTsqlSchema } from './fo-tsql';
 import { loopbackManagementClient } from './loopback-arm-client';
@@ -19,8 +20,9 @@ export const UAT_SERVER = 'contoso-uat-sql';
 
 export function azureEnvironments(names = { prod: 'azprod', uat: 'azuat' }) {
   const database = (server: string, db: string) => ({ subscriptionId: SUBSCRIPTION, resourceGroup: RESOURCE_GROUP, server, database: db });
+  const versions = { from: 'declared', ...DEMO_VERSIONS };
   return [
-    { name: names.prod, type: 'production', engine: 'azure-sql', database: database(PROD_SERVER, 'AxDB') },
+    { name: names.prod, type: 'production', engine: 'azure-sql', database: database(PROD_SERVER, 'AxDB'), versions },
     {
       name: names.uat,
       type: 'sandbox',
@@ -34,7 +36,13 @@ export function azureEnvironments(names = { prod: 'azprod', uat: 'azuat' }) {
           administratorLogin: 'dbmoveadmin',
           administratorPasswordEnv: 'TEST_SQL_ADMIN_PASSWORD',
         },
+        users: [
+          { name: 'axdbadmin', passwordEnv: 'TEST_AXDBADMIN_PASSWORD' },
+          { name: 'axruntimeuser', passwordEnv: 'TEST_AXRUNTIMEUSER_PASSWORD' },
+          { name: 'axmrruntimeuser', passwordEnv: 'TEST_AXMRRUNTIMEUSER_PASSWORD' },
+        ],
       },
+      versions,
       administrator: { networkAlias: 'uat-admin@contoso.test', name: 'UAT environment administrator' },
       batchServers: ['UAT-BATCH-01'],
       mail: { smtpRelayServer: 'smtp.uat.contoso.test', smtpPort: 587 },
@@ -44,24 +52,37 @@ export function azureEnvironments(names = { prod: 'azprod', uat: 'azuat' }) {
   ];
 }
 
-export function environment(name: string, environments = azureEnvironments()): AzureSqlEnvironment {
+export function environment(name: string, environments: unknown[] = azureEnvironments()): AzureSqlEnvironment {
   const catalog = parseCatalog({ environments }, '/virtual/environments.json');
   const found = catalog.environments.find((e) => e.name === name);
   if (found?.engine !== 'azure-sql') throw new Error(`No Azure SQL environment ${name} in the test catalog`);
   return found;
 }
 
-export function foContent(environment: string, type: 'production' | 'sandbox', customisation = false): FakeContent {
+/** Database users of an F&O database on Azure SQL, as its deployment creates them. */
+export const FO_DATABASE_USERS = ['axdbadmin', 'axruntimeuser', 'axmrruntimeuser', 'axretailruntimeuser', 'axretaildatasyncuser', 'axdeployextuser'];
+
+export function foContent(environment: string, _type: 'production' | 'sandbox', customisation = false): FakeContent {
+  const admin = environment.includes('prod') ? 'admin@contoso.com' : 'uat-admin@contoso.test';
   return {
-    facts: {
-      APPLICATIONRELEASE: DEMO_VERSIONS.applicationRelease,
-      PLATFORMUPDATE: String(DEMO_VERSIONS.platformUpdate),
-      MRAPPLICATIONSERVICE: DEMO_VERSIONS.financialReporting,
-      DBMOVEENVIRONMENT: environment,
-      DBMOVEENVIRONMENTTYPE: type,
+    kernel: { SYSTABVERSION: 138, CONFIGURATIONMODE: 0 },
+    admin: {
+      networkAlias: admin,
+      name: 'Admin',
+      networkDomain: ENTRA_PROVIDER,
+      identityProvider: ENTRA_PROVIDER,
+      sid: demoUserSid(admin, ENTRA_PROVIDER),
+      objectId: '00000000-0000-0000-0000-000000000001',
+      enable: 1,
     },
+    tenantId: DEMO_TENANT,
+    databaseUsers: ['dbo', ...FO_DATABASE_USERS],
+    roles: { db_owner: [], db_datareader: [], db_datawriter: [], ReportingIntegrationUser: [], UsersRole: [], ReportUsersRole: [] },
+    changeTracked: ['CUSTTABLE', 'VENDTABLE'],
+    changeTrackingOn: true,
+    properties: {},
     schema: foTsqlSchema({ customisation }),
-    referenced: ['BatchJobHistory'],
+    referenced: ['BATCHJOBHISTORY'],
     enabledUsers: ['Admin', 'alice'],
     batchGroups: ['DEFAULT', 'FINANCE'],
   };

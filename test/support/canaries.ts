@@ -107,10 +107,24 @@ function binaryWithMarker(marker: Buffer, length: number, every = 700): Buffer {
 }
 
 /**
+ * The bytes SQLite stores for one row of `table` (its record: every column in table order, the
+ * INTEGER PRIMARY KEY stored as NULL because it is the rowid), read back from the database so
+ * that the needle follows the table's real definition.
+ */
+function storedRecord(db: Database.Database, table: string, recid: number): Buffer {
+  const columns = db.prepare('SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid').all(table) as { name: string; type: string; pk: number }[];
+  const rowidAlias = columns.filter((c) => c.pk > 0).length === 1 ? columns.find((c) => c.pk > 0 && c.type.toUpperCase() === 'INTEGER')?.name : undefined;
+  const row = db.prepare(`SELECT * FROM "${table}" WHERE RECID = ?`).safeIntegers(true).get(recid) as Record<string, null | bigint | number | string | Buffer>;
+  return sqliteRecord(columns.map((c) => (c.name === rowidAlias ? null : row[c.name])));
+}
+
+/**
  * Plants canaries in `file` (the source of the operation under test), the way a real production
- * database holds them: as live rows in every scrubbed element, and as what production itself
- * freed long ago (a rotated SMTP password, a changed e-mail address, batch history its cleanup
- * job deleted), which a copy of its file carries in free space.
+ * database holds them: as live rows in every element of the shipped policy (the seeds' list and
+ * the encrypted fields Microsoft names; the tables the demo lacks are created, as a customer's
+ * database would have them), and as what production itself freed long ago (a rotated SMTP
+ * password, a changed e-mail address, batch history its cleanup job deleted), which a copy of its
+ * file carries in free space.
  */
 export function plantCanaries(file: string): PlantedCanaries {
   const run = crypto.randomBytes(6).toString('hex');
@@ -129,139 +143,180 @@ export function plantCanaries(file: string): PlantedCanaries {
       const unicodeEmail = `jürgen.ﬁ.🔐.עברית.${token('email-unicode')}@例え.jp`;
       const longEmail = `${longText(token('email-long'), 40_000)}@canary.example.com`;
       for (const [i, locator] of [email, unicodeEmail, longEmail].entries())
-        run1(
-          'INSERT INTO LogisticsElectronicAddress (RECID, PARTY, TYPE, LOCATOR, DESCRIPTION, ISPRIMARY) VALUES (?, 1, 2, ?, ?, 0)',
-          9_000_001 + i,
-          locator,
-          'Email',
-        );
-      text(scrubbed, 'email-addresses', 'LogisticsElectronicAddress.LOCATOR', email);
-      text(scrubbed, 'email-addresses', 'LogisticsElectronicAddress.LOCATOR (unicode)', unicodeEmail);
-      text(scrubbed, 'email-addresses', 'LogisticsElectronicAddress.LOCATOR (40,000 characters)', token('email-long'));
+        run1('INSERT INTO LOGISTICSELECTRONICADDRESS (RECID, LOCATION, TYPE, LOCATOR, DESCRIPTION) VALUES (?, 1, 2, ?, ?)', 9_000_001 + i, locator, 'Email');
+      text(scrubbed, 'email-addresses', 'LOGISTICSELECTRONICADDRESS.LOCATOR', email);
+      text(scrubbed, 'email-addresses', 'LOGISTICSELECTRONICADDRESS.LOCATOR (unicode)', unicodeEmail);
+      text(scrubbed, 'email-addresses', 'LOGISTICSELECTRONICADDRESS.LOCATOR (40,000 characters)', token('email-long'));
 
-      // batch-job-history: text, a long INFO, and an integer-only row (BatchConstraintHistory).
+      // batch-job-history: text, a long INFO, and an integer-only row (BATCHCONSTRAINTHISTORY).
       run1(
-        'INSERT INTO BatchJobHistory (RECID, BATCHJOBID, CAPTION, STATUS, STARTDATETIME, ENDDATETIME, SERVERID) VALUES (9000001, 1, ?, 4, ?, ?, ?)',
+        'INSERT INTO BATCHJOBHISTORY (RECID, BATCHJOBID, CAPTION, STATUS, STARTDATETIME, ENDDATETIME, SERVERID) VALUES (9000001, 1, ?, 4, ?, ?, ?)',
         token('job-history-caption'),
         '2026-10-01T02:00:00Z',
         '2026-10-01T02:05:00Z',
         `Batch:${token('job-history-server')}`,
       );
       run1(
-        'INSERT INTO BatchHistory (RECID, BATCHJOBHISTORYID, BATCHID, STATUS, INFO) VALUES (9000001, 9000001, 1, 4, ?)',
+        'INSERT INTO BATCHHISTORY (RECID, BATCHJOBHISTORYID, BATCHID, STATUS, INFO) VALUES (9000001, 9000001, 1, 4, ?)',
         longText(token('history-info'), 12_000),
       );
       const integerCanary = 0x5ca1ab1e0ddba11n;
-      run1('INSERT INTO BatchConstraintHistory (RECID, BATCHHISTORYID, DEPENDSONBATCHID, EXPECTEDSTATUS) VALUES (9000001, 9000001, ?, 4)', integerCanary);
-      text(scrubbed, 'batch-job-history', 'BatchJobHistory.CAPTION', token('job-history-caption'));
-      text(scrubbed, 'batch-job-history', 'BatchJobHistory.SERVERID', token('job-history-server'));
-      text(scrubbed, 'batch-job-history', 'BatchHistory.INFO (12,000 characters)', token('history-info'));
+      run1('INSERT INTO BATCHCONSTRAINTHISTORY (RECID, BATCHHISTORYID, DEPENDSONBATCHID, EXPECTEDSTATUS) VALUES (9000001, 9000001, ?, 4)', integerCanary);
+      text(scrubbed, 'batch-job-history', 'BATCHJOBHISTORY.CAPTION', token('job-history-caption'));
+      text(scrubbed, 'batch-job-history', 'BATCHJOBHISTORY.SERVERID', token('job-history-server'));
+      text(scrubbed, 'batch-job-history', 'BATCHHISTORY.INFO (12,000 characters)', token('history-info'));
       scrubbed.push({
         element: 'batch-job-history',
-        where: 'BatchConstraintHistory row (integers only)',
-        needle: sqliteRecord([null, 9000001, integerCanary, 4]),
+        where: 'BATCHCONSTRAINTHISTORY row (integers only)',
+        needle: storedRecord(db, 'BATCHCONSTRAINTHISTORY', 9000001),
       });
 
-      // smtp-password: the current one (unicode with an embedded NUL); the one production rotated away is below.
-      const password = `pässwörd\u0000🔑${token('smtp-password')}`;
-      run1('UPDATE SysEmailSMTPPassword SET PASSWORD = ?', password);
-      text(scrubbed, 'smtp-password', 'SysEmailSMTPPassword.PASSWORD', password);
+      // smtp-password: F&O keeps it encrypted, as binary; this one carries a marker and an embedded NUL.
+      const password = Buffer.concat([Buffer.from('\u0000\u0001enc:'), Buffer.from(`pässwörd🔑${token('smtp-password')}`, 'utf8'), crypto.randomBytes(32)]);
+      run1('UPDATE SYSEMAILSMTPPASSWORD SET PASSWORD = ?', password);
+      scrubbed.push({ element: 'smtp-password', where: 'SYSEMAILSMTPPASSWORD.PASSWORD (binary)', needle: password });
 
       // smtp-relay-server
       const relay = `smtp.${token('relay')}.contoso.com`;
-      run1('UPDATE SysEmailParameters SET SMTPRELAYSERVERNAME = ?', relay);
-      text(scrubbed, 'smtp-relay-server', 'SysEmailParameters.SMTPRELAYSERVERNAME', relay);
+      run1('UPDATE SYSEMAILPARAMETERS SET SMTPRELAYSERVERNAME = ?', relay);
+      text(scrubbed, 'smtp-relay-server', 'SYSEMAILPARAMETERS.SMTPRELAYSERVERNAME', relay);
 
       // print-management
       run1(
-        'INSERT INTO PrintMgmtSettings (RECID, PARENTID, DESCRIPTION, PRINTJOBSETTINGS) VALUES (9000001, 1, ?, ?)',
+        'INSERT INTO PRINTMGMTSETTINGS (RECID, PARENTID, DESCRIPTION, PRINTJOBSETTINGS) VALUES (9000001, 1, ?, ?)',
         token('print-description'),
-        longText(token('print-settings'), 9_000),
+        Buffer.from(longText(token('print-settings'), 9_000), 'utf8'),
       );
-      run1('INSERT INTO PrintMgmtDocInstance (RECID, DOCUMENTTYPE, NAME) VALUES (9000001, 1, ?)', `Facture ✉ ${token('print-doc')}`);
-      text(scrubbed, 'print-management', 'PrintMgmtSettings.DESCRIPTION', token('print-description'));
-      text(scrubbed, 'print-management', 'PrintMgmtSettings.PRINTJOBSETTINGS (9,000 characters)', token('print-settings'));
-      text(scrubbed, 'print-management', 'PrintMgmtDocInstance.NAME', `Facture ✉ ${token('print-doc')}`);
+      run1('INSERT INTO PRINTMGMTDOCINSTANCE (RECID, DOCUMENTTYPE, NAME) VALUES (9000001, 1, ?)', `Facture ✉ ${token('print-doc')}`);
+      text(scrubbed, 'print-management', 'PRINTMGMTSETTINGS.DESCRIPTION', token('print-description'));
+      text(scrubbed, 'print-management', 'PRINTMGMTSETTINGS.PRINTJOBSETTINGS (9,000 bytes)', token('print-settings'));
+      text(scrubbed, 'print-management', 'PRINTMGMTDOCINSTANCE.NAME', `Facture ✉ ${token('print-doc')}`);
 
       // environment-specific-records: one per table.
       const server = (what: string) => `01@${token(what)}`;
-      run1('INSERT INTO SysServerConfig (RECID, SERVERID, ENABLEBATCH) VALUES (9000001, ?, 1)', server('server-config'));
+      run1('INSERT INTO SYSSERVERCONFIG (RECID, SERVERID, ENABLEBATCH) VALUES (9000001, ?, 1)', server('server-config'));
       run1(
-        "INSERT INTO SysServerSessions (RECID, SERVERID, AOSID, STATUS, LASTUPDATEDATETIME) VALUES (9000001, ?, ?, 1, '2026-11-22T08:00:00Z')",
+        "INSERT INTO SYSSERVERSESSIONS (RECID, SERVERID, AOSID, STATUS, LASTUPDATEDATETIME) VALUES (9000001, ?, ?, 1, '2026-11-22T08:00:00Z')",
         server('session'),
         token('aos'),
       );
       run1(
-        "INSERT INTO SysClientSessions (RECID, SESSIONID, USERID, SERVERID, STATUS, LOGINDATETIME) VALUES (9000001, 1, ?, 'x', 1, '2026-11-22T09:00:00Z')",
+        "INSERT INTO SYSCLIENTSESSIONS (RECID, SESSIONID, USERID, SERVERID, STATUS, LOGINDATETIME) VALUES (9000001, 1, ?, 'x', 1, '2026-11-22T09:00:00Z')",
         token('client-user'),
       );
-      run1('INSERT INTO SysCorpNetPrinters (RECID, PRINTERNAME, DESCRIPTION) VALUES (9000001, ?, ?)', `\\\\${token('printer')}\\floor9`, 'Étage 9 🖨');
-      run1('INSERT INTO BatchServerConfig (RECID, SERVERID, MAXBATCHSESSIONS) VALUES (9000001, ?, 8)', `Batch:${token('batch-server')}`);
-      run1("INSERT INTO BatchServerGroup (RECID, GROUPID, SERVERID) VALUES (9000001, 'FIN', ?)", `Batch:${token('batch-group-server')}`);
+      run1('INSERT INTO SYSCORPNETPRINTERS (RECID, PRINTERNAME, DESCRIPTION) VALUES (9000001, ?, ?)', `\\\\${token('printer')}\\floor9`, 'Étage 9 🖨');
+      run1('INSERT INTO BATCHSERVERCONFIG (RECID, SERVERID, MAXBATCHSESSIONS) VALUES (9000001, ?, 8)', `Batch:${token('batch-server')}`);
+      run1("INSERT INTO BATCHSERVERGROUP (RECID, GROUPID, SERVERID) VALUES (9000001, 'FIN', ?)", `Batch:${token('batch-group-server')}`);
       for (const [where, what] of [
-        ['SysServerConfig.SERVERID', 'server-config'],
-        ['SysServerSessions.SERVERID', 'session'],
-        ['SysServerSessions.AOSID', 'aos'],
-        ['SysClientSessions.USERID', 'client-user'],
-        ['SysCorpNetPrinters.PRINTERNAME', 'printer'],
-        ['BatchServerConfig.SERVERID', 'batch-server'],
-        ['BatchServerGroup.SERVERID', 'batch-group-server'],
+        ['SYSSERVERCONFIG.SERVERID', 'server-config'],
+        ['SYSSERVERSESSIONS.SERVERID', 'session'],
+        ['SYSSERVERSESSIONS.AOSID', 'aos'],
+        ['SYSCLIENTSESSIONS.USERID', 'client-user'],
+        ['SYSCORPNETPRINTERS.PRINTERNAME', 'printer'],
+        ['BATCHSERVERCONFIG.SERVERID', 'batch-server'],
+        ['BATCHSERVERGROUP.SERVERID', 'batch-group-server'],
       ])
         text(scrubbed, 'environment-specific-records', where, token(what));
 
       // document-attachments: a binary file of 200 KB (overflow pages), its name and its access information.
       const marker = crypto.randomBytes(24);
       run1(
-        'INSERT INTO DocuValue (RECID, FILENAME, FILETYPE, STORAGEPROVIDERID, ACCESSINFORMATION, FILE) VALUES (9000001, ?, ?, 1, ?, ?)',
+        'INSERT INTO DOCUVALUE (RECID, FILENAME, FILETYPE, STORAGEPROVIDERID, ACCESSINFORMATION, FILE) VALUES (9000001, ?, ?, 1, ?, ?)',
         `contrat-${token('docu-name')}.pdf`,
         'pdf',
         `https://proddocs.blob.core.windows.net/attachments/${token('docu-access')}?sig=secret`,
         binaryWithMarker(marker, 200_000),
       );
-      scrubbed.push({ element: 'document-attachments', where: 'DocuValue.FILE (200 KB of binary)', needle: marker });
-      text(scrubbed, 'document-attachments', 'DocuValue.FILENAME', token('docu-name'));
-      text(scrubbed, 'document-attachments', 'DocuValue.ACCESSINFORMATION', token('docu-access'));
+      scrubbed.push({ element: 'document-attachments', where: 'DOCUVALUE.FILE (200 KB of binary)', needle: marker });
+      text(scrubbed, 'document-attachments', 'DOCUVALUE.FILENAME', token('docu-name'));
+      text(scrubbed, 'document-attachments', 'DOCUVALUE.ACCESSINFORMATION', token('docu-access'));
 
       // disable-users and withhold-batch-jobs change values rather than remove rows: the row as
       // it was (enabled, executing) must not survive anywhere.
-      const user = [
-        null,
+      run1(
+        'INSERT INTO USERINFO (RECID, ID, NAME, ENABLE, NETWORKALIAS, SID, IDENTITYPROVIDER, COMPANY) VALUES (9000001, ?, ?, 1, ?, ?, ?, ?)',
         'canaryuser',
         `Ωmega ${token('user')}`,
-        1,
         `canary.${run}@contoso.com`,
-        'https://sts.windows.net/',
-        'https://sts.windows.net/',
         `S-1-19-${run}`,
+        'https://sts.windows.net/',
         'usmf',
-        0,
-      ];
-      run1(
-        'INSERT INTO UserInfo (RECID, ID, NAME, ENABLE, NETWORKALIAS, NETWORKDOMAIN, IDENTITYPROVIDER, SID, COMPANY, ACCOUNTTYPE) VALUES (9000001, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        ...user.slice(1),
       );
-      scrubbed.push({ element: 'disable-users', where: 'UserInfo row of canaryuser while enabled', needle: sqliteRecord(user as (string | number | null)[]) });
-      const job = [null, `Canary job ${token('job')}`, 2, 'CanaryClass', null, 'usmf', '2026-11-01T02:00:00Z'];
+      scrubbed.push({ element: 'disable-users', where: 'USERINFO row of canaryuser while enabled', needle: storedRecord(db, 'USERINFO', 9000001) });
       run1(
-        'INSERT INTO BatchJob (RECID, CAPTION, STATUS, CLASSNAME, RECURRENCEDATA, COMPANY, ORIGSTARTDATETIME) VALUES (9000001, ?, ?, ?, ?, ?, ?)',
-        ...job.slice(1),
+        "INSERT INTO BATCHJOB (RECID, CAPTION, STATUS, COMPANY, ORIGSTARTDATETIME) VALUES (9000001, ?, 2, 'usmf', '2026-11-01T02:00:00Z')",
+        `Canary job ${token('job')}`,
       );
-      scrubbed.push({
-        element: 'withhold-batch-jobs',
-        where: 'BatchJob row of the canary job while Executing',
-        needle: sqliteRecord(job as (string | number | null)[]),
-      });
+      scrubbed.push({ element: 'withhold-batch-jobs', where: 'BATCHJOB row of the canary job while Executing', needle: storedRecord(db, 'BATCHJOB', 9000001) });
 
-      // Positive control: business data that must arrive, including a row over a page long.
-      const party = [null, `P${run}`, `Société Générale ✓ ${token('kept-party')}`];
-      run1('INSERT INTO DirPartyTable (RECID, PARTYNUMBER, NAME) VALUES (9000001, ?, ?)', ...party.slice(1));
-      kept.push({ element: 'kept:DirPartyTable', where: 'DirPartyTable row (record bytes)', needle: sqliteRecord(party as (string | null)[]) });
-      text(kept, 'kept:DirPartyTable', 'DirPartyTable.NAME', `Société Générale ✓ ${token('kept-party')}`);
-      run1(
-        "INSERT INTO GeneralJournalAccountEntry (RECID, GENERALJOURNALENTRY, LEDGERACCOUNT, TRANSACTIONCURRENCYCODE, TRANSACTIONCURRENCYAMOUNT, ACCOUNTINGCURRENCYAMOUNT, POSTINGTYPE, ISCREDIT, TEXT) VALUES (9000001, 1, '110110', 'USD', 1, 1, 14, 0, ?)",
-        longText(token('kept-ledger'), 20_000),
+      // The encrypted fields Microsoft's export procedure names: binary values of the source's key.
+      const secret = (what: string) => Buffer.concat([crypto.randomBytes(8), Buffer.from(token(what)), crypto.randomBytes(8)]);
+      const encrypted: [string, string, string, string][] = [
+        [
+          'retail-merchant-properties',
+          'RETAILHARDWAREPROFILE',
+          'SECUREMERCHANTPROPERTIES',
+          "INSERT INTO RETAILHARDWAREPROFILE (RECID, PROFILEID, SECUREMERCHANTPROPERTIES) VALUES (9000001, 'HW01', ?)",
+        ],
+        [
+          'payment-service-merchant-properties',
+          'CREDITCARDACCOUNTSETUP',
+          'SECUREMERCHANTPROPERTIES',
+          "INSERT INTO CREDITCARDACCOUNTSETUP (RECID, NAME, SECUREMERCHANTPROPERTIES) VALUES (9000001, 'Adyen', ?)",
+        ],
+        [
+          'exchange-rate-provider-values',
+          'EXCHANGERATEPROVIDERCONFIGURATIONDETAILS',
+          'VALUE',
+          "INSERT INTO EXCHANGERATEPROVIDERCONFIGURATIONDETAILS (RECID, NAME, VALUE) VALUES (9000001, 'ApiKey', ?)",
+        ],
+        [
+          'oauth-user-tokens',
+          'SYSOAUTHUSERTOKENS',
+          'ENCRYPTEDACCESSTOKEN',
+          "INSERT INTO SYSOAUTHUSERTOKENS (RECID, USERID, ENCRYPTEDACCESSTOKEN) VALUES (9000001, 'alice', ?)",
+        ],
+        [
+          'oauth-user-tokens',
+          'SYSOAUTHUSERTOKENS',
+          'ENCRYPTEDREFRESHTOKEN',
+          "INSERT INTO SYSOAUTHUSERTOKENS (RECID, USERID, ENCRYPTEDREFRESHTOKEN) VALUES (9000002, 'bob', ?)",
+        ],
+      ];
+      // ...and those the demo schema lacks, as a customer's database has them (Brazil, HR).
+      for (const ddl of [
+        'CREATE TABLE FISCALESTABLISHMENT_BR (CONSUMEREFDOCCSC TEXT, RECVERSION INTEGER NOT NULL DEFAULT 1, RECID INTEGER PRIMARY KEY)',
+        'CREATE TABLE FISCALESTABLISHMENTSTAGING (CSC TEXT, RECVERSION INTEGER NOT NULL DEFAULT 1, RECID INTEGER PRIMARY KEY)',
+        'CREATE TABLE HCMPERSONIDENTIFICATIONNUMBER (PERSONIDENTIFICATIONNUMBER TEXT, RECVERSION INTEGER NOT NULL DEFAULT 1, RECID INTEGER PRIMARY KEY)',
+        'CREATE TABLE HCMWORKERACTIONHIRE (PERSONIDENTIFICATIONNUMBER TEXT, RECVERSION INTEGER NOT NULL DEFAULT 1, RECID INTEGER PRIMARY KEY)',
+      ])
+        db.exec(ddl);
+      encrypted.push(
+        [
+          'fiscal-establishment-csc',
+          'FISCALESTABLISHMENT_BR',
+          'CONSUMEREFDOCCSC',
+          'INSERT INTO FISCALESTABLISHMENT_BR (RECID, CONSUMEREFDOCCSC) VALUES (9000001, ?)',
+        ],
+        ['fiscal-establishment-staging-csc', 'FISCALESTABLISHMENTSTAGING', 'CSC', 'INSERT INTO FISCALESTABLISHMENTSTAGING (RECID, CSC) VALUES (9000001, ?)'],
+        [
+          'person-identification-numbers',
+          'HCMPERSONIDENTIFICATIONNUMBER',
+          'PERSONIDENTIFICATIONNUMBER',
+          'INSERT INTO HCMPERSONIDENTIFICATIONNUMBER (RECID, PERSONIDENTIFICATIONNUMBER) VALUES (9000001, ?)',
+        ],
+        [
+          'person-identification-numbers',
+          'HCMWORKERACTIONHIRE',
+          'PERSONIDENTIFICATIONNUMBER',
+          'INSERT INTO HCMWORKERACTIONHIRE (RECID, PERSONIDENTIFICATIONNUMBER) VALUES (9000001, ?)',
+        ],
       );
-      text(kept, 'kept:GeneralJournalAccountEntry', 'GeneralJournalAccountEntry.TEXT (20,000 characters)', token('kept-ledger'));
+      for (const [element, table, column, insert] of encrypted) {
+        const value = secret(`${table}-${column}`);
+        run1(insert, value);
+        scrubbed.push({ element, where: `${table}.${column} (encrypted)`, needle: value });
+      }
     })();
 
     // Production's own past, in transactions of their own as it happened: an address changed
@@ -269,26 +324,36 @@ export function plantCanaries(file: string): PlantedCanaries {
     // password record replaced by a new one, and batch history its cleanup job deleted. Each
     // leaves the old bytes in the file's free space, where a copy of the file carries them.
     const oldEmail = `${token('email-old')}.${'long-address'.repeat(8)}@canary.example.com`;
-    run1('UPDATE LogisticsElectronicAddress SET LOCATOR = ? WHERE RECID = 101', oldEmail);
-    run1('UPDATE LogisticsElectronicAddress SET LOCATOR = ? WHERE RECID = 101', `${token('email-new')}@x.io`);
-    text(scrubbed, 'email-addresses', 'LogisticsElectronicAddress.LOCATOR (changed by production)', token('email-old'));
-    text(scrubbed, 'email-addresses', 'LogisticsElectronicAddress.LOCATOR (current)', token('email-new'));
-    const oldPassword = `rotated-${token('smtp-password-old')}`;
-    run1('INSERT INTO SysEmailSMTPPassword (RECID, PASSWORD) VALUES (9000001, ?)', oldPassword);
-    run1('INSERT INTO SysEmailSMTPPassword (RECID, PASSWORD) VALUES (9000002, ?)', `current-${token('smtp-password-current')}`);
-    run1('DELETE FROM SysEmailSMTPPassword WHERE RECID = 9000001');
-    text(scrubbed, 'smtp-password', 'SysEmailSMTPPassword.PASSWORD (rotated away by production)', oldPassword);
-    text(scrubbed, 'smtp-password', 'SysEmailSMTPPassword.PASSWORD (current record)', token('smtp-password-current'));
+    run1('UPDATE LOGISTICSELECTRONICADDRESS SET LOCATOR = ? WHERE RECID = (SELECT MIN(RECID) + 50 FROM LOGISTICSELECTRONICADDRESS)', oldEmail);
+    run1('UPDATE LOGISTICSELECTRONICADDRESS SET LOCATOR = ? WHERE LOCATOR = ?', `${token('email-new')}@x.io`, oldEmail);
+    text(scrubbed, 'email-addresses', 'LOGISTICSELECTRONICADDRESS.LOCATOR (changed by production)', token('email-old'));
+    text(scrubbed, 'email-addresses', 'LOGISTICSELECTRONICADDRESS.LOCATOR (current)', token('email-new'));
+    const oldPassword = Buffer.from(`rotated-${token('smtp-password-old')}`);
+    run1('INSERT INTO SYSEMAILSMTPPASSWORD (RECID, PASSWORD) VALUES (9000001, ?)', oldPassword);
+    run1('INSERT INTO SYSEMAILSMTPPASSWORD (RECID, PASSWORD) VALUES (9000002, ?)', Buffer.from(`current-${token('smtp-password-current')}`));
+    run1('DELETE FROM SYSEMAILSMTPPASSWORD WHERE RECID = 9000001');
+    scrubbed.push({ element: 'smtp-password', where: 'SYSEMAILSMTPPASSWORD.PASSWORD (rotated away by production)', needle: oldPassword });
+    text(scrubbed, 'smtp-password', 'SYSEMAILSMTPPASSWORD.PASSWORD (current record)', token('smtp-password-current'));
     db.transaction(() => {
       for (let i = 0; i < 200; i++)
         run1(
-          "INSERT INTO BatchJobHistory (RECID, BATCHJOBID, CAPTION, STATUS, STARTDATETIME, ENDDATETIME, SERVERID) VALUES (?, 1, ?, 4, '2025-01-01T00:00:00Z', '2025-01-01T00:01:00Z', 'Batch:X')",
+          "INSERT INTO BATCHJOBHISTORY (RECID, BATCHJOBID, CAPTION, STATUS, STARTDATETIME, ENDDATETIME, SERVERID) VALUES (?, 1, ?, 4, '2025-01-01T00:00:00Z', '2025-01-01T00:01:00Z', 'Batch:X')",
           9_100_000 + i,
           `${token('deleted-history')} run ${i}`,
         );
     })();
-    run1('DELETE FROM BatchJobHistory WHERE RECID >= 9100000');
-    text(scrubbed, 'batch-job-history', 'BatchJobHistory rows deleted by production', token('deleted-history'));
+    run1('DELETE FROM BATCHJOBHISTORY WHERE RECID >= 9100000');
+    text(scrubbed, 'batch-job-history', 'BATCHJOBHISTORY rows deleted by production', token('deleted-history'));
+
+    // Positive control: business data that must arrive, including a row over a page long.
+    run1('INSERT INTO DIRPARTYTABLE (RECID, PARTYNUMBER, NAME) VALUES (9000001, ?, ?)', `P${run}`, `Société Générale ✓ ${token('kept-party')}`);
+    kept.push({ element: 'kept:DIRPARTYTABLE', where: 'DIRPARTYTABLE row (record bytes)', needle: storedRecord(db, 'DIRPARTYTABLE', 9000001) });
+    text(kept, 'kept:DIRPARTYTABLE', 'DIRPARTYTABLE.NAME', `Société Générale ✓ ${token('kept-party')}`);
+    run1(
+      "INSERT INTO GENERALJOURNALACCOUNTENTRY (RECID, GENERALJOURNALENTRY, LEDGERACCOUNT, TRANSACTIONCURRENCYCODE, TRANSACTIONCURRENCYAMOUNT, ACCOUNTINGCURRENCYAMOUNT, POSTINGTYPE, ISCREDIT, TEXT) VALUES (9000001, 1, '110110', 'USD', 1.5, 1.5, 14, 0, ?)",
+      longText(token('kept-ledger'), 20_000),
+    );
+    text(kept, 'kept:GENERALJOURNALACCOUNTENTRY', 'GENERALJOURNALACCOUNTENTRY.TEXT (20,000 characters)', token('kept-ledger'));
     // Production checkpoints as it runs: most of the planted bytes are in its database file.
     db.pragma('wal_checkpoint(PASSIVE)');
   } finally {

@@ -24,12 +24,21 @@ function localEnvironment(catalog: LoadedCatalog, name: string): LocalEnvironmen
   return env;
 }
 
-/** A fresh demo estate in its own directory under .tmp/tests. */
-export function createTestEstate(rows = 3000, name = 'estate'): TestEstate {
+/**
+ * A fresh demo estate in its own directory under .tmp/tests. The demo catalog names an
+ * application server per sandbox; a test that does not start them (test/support/app-servers.ts)
+ * gets the catalog without them, so SWAP has no services to stop and start.
+ */
+export function createTestEstate(rows = 3000, name = 'estate', options: { application?: boolean } = {}): TestEstate {
   const home = path.join(packageRoot(), '.tmp', 'tests', `${name}-${crypto.randomBytes(4).toString('hex')}`);
   fs.mkdirSync(home, { recursive: true });
   createDemoEstate({ home, rows });
   const catalogFile = path.join(home, 'environments.json');
+  if (!options.application) {
+    const raw = JSON.parse(fs.readFileSync(catalogFile, 'utf8'));
+    for (const env of raw.environments) delete env.application;
+    fs.writeFileSync(catalogFile, JSON.stringify(raw, null, 2));
+  }
   return {
     home,
     catalogFile,
@@ -58,9 +67,13 @@ export interface TableChecksum {
 export function tableChecksums(file: string, only?: string[]): Record<string, TableChecksum> {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[])
-      .map((t) => t.name)
-      .filter((t) => !only || only.includes(t));
+    const all = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map(
+      (t) => t.name,
+    );
+    // A table asked for by a name the database does not have would compare as equal to nothing.
+    for (const name of only ?? [])
+      if (!all.includes(name)) throw new Error(`${file} has no table ${name} (tables are named as in AxDB: ${all.slice(0, 5).join(', ')}, ...)`);
+    const tables = all.filter((t) => !only || only.includes(t));
     const result: Record<string, TableChecksum> = {};
     for (const table of tables) {
       const hash = crypto.createHash('sha256');

@@ -63,6 +63,8 @@ export interface FakeDatabase {
   minCapacity?: number;
   /** Opaque data the data-plane mock reads: it moves with renames and is cloned by copies and restores. */
   content: any;
+  /** Resource tags: set by PUT and PATCH, moved by a rename, never copied (a copy or restore is a new resource). */
+  tags?: Record<string, string>;
 }
 
 export type FakePlacement = Partial<Pick<FakeDatabase, 'sku' | 'objective' | 'maxSizeBytes' | 'elasticPoolId' | 'autoPauseDelay' | 'minCapacity'>>;
@@ -268,6 +270,8 @@ export class FakeArm {
       .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
     if (db.earliestRestoreDate) b.properties.earliestRestoreDate = db.earliestRestoreDate;
     else delete b.properties.earliestRestoreDate;
+    if (db.tags) b.tags = { ...db.tags };
+    else delete b.tags;
     return b;
   }
 
@@ -551,7 +555,16 @@ export class FakeArm {
     const placement = this.requestedPlacement(server, props, payload.sku, from);
     if ('code' in placement) return this.error(res, 400, placement.code, placement.message);
     const created = this.now().toISOString();
-    const db = { server, name, status, createdAt: created, createMode: props.createMode, content, ...(placement as Required<FakePlacement>) } as FakeDatabase;
+    const db = {
+      server,
+      name,
+      status,
+      createdAt: created,
+      createMode: props.createMode,
+      content,
+      tags: payload.tags,
+      ...(placement as Required<FakePlacement>),
+    } as FakeDatabase;
     this.databases.set(`${server}/${name}`, db);
     this.startOperation(res, {
       name: 'CreateLogicalDatabase',
@@ -585,7 +598,8 @@ export class FakeArm {
       name: 'UpdateLogicalDatabase',
       database: { server, name },
       finish: () => {
-        Object.assign(db, placement, { status: 'Online' });
+        // DatabaseUpdate's tags replace the resource's tags (ARM PATCH semantics).
+        Object.assign(db, placement, { status: 'Online' }, payload?.tags ? { tags: { ...payload.tags } } : {});
         return { status: 200, body: this.databaseBody(db) };
       },
     });

@@ -3,20 +3,35 @@ import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } 
 import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY, TRIGGERS_QUERY, VIEWS_QUERY } from '../../engines/tsql/tsql-introspect';
 import { LAST_LOG_BACKUP_QUERY, USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
 import { catalogRows } from './fo-tsql';
+import * as principals from '../../engines/tsql/principals';
+import { READ_IDENTITY_SQL, WRITE_PROPERTY_SQL } from '../../engines/tsql/identity-properties';
 
 /**
  * MOCK of the SQL data plane, because no SQL Server or Azure SQL database can be reached
  * here. It sits under the real TsqlSession (so the dialect, parameter binding, introspection
  * and the engine-neutral policies all run) and replaces only the wire: it records every
  * statement with its parameters and answers the reads dbmove makes from a small model of
- * each database (its SQLSYSTEMVARIABLES facts, its schema, its enabled users).
+ * each database (its kernel settings, Admin, tenant, database users and extended properties,
+ * its schema, its enabled users).
  *
  * It does not evaluate SQL: counts of rows left to scrub are always 0, and writes change
  * nothing but the facts and the schema. What the statements do to real data is for the
  * live suite (test/live/azure.live.test.ts) to prove.
  */
 export interface FakeContent {
-  facts: Record<string, string>;
+  /** SQLSYSTEMVARIABLES PARM → VALUE. */
+  kernel: Record<string, number>;
+  admin: { networkAlias: string; name: string; networkDomain: string; identityProvider: string; sid: string; objectId: string; enable: number };
+  tenantId: string;
+  /** Database users that can connect (sys.sysusers), dbo included. */
+  databaseUsers: string[];
+  /** Database roles (sys.database_principals type R) and their members. */
+  roles: Record<string, string[]>;
+  /** Tables with change tracking on. */
+  changeTracked: string[];
+  changeTrackingOn: boolean;
+  /** Database-level extended properties. */
+  properties: Record<string, string>;
   schema: SchemaDefinition;
   /** Tables some foreign key references (TRUNCATE TABLE is refused on them). */
   referenced: string[];
@@ -71,23 +86,77 @@ export class RecordingDataPlane {
     if (sql === VIEWS_QUERY) return rows((content.schema.views ?? []).map((v) => ({ name: v.name, definition: v.sql })));
     if (sql === TRIGGERS_QUERY) return rows((content.schema.triggers ?? []).map((t) => ({ name: t.name, tableName: t.table, definition: t.sql })));
     if (sql === REFERENCED_QUERY) return rows([{ n: content.referenced.includes(String(params[0])) ? 1 : 0 }]);
-    if (sql === 'SELECT [PARM] AS PARM, [VALUE] AS VALUE FROM [SQLSYSTEMVARIABLES]')
-      return rows(Object.entries(content.facts).map(([PARM, VALUE]) => ({ PARM, VALUE })));
-    if (sql === 'UPDATE [SQLSYSTEMVARIABLES] SET [VALUE] = @p0 WHERE [PARM] = @p1') {
-      if (!(String(params[1]) in content.facts)) return { rows: [], rowsAffected: 0 };
-      content.facts[String(params[1])] = String(params[0]);
-      return { rows: [], rowsAffected: 1 };
+    const done = (n = 1) => ({ rows: [], rowsAffected: n });
+    // Kernel settings, Admin and tenant (POSTCONFIG and VERIFY).
+    if (sql === 'SELECT [VALUE] AS value FROM [SQLSYSTEMVARIABLES] WHERE [PARM] = @p0')
+      return rows(String(params[0]) in content.kernel ? [{ value: content.kernel[String(params[0])] }] : []);
+    if (sql.startsWith('UPDATE [SQLSYSTEMVARIABLES] SET [VALUE] = 0 WHERE [PARM] = @p0')) {
+      const parm = String(params[0]);
+      if (!content.kernel[parm]) return done(0);
+      content.kernel[parm] = 0;
+      return done();
     }
-    if (sql === 'INSERT INTO [SQLSYSTEMVARIABLES] ([PARM], [VALUE]) VALUES (@p0, @p1)') {
-      content.facts[String(params[0])] = String(params[1]);
-      return { rows: [], rowsAffected: 1 };
+    if (sql.startsWith('SELECT [NETWORKALIAS] AS networkAlias, ')) return rows([{ ...content.admin }]);
+    if (sql.startsWith('UPDATE [USERINFO] SET [NETWORKALIAS] = @p0')) {
+      const [networkAlias, name, networkDomain, identityProvider, sid, objectId] = params.map(String);
+      Object.assign(content.admin, { networkAlias, name, networkDomain, identityProvider, sid, objectId, enable: 1 });
+      return done();
+    }
+    if (sql === 'SELECT [VALUE] AS value FROM [SYSSERVICECONFIGURATIONSETTING] WHERE [NAME] = @p0') return rows([{ value: content.tenantId }]);
+    if (sql.startsWith('UPDATE [SYSSERVICECONFIGURATIONSETTING] SET [VALUE] = @p0')) {
+      content.tenantId = String(params[0]);
+      return done();
+    }
+    if (sql.startsWith('SELECT [PLANID] AS planId')) return rows([{ planId: 'plan', planCapability: 'FinanceAndOperations' }]);
+    if (sql.startsWith('SELECT j.[CAPTION] AS label')) return rows([]);
+    // Database users and change tracking (engines/tsql/principals.ts).
+    if (sql === principals.CHANGE_TRACKING_TABLES_SQL) return rows(content.changeTracked.map((tableName) => ({ schemaName: 'dbo', tableName })));
+    if (sql === principals.DISABLE_TABLE_CHANGE_TRACKING_SQL) {
+      content.changeTracked = content.changeTracked.filter((t) => t !== params[1]);
+      return done();
+    }
+    if (sql === principals.DISABLE_DATABASE_CHANGE_TRACKING_SQL) {
+      content.changeTrackingOn = false;
+      return done();
+    }
+    if (sql === principals.ENABLE_DATABASE_CHANGE_TRACKING_SQL) {
+      content.changeTrackingOn = true;
+      return done();
+    }
+    if (sql === principals.COPIED_USERS_SQL) return rows(content.databaseUsers.filter((u) => u !== 'dbo').map((name) => ({ name })));
+    if (sql === principals.USERS_SQL) return rows(content.databaseUsers.map((name) => ({ name })));
+    if (sql === principals.CERTIFICATES_OF_SQL) return rows([]);
+    if (sql === principals.REOWN_SQL || sql === principals.DROP_CERTIFICATE_SQL) return done(0);
+    if (sql === principals.DROP_USER_SQL) {
+      content.databaseUsers = content.databaseUsers.filter((u) => u !== params[0]);
+      return done(0);
+    }
+    if (sql === principals.CREATE_CONTAINED_USER_SQL || sql === principals.CREATE_LOGIN_USER_SQL) {
+      if (!content.databaseUsers.includes(String(params[0]))) content.databaseUsers.push(String(params[0]));
+      return done(0);
+    }
+    if (sql === principals.ROLE_EXISTS_SQL) return rows([{ n: String(params[0]) in content.roles ? 1 : 0 }]);
+    if (sql === principals.ADD_ROLE_MEMBER_SQL) {
+      content.roles[String(params[0])].push(String(params[1]));
+      return done(0);
+    }
+    // Identity as SQL Server keeps it (engines/tsql/identity-properties.ts).
+    if (sql === READ_IDENTITY_SQL)
+      return rows(
+        Object.entries(content.properties)
+          .filter(([name]) => params.includes(name))
+          .map(([name, value]) => ({ name, value })),
+      );
+    if (sql === WRITE_PROPERTY_SQL) {
+      content.properties[String(params[0])] = String(params[1]);
+      return done(0);
     }
     if (sql.startsWith('SELECT COUNT_BIG(*) AS n FROM ')) {
       if (!exists(tableOf(sql))) throw new Error(`Invalid object name '${tableOf(sql)}'.`);
       return rows([{ n: '0' }]);
     }
-    if (sql.startsWith('SELECT [ID] AS ID FROM [UserInfo]')) return rows(content.enabledUsers.map((ID) => ({ ID })));
-    if (sql === 'SELECT [GROUP_] AS g FROM [BatchGroup]') return rows(content.batchGroups.map((g) => ({ g })));
+    if (sql.startsWith('SELECT [ID] AS ID FROM [USERINFO]')) return rows(content.enabledUsers.map((ID) => ({ ID })));
+    if (sql === 'SELECT [GROUP_] AS g FROM [BATCHGROUP]') return rows(content.batchGroups.map((g) => ({ g })));
     if (sql.startsWith('SELECT [CAPTION] AS label, [STATUS] AS status FROM [BatchJob]')) return rows([]);
     let m = /^ALTER TABLE \[(\w+)\] ADD \[(\w+)\] (\w+(?:\([^)]*\))?)( NOT NULL| NULL)/.exec(sql);
     if (m) {

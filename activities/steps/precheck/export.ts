@@ -19,7 +19,7 @@ export function createPrecheckExportActivities(deps: ActivityDeps) {
           checks.push({ name: 'source-known', ok: false, message: (err as Error).message, fix: 'use an environment named in the catalog' });
         }
         if (source) {
-          const reading = await readLive(scope, source);
+          const reading = await readLive(deps, scope, source);
           if (!reading.exists)
             checks.push({
               name: `database-${source.name}`,

@@ -31,7 +31,18 @@ export function createPrecheckImportActivities(deps: ActivityDeps) {
               });
               checks.push(
                 ...versionChecks(
-                  { name: `the backup of ${manifest.source.environment}`, facts: manifest.versions },
+                  {
+                    name: `the backup of ${manifest.source.environment}`,
+                    reading: {
+                      versions: manifest.versions,
+                      sources: Object.fromEntries(
+                        Object.keys(manifest.versions).map((k) => [
+                          k,
+                          `the backup's manifest${manifest.versionSources?.[k as keyof typeof manifest.versions] ? `, from ${manifest.versionSources[k as keyof typeof manifest.versions]}` : ''}`,
+                        ]),
+                      ),
+                    },
+                  },
                   holder(reading),
                   deps.catalog().defaults.minimumPlatformUpdate,
                 ),

@@ -1,7 +1,7 @@
 import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { checksSummary, sourceIsNotTargetCheck, targetNotProductionCheck } from '../../../common/checks';
 import { ActivityDeps, elapsed, runStepActivity } from '../../runtime';
-import { holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
+import { applicationChecks, holder, identityCheck, readLive, scrubPolicyCheck, targetChecks, versionChecks } from './checks';
 
 export function createPrecheckRefreshActivities(deps: ActivityDeps) {
   return {
@@ -34,7 +34,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
           checks.push(scrubPolicyCheck('refresh', target));
           const distinct = sourceIsNotTargetCheck(source.name, target.name);
           if (!distinct.ok) checks.push(distinct);
-          const readings = await Promise.all([source, target].map((env) => readLive(scope, env)));
+          const readings = await Promise.all([source, target].map((env) => readLive(deps, scope, env)));
           for (const reading of readings) {
             if (!reading.exists) {
               checks.push({
@@ -51,7 +51,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
           if (s.exists && t.exists) {
             checks.push(identityCheck(s), identityCheck(t));
             checks.push(...versionChecks(holder(s), holder(t), catalog.defaults.minimumPlatformUpdate));
-            checks.push(...targetChecks(deps, t));
+            checks.push(...targetChecks(deps, t), ...(await applicationChecks(deps, scope, t.env)));
             if (s.runningDataJobs.length) {
               checks.push({
                 name: 'source-recurring-data-jobs',

@@ -8,78 +8,90 @@ SELECT v.name AS name, m.definition AS definition FROM sys.views AS v JOIN sys.s
 SELECT tr.name AS name, t.name AS tableName, m.definition AS definition, tr.is_disabled AS isDisabled FROM sys.triggers AS tr JOIN sys.tables AS t ON t.object_id = tr.parent_id JOIN sys.sql_modules AS m ON m.object_id = tr.object_id WHERE tr.is_ms_shipped = 0 AND tr.parent_class = 1 AND t.schema_id = SCHEMA_ID('dbo') ORDER BY tr.object_id;
 
 -- params: ["",2,"%@%",""]
-UPDATE [LogisticsElectronicAddress] SET [LOCATOR] = @p0 WHERE (([TYPE] = @p1) OR ([LOCATOR] LIKE @p2)) AND (([LOCATOR] IS NULL OR [LOCATOR] <> @p3));
+UPDATE [LOGISTICSELECTRONICADDRESS] SET [LOCATOR] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([TYPE] = @p1) OR ([LOCATOR] LIKE @p2)) AND (([LOCATOR] IS NULL OR [LOCATOR] <> @p3));
 
--- params: ["BatchJobHistory"]
+-- params: ["BATCHJOBHISTORY"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-DELETE TOP (4000) FROM [BatchJobHistory];
+DELETE TOP (4000) FROM [BATCHJOBHISTORY];
 
--- params: ["BatchHistory"]
+-- params: ["BATCHHISTORY"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [BatchHistory];
+TRUNCATE TABLE [BATCHHISTORY];
 
--- params: ["BatchConstraintHistory"]
+-- params: ["BATCHCONSTRAINTHISTORY"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [BatchConstraintHistory];
+TRUNCATE TABLE [BATCHCONSTRAINTHISTORY];
 
--- params: ["SysEmailSMTPPassword"]
+-- params: ["SYSEMAILSMTPPASSWORD"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [SysEmailSMTPPassword];
+TRUNCATE TABLE [SYSEMAILSMTPPASSWORD];
 
--- params: ["",""]
-UPDATE [SysEmailParameters] SET [SMTPRELAYSERVERNAME] = @p0 WHERE (([SMTPRELAYSERVERNAME] IS NULL OR [SMTPRELAYSERVERNAME] <> @p1));
+-- params: ["","SMTP","","SMTP"]
+UPDATE [SYSEMAILPARAMETERS] SET [SMTPRELAYSERVERNAME] = @p0, [MAILERNONINTERACTIVE] = @p1, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([SMTPRELAYSERVERNAME] IS NULL OR [SMTPRELAYSERVERNAME] <> @p2) OR ([MAILERNONINTERACTIVE] IS NULL OR [MAILERNONINTERACTIVE] <> @p3));
 
--- params: ["PrintMgmtSettings"]
+-- params: ["PRINTMGMTSETTINGS"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [PrintMgmtSettings];
+TRUNCATE TABLE [PRINTMGMTSETTINGS];
 
--- params: ["PrintMgmtDocInstance"]
+-- params: ["PRINTMGMTDOCINSTANCE"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [PrintMgmtDocInstance];
+TRUNCATE TABLE [PRINTMGMTDOCINSTANCE];
 
--- params: ["SysServerConfig"]
+-- params: ["SYSSERVERCONFIG"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [SysServerConfig];
+TRUNCATE TABLE [SYSSERVERCONFIG];
 
--- params: ["SysServerSessions"]
+-- params: ["SYSSERVERSESSIONS"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [SysServerSessions];
+TRUNCATE TABLE [SYSSERVERSESSIONS];
 
--- params: ["SysCorpNetPrinters"]
+-- params: ["SYSCORPNETPRINTERS"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [SysCorpNetPrinters];
+TRUNCATE TABLE [SYSCORPNETPRINTERS];
 
--- params: ["SysClientSessions"]
+-- params: ["SYSCLIENTSESSIONS"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [SysClientSessions];
+TRUNCATE TABLE [SYSCLIENTSESSIONS];
 
--- params: ["BatchServerConfig"]
+-- params: ["BATCHSERVERCONFIG"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [BatchServerConfig];
+TRUNCATE TABLE [BATCHSERVERCONFIG];
 
--- params: ["BatchServerGroup"]
+-- params: ["BATCHSERVERGROUP"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [BatchServerGroup];
+TRUNCATE TABLE [BATCHSERVERGROUP];
 
--- params: ["DocuValue"]
+-- params: ["DOCUVALUE"]
 SELECT COUNT(*) AS n FROM sys.foreign_keys WHERE referenced_object_id = OBJECT_ID(@p0, 'U');
 
-TRUNCATE TABLE [DocuValue];
+TRUNCATE TABLE [DOCUVALUE];
 
--- params: [0,"Admin",0]
-UPDATE [UserInfo] SET [ENABLE] = @p0 WHERE ([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND (([ENABLE] IS NULL OR [ENABLE] <> @p2));
+-- params: [0,"Admin",0,0]
+UPDATE [USERINFO] SET [ENABLE] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([ID] IS NULL OR NOT (UPPER([ID]) = UPPER(@p1))) AND ([ISMICROSOFTACCOUNT] = @p2)) AND (([ENABLE] IS NULL OR [ENABLE] <> @p3));
 
--- params: [0,0]
-UPDATE [BatchJob] SET [STATUS] = @p0 WHERE (([STATUS] IS NULL OR [STATUS] <> @p1));
+-- params: [0,1,2,5,7,9,0]
+UPDATE [BATCHJOB] SET [STATUS] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE ([STATUS] IN (@p1, @p2, @p3, @p4, @p5)) AND (([STATUS] IS NULL OR [STATUS] <> @p6));
+
+-- params: [null]
+UPDATE [RETAILHARDWAREPROFILE] SET [SECUREMERCHANTPROPERTIES] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([SECUREMERCHANTPROPERTIES] IS NOT NULL));
+
+-- params: [null]
+UPDATE [CREDITCARDACCOUNTSETUP] SET [SECUREMERCHANTPROPERTIES] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([SECUREMERCHANTPROPERTIES] IS NOT NULL));
+
+-- params: [null]
+UPDATE [EXCHANGERATEPROVIDERCONFIGURATIONDETAILS] SET [VALUE] = @p0, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([VALUE] IS NOT NULL));
+
+-- params: [null,null]
+UPDATE [SYSOAUTHUSERTOKENS] SET [ENCRYPTEDACCESSTOKEN] = @p0, [ENCRYPTEDREFRESHTOKEN] = @p1, [RECVERSION] = CASE WHEN [RECVERSION] >= 2147483647 THEN 1 ELSE [RECVERSION] + 1 END WHERE (([ENCRYPTEDACCESSTOKEN] IS NOT NULL) OR ([ENCRYPTEDREFRESHTOKEN] IS NOT NULL));
