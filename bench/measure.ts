@@ -16,6 +16,7 @@ import type { OperationStatus, RefreshInput } from '../workflows/types';
 import { createDbmoveWorker } from '../worker/create-worker';
 import { LocalEngine } from '../engines/local/local-engine';
 import { codecBesideZstd, ensureZstd, type CodecFigures } from './codec';
+import { measureNoResidue, type NoResidueFigures } from './no-residue';
 import { statusBesideDescribe, type CliSpeedFigures } from './cli-speed';
 
 /**
@@ -93,6 +94,8 @@ export interface SizeFigures {
   applicationUnavailableMs: number;
   scrub: ScrubFigures;
   refresh: RefreshFigures;
+  /** What leaving no scrubbed byte behind costs (VERIFY's rewrite of staging), and the alternatives. */
+  noResidue: NoResidueFigures;
   /** The first workflow on a fresh worker (a refusal of an unknown target), excluded from the refresh. */
   workerWarmUpMs: number;
   workerPeakRssBytes: number;
@@ -128,12 +131,6 @@ export interface BenchResults {
   concurrency?: ConcurrencyFigures;
   /** `dbmove status` beside `temporal workflow describe` on the smallest size's refresh. */
   cliSpeed?: CliSpeedFigures;
-  /**
-   * Figures other work adds here when it lands (null until then): the cost of leaving no
-   * scrubbed residue (issue 13), and the application's own unavailable window around SWAP
-   * (issue 12). `usersWindowMs` per size already measures the window a reader sees.
-   */
-  hooks: { noResidueCost: null; applicationWindow: null };
 }
 
 const SANDBOX = (i: number) => `sbx${String(i).padStart(2, '0')}`;
@@ -186,6 +183,8 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       const usersWindowMs = await probe.stop();
       const copyDetails = single.activityResults.copyToStaging?.details as { copyMs: number; bytes: number } | undefined;
       const scrubDetails = single.activityResults.scrubStaging?.details as { elements: ScrubFigures['elements'] } | undefined;
+      const sealDetails = single.activityResults.verifyStaging?.details as { seal?: { ms: number } } | undefined;
+      const noResidue = await measureNoResidue(prod, home, sealDetails?.seal?.ms ?? NaN);
       const elements = scrubDetails?.elements ?? [];
       const figures: SizeFigures = {
         businessRows: rows,
@@ -204,6 +203,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
           elements,
         },
         refresh: single.figures,
+        noResidue,
         workerWarmUpMs: warmUpMs,
         workerPeakRssBytes: peak,
         eventLoop,
@@ -258,7 +258,7 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
     });
     for (const app of appServers) await app.stop();
   }
-  return { sizes, concurrency, cliSpeed, hooks: { noResidueCost: null, applicationWindow: null } };
+  return { sizes, concurrency, cliSpeed };
 }
 
 /** The event loop's delay, sampled every 10 ms by Node's own monitor, while `stop` is not called. */

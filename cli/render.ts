@@ -94,6 +94,10 @@ export function renderStatus(s: OperationStatus, webUrl?: string): string {
     );
   }
   if (s.marker) lines.push(`  marker: ${s.marker.environment} at ${s.marker.at} (${s.marker.restorePoint})`);
+  if (s.restored)
+    lines.push(
+      `  restored: ${s.target}'s state at ${s.restored.stateAt}${s.restored.exact ? ' (exactly the time asked)' : ` (the nearest restorable state before ${s.restored.requested}, as accepted)`}${s.restored.restorePoint ? ` from restore point ${s.restored.restorePoint}` : ''}`,
+    );
   if (s.unavailableWindowMs !== undefined) lines.push(`  unavailable window: ${s.unavailableWindowMs.toFixed(2)} ms (the database switch)`);
   if (s.applicationUnavailableMs !== undefined)
     lines.push(`  unavailable to users: ${seconds(s.applicationUnavailableMs)} (application stopped to healthy again)`);
@@ -159,6 +163,7 @@ export function statusJson(s: OperationStatus, extra: Record<string, unknown> = 
     decisions: s.decisions,
     signedOff: s.signedOff ?? null,
     rolledBack: s.rolledBack ?? null,
+    restored: s.restored ?? null,
     ...extra,
   };
 }

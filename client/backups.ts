@@ -2,8 +2,7 @@ import type { EnvironmentConfig } from '../config/catalog';
 import type { EngineRegistry } from '../engines/registry';
 import { importRefusal } from '../engines/capabilities';
 import type { BackupManifest, RestoreWindow } from '../engines/port';
-import type { CheckResult } from '../workflows/types';
-import { checkRestoreTime } from '../activities/steps/precheck/restore-time';
+import { planRestore, type RestoreDecision, type RestoreRequest } from '../common/restore-plan';
 
 /**
  * What the command line (or a script) can check before it starts an import or a restore, with
@@ -28,7 +27,10 @@ export async function restoreWindow(engines: EngineRegistry, env: EnvironmentCon
   return engines(env).restorePoints(env);
 }
 
-/** Whether `env` can be restored to `to`, as PRECHECK will decide it. */
-export async function checkRestore(engines: EngineRegistry, env: EnvironmentConfig, to: string): Promise<CheckResult> {
-  return checkRestoreTime(env.name, to, await restoreWindow(engines, env));
+/**
+ * What a restore of `env` as `request` asks would give back (the time whose state, and whether
+ * it is the time asked), or why it cannot: the rule PRECHECK and the engine apply again.
+ */
+export async function checkRestore(engines: EngineRegistry, env: EnvironmentConfig, request: RestoreRequest, window?: RestoreWindow): Promise<RestoreDecision> {
+  return planRestore(env.name, request, window ?? (await restoreWindow(engines, env)));
 }

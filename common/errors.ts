@@ -25,6 +25,7 @@ export const ERROR_TYPES = {
   AmbiguousOperation: 'input',
   DemoExists: 'input',
   InvalidBackup: 'input',
+  RestoreNotExact: 'input',
 
   // permanent: a retry of the same step cannot fix it
   InjectedFault: 'permanent',
@@ -212,5 +213,12 @@ export class OperationRefused extends DbmoveError {
 export class DecisionRefused extends DbmoveError {
   constructor(message: string) {
     super('DecisionRefused', message);
+  }
+}
+
+/** A point-in-time restore asked for a time whose exact state cannot be given (common/restore-plan.ts). */
+export class RestoreNotExact extends DbmoveError {
+  constructor(message: string) {
+    super('RestoreNotExact', message);
   }
 }

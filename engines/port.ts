@@ -113,11 +113,12 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
   restorePoints(env: E): Promise<RestoreWindow>;
 
   /**
-   * RESTORE (point-in-time restore operation): prepare staging as the target was at `at`.
-   * Returns the point actually used, which may be earlier than asked where an engine keeps
-   * discrete restore points.
+   * RESTORE (point-in-time restore operation): prepare staging as the target was at `at`,
+   * exactly, or throw RestoreNotExact before anything is written. Only with `choice` (the
+   * nearest earlier restorable state, or a named restore point) may the state be another
+   * time's, and `restoredTo` then names it.
    */
-  restoreToStaging(target: E, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult>;
+  restoreToStaging(target: E, at: string, operationId: string, ctx: EngineContext, choice?: RestoreChoice): Promise<RestoreResult>;
 
   /**
    * Export: write the (already scrubbed) staging database to a backup at `destination`,
@@ -144,6 +145,15 @@ export interface DatabaseEngine<E extends EnvironmentConfig = EnvironmentConfig>
 
   /** Removes the broadcast `broadcast` wrote with this message (rollback before SWAP); true if there was one. */
   withdrawBroadcast?(env: E, message: string): Promise<boolean>;
+
+  /**
+   * Before staging leaves the engine's hands (VERIFY, ahead of SWAP or PACKAGE): make sure that
+   * nothing deleted or overwritten in it, by SCRUB, SYNC or POSTCONFIG or by the source long
+   * before, survives in its bytes. The local engine rewrites the database file from its live
+   * rows (VACUUM INTO); SQL Server zeroes the free space of every data page. Optional: an
+   * engine without it says in docs/engines.md what its page-level copies keep.
+   */
+  sealStaging?(target: E, operationId: string, ctx: EngineContext): Promise<SealResult>;
 
   /** Import: load a validated backup into the target's staging database. */
   importToStaging(target: E, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult>;
@@ -305,10 +315,17 @@ export interface SwapResult {
 }
 
 export interface RestorePointInfo {
+  /** The moment the point holds the state of. */
   at: string;
   id: string;
   description?: string;
   bytes?: number;
+  /**
+   * The times whose state this point restores exactly: from `exactFrom` to `exactUntil` the
+   * engine can prove the database held what the point holds (both default to `at`).
+   */
+  exactFrom?: string;
+  exactUntil?: string;
 }
 
 export interface RestoreWindow {
@@ -320,8 +337,31 @@ export interface RestoreWindow {
   points: RestorePointInfo[];
 }
 
+/** What `sealStaging` did: the staging database before and after, and how. */
+export interface SealResult {
+  bytesBefore: number;
+  bytesAfter: number;
+  durationMs: number;
+  /** True when an earlier attempt already sealed this staging database and it has not changed since. */
+  resumed: boolean;
+  notes: string[];
+}
+
 export interface RestoreResult extends CopyResult {
+  /** The time whose state staging now holds: the time asked, or (when accepted) the nearest earlier one. */
   restoredTo: string;
+  /** Whether `restoredTo` is the time asked for. */
+  exact: boolean;
+  /** The kept restore point it came from (engines with discrete restore points). */
+  point?: { id: string; at: string };
+}
+
+/** What a restore may give when the exact time asked cannot be (common/restore-plan.ts). */
+export interface RestoreChoice {
+  /** Accept the latest state at or before the time that can be restored exactly. */
+  nearest?: boolean;
+  /** Restore this kept restore point (an id `restorePoints` listed). */
+  point?: string;
 }
 
 /** What a backup says about itself; engine-neutral, written at export and checked at import. */

@@ -167,8 +167,8 @@ describe('Azure SQL placement, serverless, host names, restore window and bacpac
     fake.arm.database(UAT_SERVER, 'AxDB')!.content.lastLogBackup = lastLog;
     const window = await fake.engine().restorePoints(uat());
     expect(window.latest).to.equal(lastLog);
-    expect(checkRestoreTime('azuat', new Date(Date.now() - 2 * 60_000).toISOString(), window).ok, 'after the last log backup').to.equal(false);
-    expect(checkRestoreTime('azuat', new Date(Date.now() - 20 * 60_000).toISOString(), window).ok).to.equal(true);
+    expect(checkRestoreTime('azuat', { to: new Date(Date.now() - 2 * 60_000).toISOString() }, window).ok, 'after the last log backup').to.equal(false);
+    expect(checkRestoreTime('azuat', { to: new Date(Date.now() - 20 * 60_000).toISOString() }, window).ok).to.equal(true);
   });
 
   it('exports as a Microsoft Entra user (ADPassword) and refuses a database over the import/export service limit before any request', async () => {

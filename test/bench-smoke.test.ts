@@ -43,6 +43,11 @@ describe('npm run bench (smoke, tiny sizes)', function () {
         size.workerPeakRssBytes,
         size.eventLoop.maxMs,
         size.integrityCheckMs,
+        size.noResidue.rewriteMs,
+        size.noResidue.rewriteOverCp,
+        size.noResidue.inRefreshMs,
+        size.noResidue.secureDeleteScrubExtraMs,
+        size.noResidue.vacuumInPlaceMs,
       ]) {
         expect(figure, `a figure at ${size.businessRows} rows`).to.be.a('number').and.not.NaN;
       }
@@ -79,6 +84,8 @@ describe('npm run bench (smoke, tiny sizes)', function () {
       '3 concurrent refreshes <= 12x one refresh',
       'longest event-loop stall < 200 ms',
       'PACKAGE <= 1.5x zstd -3 -T0',
+      'no-residue rewrite <= 15x cp',
+      'no-residue rewrite 6,000/2,000',
       'dbmove status <= 4x temporal workflow describe',
     ]) {
       expect(targets).to.include(name);

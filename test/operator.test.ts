@@ -258,7 +258,7 @@ describe("the operator's seat", function () {
             child.stdout.destroy(); // the reader went away, as `| head -1` does
             let stderr = '';
             child.stderr.on('data', (c) => (stderr += c));
-            child.on('exit', (code) => resolve({ code, stdout: '', stderr }));
+            child.on('close', (code) => resolve({ code, stdout: '', stderr }));
           });
           expect(closed.stderr, `dbmove ${args.join(' ')} | (closed)`).to.not.match(/EPIPE|\n\s+at /);
           expect(closed.code, `dbmove ${args.join(' ')} | (closed)`).to.equal(0);

@@ -6,7 +6,7 @@ import { acquireLease, releaseLease, type Lease } from './lease';
 import type { Recipe } from './operations/recipe';
 import { stepNames } from './operations/recipe';
 import { Runbook } from './runbook';
-import type { CheckResult, Decision, Marker, OperationOptions, OperationResult, StepOutcome, TargetWritesSeen, Tuning } from './types';
+import type { CheckResult, Decision, Marker, OperationOptions, OperationResult, RestoredState, StepOutcome, TargetWritesSeen, Tuning } from './types';
 
 /**
  * Runs any recipe through the state machine of `phases.ts`:
@@ -91,6 +91,7 @@ export async function runOperation<I extends OperationOptions & { source?: strin
       signedOffBy: decision.by,
       unavailableWindowMs: s.unavailableWindowMs,
       applicationUnavailableMs: s.applicationUnavailableMs,
+      ...(s.restored && outcome === 'completed' ? { restored: s.restored } : {}),
       steps: s.steps,
     };
   };
@@ -122,6 +123,7 @@ export async function runOperation<I extends OperationOptions & { source?: strin
         continue;
       }
       const outcome = await runbook.runStep(name, () => run(activities, input, operationId));
+      if (name === 'RESTORE' && outcome.details?.restored) runbook.setRestored(outcome.details.restored as RestoredState);
       if (name === 'MARKER') {
         runbook.setMarker((outcome as StepOutcome & { marker: Marker }).marker);
         runbook.setRollbackMeans(`Drop the staging copy; ${route.target} was never touched and stays as it is.`);
@@ -308,6 +310,6 @@ function effectOf<I extends OperationOptions & { source?: string; target?: strin
       if (lease) await releaseLease(lease, operationId);
     },
     ready: () =>
-      `${environment} is live with the new data. Sign off to close the operation (dbmove sign-off ${operationId}), or roll back to ${runbook.status.marker?.at}.`,
+      `${environment} is live with ${runbook.status.restored ? `its state at ${runbook.status.restored.stateAt}` : 'the new data'}. Sign off to close the operation (dbmove sign-off ${operationId}), or roll back to ${runbook.status.marker?.at}.`,
   };
 }

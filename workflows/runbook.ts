@@ -16,6 +16,7 @@ import type {
   OperationKind,
   OperationStatus,
   Phase,
+  RestoredState,
   StepName,
   StepOutcome,
   StepRecord,
@@ -331,6 +332,18 @@ export class Runbook {
       'SWAP',
     );
     setCurrentDetails(this.currentDetails());
+  }
+
+  /** A point-in-time restore prepared this state: the status, the log and the result name its time. */
+  setRestored(state: RestoredState): void {
+    this.state.restored = state;
+    this.log(
+      'info',
+      state.exact
+        ? `Restoring ${this.state.target} to its state at ${state.stateAt}, exactly the time asked${state.restorePoint ? ` (restore point ${state.restorePoint})` : ''}`
+        : `Restoring ${this.state.target} to its state at ${state.stateAt}, the nearest restorable state before the ${state.requested} asked (accepted with --nearest)`,
+      'RESTORE',
+    );
   }
 
   setSignedOff(decision: Decision): void {

@@ -104,6 +104,8 @@ export interface OperationStatus {
   cancelled?: { at: string; phase: Phase };
   /** Changes made to the live target by its own users between MARKER and SWAP (SWAP overwrote them, or stopped). */
   targetWrites?: TargetWritesSeen;
+  /** A point-in-time restore: the time whose state it prepared (and, after SWAP, the target holds). */
+  restored?: RestoredState;
   /** Filled by the client from the running activity's heartbeat; the workflow never sees it. */
   progress?: Progress;
   result?: Record<string, unknown>;
@@ -168,8 +170,23 @@ export interface ImportInput extends OperationOptions {
 
 export interface RestoreInput extends OperationOptions {
   target: string;
-  /** ISO time to restore to. */
+  /** ISO time to restore to (for a named restore point, its own time). */
   to: string;
+  /** Accept the latest state at or before `to` that can be restored exactly, when `to` itself cannot be. */
+  nearest?: boolean;
+  /** Restore this kept restore point (an id `dbmove restore-points` lists). */
+  point?: string;
+}
+
+/** What a point-in-time restore gave back: the time whose state the target holds. */
+export interface RestoredState {
+  /** The time asked for. */
+  requested: string;
+  /** The time whose state was restored (the time asked, unless the nearest was accepted). */
+  stateAt: string;
+  exact: boolean;
+  /** The kept restore point it came from (embedded engine). */
+  restorePoint?: string;
 }
 
 export interface OperationResult {
@@ -180,6 +197,8 @@ export interface OperationResult {
   signedOffBy?: string;
   unavailableWindowMs?: number;
   applicationUnavailableMs?: number;
+  /** A point-in-time restore: the time whose state was restored. */
+  restored?: RestoredState;
   steps: StepRecord[];
 }
 

@@ -109,33 +109,12 @@ export async function applyScrubPolicy(session: DataSession, policy: ScrubPolicy
         continue;
       }
       const name = findTable(schema, table)!.name;
-      let rows = 0;
       const d = session.dialect;
-      if (element.action === 'clear') {
-        const referenced = options.referencedByForeignKey ? await options.referencedByForeignKey(name) : false;
-        for (const statement of d.clearTable(name, referenced))
-          rows += await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
-      } else if (element.action === 'delete') {
-        const params: unknown[] = [];
-        const where = violation(session, element, params)!;
-        const statement = d.deleteWhere(name, where, params);
-        rows = await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
-      } else {
-        const params: unknown[] = [];
-        const assignments =
-          element.action === 'update'
-            ? Object.entries(element.set).map(([c, v]) => {
-                params.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
-                return `${d.quote(c)} = ${d.param(params.length - 1)}`;
-              })
-            : Object.entries(element.columns).map(([c, rule]) => `${d.quote(c)} = ${maskExpression(session, c, rule, params)}`);
-        const where = violation(session, element, params);
-        // F&O's optimistic concurrency: an updated row gets a new RECVERSION (fo/recversion.ts).
-        rows = await session.execute(
-          `UPDATE ${d.quote(name)} SET ${assignments.join(', ')}${recVersionAssignment(d, schema, name)}${where ? ` WHERE ${where}` : ''}`,
-          params,
-        );
-      }
+      // The table's triggers do not fire while SCRUB changes it (an audit trigger would copy what is removed).
+      const triggers = d.suspendTriggers((schema.triggers ?? []).filter((t) => t.table.toLowerCase() === name.toLowerCase()));
+      const rows = triggers.before.length
+        ? await withoutTriggers(session, triggers, () => scrubTable(session, schema, element, name, options))
+        : await scrubTable(session, schema, element, name, options);
       tables.push({ table: name, rows, durationMs: performance.now() - tableStarted });
     }
     results.push({
@@ -149,6 +128,52 @@ export async function applyScrubPolicy(session: DataSession, policy: ScrubPolicy
     await options.between?.(element.id);
   }
   return results;
+}
+
+async function withoutTriggers(
+  session: DataSession,
+  triggers: { before: string[]; after: string[]; transactional: boolean },
+  change: () => Promise<number>,
+): Promise<number> {
+  const run = async () => {
+    for (const sql of triggers.before) await session.execute(sql);
+    try {
+      return await change();
+    } finally {
+      for (const sql of triggers.after) await session.execute(sql);
+    }
+  };
+  return triggers.transactional ? session.transaction(run) : run();
+}
+
+async function scrubTable(session: DataSession, schema: SchemaDefinition, element: ScrubElement, name: string, options: ApplyOptions): Promise<number> {
+  let rows = 0;
+  const d = session.dialect;
+  if (element.action === 'clear') {
+    const referenced = options.referencedByForeignKey ? await options.referencedByForeignKey(name) : false;
+    for (const statement of d.clearTable(name, referenced)) rows += await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
+  } else if (element.action === 'delete') {
+    const params: unknown[] = [];
+    const where = violation(session, element, params)!;
+    const statement = d.deleteWhere(name, where, params);
+    rows = await runStatement(session, statement.sql, statement.params, statement.repeatUntilNoRows);
+  } else {
+    const params: unknown[] = [];
+    const assignments =
+      element.action === 'update'
+        ? Object.entries(element.set).map(([c, v]) => {
+            params.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
+            return `${d.quote(c)} = ${d.param(params.length - 1)}`;
+          })
+        : Object.entries(element.columns).map(([c, rule]) => `${d.quote(c)} = ${maskExpression(session, c, rule, params)}`);
+    const where = violation(session, element, params);
+    // F&O's optimistic concurrency: an updated row gets a new RECVERSION (fo/recversion.ts).
+    rows = await session.execute(
+      `UPDATE ${d.quote(name)} SET ${assignments.join(', ')}${recVersionAssignment(d, schema, name)}${where ? ` WHERE ${where}` : ''}`,
+      params,
+    );
+  }
+  return rows;
 }
 
 async function runStatement(session: DataSession, sql: string, params: unknown[], repeat?: boolean): Promise<number> {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { unreadableFileReason } from '../../config/files';
 import { z } from 'zod';
 import { ConfigError, configErrorFromIssues } from '../../config/config-error';
 import { SQL_IDENTIFIER, describePattern } from '../../config/names';
@@ -119,6 +120,9 @@ export function loadScrubPolicy(files: string[]): ScrubPolicy {
     if (stack.includes(absolute))
       throw new ConfigError(absolute, 'includes', 'includes itself (directly or through another file)', 'remove the circular include');
     if (policy.sources.includes(absolute)) return;
+    const unusable = unreadableFileReason(absolute);
+    if (unusable && !unusable.startsWith('does not exist'))
+      throw new ConfigError(absolute, '', `the scrub policy file ${unusable}`, "give the path of a policy file in the catalog's scrubPolicies");
     let raw: unknown;
     try {
       raw = JSON.parse(fs.readFileSync(absolute, 'utf8'));

@@ -1,5 +1,5 @@
 import { formatBytes } from '../../common/format';
-import type { StepOutcome } from '../../workflows/types';
+import type { RestoredState, StepOutcome } from '../../workflows/types';
 import { assertReplaceable } from '../production-guard';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 
@@ -23,19 +23,35 @@ export function createRestoreActivities(deps: ActivityDeps) {
       });
     },
 
-    /** RESTORE (point in time): the target as it was, into staging (SWAP stamps it with this operation). */
-    async restorePointInTime(input: { operationId: string; target: string; to: string }): Promise<StepOutcome> {
+    /**
+     * RESTORE (point in time): the target exactly as it was at the time asked (or, when the
+     * request accepted it, at the nearest earlier restorable time), into staging (SWAP stamps it
+     * with this operation). The outcome names the time whose state it is.
+     */
+    async restorePointInTime(input: { operationId: string; target: string; to: string; nearest?: boolean; point?: string }): Promise<StepOutcome> {
       return runStepActivity(deps, 'RESTORE', input.operationId, async (scope) => {
         const started = performance.now();
         const target = await assertReplaceable(scope, input.target, 'RESTORE');
         const engine = scope.engine(target);
-        const restored = await engine.restoreToStaging(target, input.to, input.operationId, scope.engineContext());
+        // Exactly the time asked, or what the request accepted instead; the engine refuses anything else.
+        const restored = await engine.restoreToStaging(target, input.to, input.operationId, scope.engineContext(), {
+          nearest: input.nearest,
+          point: input.point,
+        });
+        const state: RestoredState = {
+          requested: new Date(input.to).toISOString(),
+          stateAt: restored.restoredTo,
+          exact: restored.exact,
+          ...(restored.point ? { restorePoint: restored.point.id } : {}),
+        };
         return {
-          summary: `${target.name} as of ${restored.restoredTo} prepared in staging`,
+          summary: restored.exact
+            ? `${target.name} as of ${restored.restoredTo} prepared in staging (exactly the time asked)`
+            : `${target.name} as of ${restored.restoredTo} prepared in staging (the nearest restorable state before ${state.requested}, as accepted)`,
           activityMs: elapsed(started),
           notes: restored.notes,
           holdings: await engine.holdings(target, input.operationId),
-          details: { restoredTo: restored.restoredTo },
+          details: { restoredTo: restored.restoredTo, restored: state },
         };
       });
     },

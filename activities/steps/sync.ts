@@ -1,7 +1,7 @@
 import type { StepOutcome } from '../../workflows/types';
 import { ActivityDeps, elapsed, runStepActivity } from '../runtime';
 import { withSession } from '../sessions';
-import { applySchemaSync, describeSyncAction, planSchemaSync } from '../sync/schema-sync';
+import { applySchemaSync, describeSyncAction, planSchemaSync, summarizeSync } from '../sync/schema-sync';
 import { runPlatformSync } from '../sync/platform-sync';
 import { targetSchema } from '../sync/target-schema';
 
@@ -31,20 +31,14 @@ export function createSyncActivities(deps: ActivityDeps) {
           const plan = planSchemaSync(definition, await session.introspect(), session.dialect);
           return applySchemaSync(session, plan, target.name);
         });
-        const count = (kind: string, noun: string) => {
-          const n = outcome.applied.filter((a) => a.kind === kind).length;
-          return `${n} ${noun}${n === 1 ? '' : noun.endsWith('x') ? 'es' : 's'}`;
-        };
         return {
-          summary: outcome.applied.length
-            ? `${count('create-table', 'table')}, ${count('add-column', 'column')} and ${count('create-index', 'index')} added, ${count('drop-index', 'index')} dropped`
-            : `the copied data already matches ${target.name}'s schema`,
+          summary: outcome.applied.length ? summarizeSync(outcome.applied) : `the copied data already matches ${target.name}'s schema`,
           activityMs: elapsed(started),
           notes: [
             ...outcome.applied.map(describeSyncAction),
             ...(outcome.kept.length ? [`Kept, not defined by ${target.name}: ${outcome.kept.slice(0, 20).join(', ')}`] : []),
           ],
-          details: { applied: outcome.applied.map((a) => ({ kind: a.kind, table: a.table })), kept: outcome.kept.length },
+          details: { applied: outcome.applied.map((a) => ({ kind: a.kind, table: 'table' in a ? a.table : undefined })), kept: outcome.kept.length },
         };
       });
     },

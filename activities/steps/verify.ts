@@ -82,6 +82,10 @@ export function createVerifyActivities(deps: ActivityDeps) {
         const target = scope.environment(input.target);
         const policy = policyFor(input.policy, scope.environment(input.policyEnvironment ?? input.target));
         const engine = scope.engine(target);
+        // First the bytes: staging is rewritten from its live rows, so that what the scrub removed
+        // (and what the source had freed before the copy) is gone from the file itself, not only
+        // from the query results checked below. Nothing writes staging after VERIFY.
+        const seal = await engine.sealStaging?.(target, input.operationId, scope.engineContext());
         // Rows POSTCONFIG put back are the target's own; only then may they be there.
         const allowances = input.postConfigured ? postConfigAllowances(target) : {};
         const found: Findings = { problems: [], passed: [] };
@@ -108,8 +112,16 @@ export function createVerifyActivities(deps: ActivityDeps) {
         return {
           summary: `${violations.length + found.passed.length} checks over ${policy.elements.length} elements passed; enabled users: ${enabled.join(', ') || 'none'}`,
           activityMs: elapsed(started),
-          notes: [`Nothing on the scrub list remains; users enabled: ${enabled.join(', ')}`, ...found.passed.map((p) => `Verified: ${p}`)],
-          details: { checks: violations.length + found.passed.length, enabledUsers: enabled },
+          notes: [
+            ...(seal?.notes ?? []),
+            `Nothing on the scrub list remains; users enabled: ${enabled.join(', ')}`,
+            ...found.passed.map((p) => `Verified: ${p}`),
+          ],
+          details: {
+            checks: violations.length + found.passed.length,
+            enabledUsers: enabled,
+            ...(seal ? { seal: { ms: Math.round(seal.durationMs), bytesBefore: seal.bytesBefore, bytesAfter: seal.bytesAfter, resumed: seal.resumed } } : {}),
+          },
         };
       });
     },

@@ -5,6 +5,8 @@ import { parseDuration } from '../../config/durations';
 import type { ExportInput, ImportInput, RestoreInput } from '../../workflows/types';
 import { actor } from '../context';
 import { UsageError } from '../../common/errors';
+import { exactSpan } from '../../common/restore-plan';
+import { unreadableFileProblem, unwritableNewFileProblem } from '../../config/files';
 import { bold, dim } from '../render';
 import { launch, refuseBeforeStart } from './launch';
 import { oneOf, printJson, Register, requireEnvironment } from './shared';
@@ -21,6 +23,15 @@ function operationOptions(command: Command): Command {
 
 /** "2026-11-22T08:00:00Z", or a duration ago such as "-2h". */
 export function parseRestoreTime(text: string, now = Date.now()): string {
+  const at = restoreTimeOf(text, now);
+  if (at === undefined)
+    throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
+  if (Date.parse(at) > now) throw new UsageError(`--to ${at} is in the future: a restore goes back in time`);
+  return at;
+}
+
+/** The time `text` names, undefined when it names none (it may then be a restore point id). */
+function restoreTimeOf(text: string, now: number): string | undefined {
   const ago = /^-(.+)$/.exec(text.trim());
   let at: number;
   if (ago) {
@@ -31,10 +42,8 @@ export function parseRestoreTime(text: string, now = Date.now()): string {
     }
   } else {
     at = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?$/.test(text.trim()) ? Date.parse(text) : NaN;
-    if (Number.isNaN(at))
-      throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
+    if (Number.isNaN(at)) return undefined;
   }
-  if (at > now) throw new UsageError(`--to ${new Date(at).toISOString()} is in the future: a restore goes back in time`);
   return new Date(at).toISOString();
 }
 
@@ -48,8 +57,8 @@ export const registerBackups: Register = (program, ctx) => {
   ).action(async (opts: { source: string; output: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
     await requireEnvironment(ctx, opts.source, 'source');
     const output = path.resolve(opts.output);
-    if (fs.existsSync(output)) throw new UsageError(`--output ${output} already exists; an export never overwrites a file`);
-    if (!fs.existsSync(path.dirname(output))) throw new UsageError(`--output: the folder ${path.dirname(output)} does not exist`);
+    const unusable = unwritableNewFileProblem(output);
+    if (unusable) throw new UsageError(`--output: ${unusable}${fs.existsSync(output) ? '; an export never overwrites a file' : ''}`);
     const input: ExportInput = { source: opts.source, output, requestedBy: actor(opts.by), onFailure: opts.onFailure };
     await launch(ctx, 'export', 'exportDatabase', input, `export ${opts.source} → ${path.basename(output)}`, opts);
   });
@@ -64,8 +73,10 @@ export const registerBackups: Register = (program, ctx) => {
       .requiredOption('--target <env>', 'sandbox to replace'),
   ).action(async (opts: { input: string; target: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
     const target = await requireEnvironment(ctx, opts.target, 'target');
-    await refuseBeforeStart(ctx, { kind: 'import', target: opts.target }, opts, false);
     const file = path.resolve(opts.input);
+    const unreadable = unreadableFileProblem(file);
+    if (unreadable) throw new UsageError(`--input: ${unreadable}. Give a backup file written by \`dbmove export\``);
+    await refuseBeforeStart(ctx, { kind: 'import', target: opts.target }, opts, false);
     const { checkBackup } = await import('../../client/backups');
     try {
       await checkBackup(await ctx.engines(), target, file);
@@ -82,23 +93,50 @@ export const registerBackups: Register = (program, ctx) => {
   operationOptions(
     program
       .command('restore')
-      .description('Restore a sandbox to a point in time (see `dbmove restore-points`). The present state is marked first, so the restore can be rolled back.')
+      .description(
+        'Restore a sandbox to exactly the state it had at a point in time (see `dbmove restore-points`): a time whose state cannot be restored exactly is refused before anything starts, unless --nearest accepts the nearest earlier restorable state. The present state is marked first, so the restore can be rolled back.',
+      )
       .requiredOption('--target <env>', 'sandbox to restore')
-      .requiredOption('--to <time>', 'ISO time (2026-11-22T08:00:00Z) or a duration ago (-2h)'),
-  ).action(async (opts: { target: string; to: string; wait?: boolean; json?: boolean; onFailure: 'wait' | 'rollback'; by?: string; id?: string }) => {
-    const env = await requireEnvironment(ctx, opts.target, 'target');
-    const to = parseRestoreTime(opts.to);
-    await refuseBeforeStart(ctx, { kind: 'restore', target: opts.target }, opts, false);
-    const { checkRestore } = await import('../../client/backups');
-    const check = await checkRestore(await ctx.engines(), env, to);
-    if (!check.ok) throw new UsageError(`--to: ${check.message}; ${check.fix}`);
-    const input: RestoreInput = { target: opts.target, to, requestedBy: actor(opts.by), onFailure: opts.onFailure };
-    await launch(ctx, 'restore', 'restoreDatabase', input, `restore ${opts.target} to ${input.to}`, opts);
-  });
+      .requiredOption('--to <time|point>', 'ISO time (2026-11-22T08:00:00Z), a duration ago (-2h), or a restore point id from `dbmove restore-points`')
+      .option('--nearest', 'if that exact time cannot be restored, restore the latest state before it that can be (the status names its time)'),
+  ).action(
+    async (opts: {
+      target: string;
+      to: string;
+      nearest?: boolean;
+      wait?: boolean;
+      json?: boolean;
+      onFailure: 'wait' | 'rollback';
+      by?: string;
+      id?: string;
+    }) => {
+      const env = await requireEnvironment(ctx, opts.target, 'target');
+      const time = restoreTimeOf(opts.to, Date.now());
+      if (time !== undefined && Date.parse(time) > Date.now()) throw new UsageError(`--to ${time} is in the future: a restore goes back in time`);
+      await refuseBeforeStart(ctx, { kind: 'restore', target: opts.target }, opts, false);
+      const { checkRestore, restoreWindow } = await import('../../client/backups');
+      const engines = await ctx.engines();
+      const window = await restoreWindow(engines, env);
+      const point = time === undefined ? window.points.find((p) => p.id === opts.to.trim()) : undefined;
+      if (time === undefined && !point)
+        throw new UsageError(
+          `--to "${opts.to.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago; nor is it a restore point of ${opts.target} (dbmove restore-points ${opts.target} lists them)`,
+        );
+      const request = point ? { to: point.at, point: point.id } : { to: time!, nearest: opts.nearest };
+      // The rule PRECHECK and the engine apply again: exactly the time asked, or a refusal naming what can be restored.
+      const decision = await checkRestore(engines, env, request, window);
+      if (!decision.ok) throw new UsageError(`--to: ${decision.message}. Fix: ${decision.fix}`);
+      const input: RestoreInput = { target: opts.target, ...request, requestedBy: actor(opts.by), onFailure: opts.onFailure };
+      const what = decision.plan.exact ? `its state at ${decision.plan.stateAt}` : `its state at ${decision.plan.stateAt} (nearest to ${request.to})`;
+      await launch(ctx, 'restore', 'restoreDatabase', input, `restore ${opts.target} to ${what}`, opts);
+    },
+  );
 
   program
     .command('restore-points <env>')
-    .description('What an environment can be restored to: the kept restore points (embedded engine) or the continuous window (Azure SQL).')
+    .description(
+      'What an environment can be restored to exactly: each kept restore point with the times whose state it holds (embedded engine), or the continuous window (Azure SQL, SQL Server).',
+    )
     .option('--json', 'print JSON')
     .action(async (name: string, opts: { json?: boolean }) => {
       const env = await requireEnvironment(ctx, name, 'environment');
@@ -109,7 +147,13 @@ export const registerBackups: Register = (program, ctx) => {
         process.stdout.write(`Nothing is kept for ${name} yet: a restore point is taken at the start of every operation that replaces it.\n`);
         return;
       }
-      process.stdout.write(`${bold(name)}: ${window.continuous ? 'any time' : 'these points'} from ${window.earliest} to ${window.latest}\n`);
-      for (const p of window.points) process.stdout.write(`  ${p.at}  ${p.description ?? ''} ${dim(p.id)}\n`);
+      if (window.continuous) {
+        process.stdout.write(`${bold(name)}: exactly any time from ${window.earliest} to ${window.latest}\n`);
+        return;
+      }
+      process.stdout.write(
+        `${bold(name)} can be restored exactly to these times (any other time is refused, unless --nearest accepts the nearest earlier one):\n`,
+      );
+      for (const p of window.points) process.stdout.write(`  ${exactSpan(p).padEnd(51)}  ${p.description ?? ''} ${dim(p.id)}\n`);
     });
 };

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import type { OperationStatus } from '../../workflows/types';
 import { getStatusWhenReady, resolveForReading } from './status';
 import { oneOf, Register } from './shared';
+import { UsageError } from '../../common/errors';
+import { unwritableNewFileProblem } from '../../config/files';
 
 /** The runbook as JSON lines: one header, then every step, log line and decision, for programs. */
 export function runbookJsonLines(status: OperationStatus): string[] {
@@ -91,6 +93,8 @@ export const registerLogs: Register = (program, ctx) => {
       '\nExamples:\n  dbmove logs uat --format text\n  dbmove logs uat --output runbook.jsonl\n  dbmove logs uat --format text --output runbook.txt',
     )
     .action(async (ref: string, opts: { output?: string; format: 'jsonl' | 'text' }) => {
+      const unusable = opts.output === undefined ? undefined : unwritableNewFileProblem(opts.output, { mayExist: true });
+      if (unusable) throw new UsageError(`--output: ${unusable}`);
       const resolved = await resolveForReading(ctx, ref);
       const status = await getStatusWhenReady(ctx, resolved.workflowId, 10_000);
       const lines = opts.format === 'text' ? runbookText(status) : runbookJsonLines(status);

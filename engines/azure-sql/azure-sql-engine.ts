@@ -660,6 +660,7 @@ export class AzureSqlEngine implements DatabaseEngine<AzureSqlEnvironment> {
       staging: { kind: 'staging', environment: target.name, location: api.location(n.staging) },
       resumed: built.resumed,
       restoredTo: new Date(at).toISOString(),
+      exact: true,
       notes: [`Point-in-time restore of ${from} to ${at} into ${api.location(n.staging)}`, ...scaled],
     };
   }

@@ -9,6 +9,7 @@ import type { BackupManifest, EngineContext, ExportResult } from '../port';
 import { removeIfExists, sha256File } from './consistent-copy';
 import * as os from 'node:os';
 import { codecPool } from './threads/thread-pool';
+import { unreadableFileReason } from '../../config/files';
 
 /**
  * The local engine's portable backup: one file.
@@ -183,6 +184,9 @@ export async function readBackupManifest(
   file: string,
   options: { checkPayload?: boolean } = {},
 ): Promise<{ manifest: BackupFileManifest; payloadOffset: number }> {
+  // Before opening it: a folder or a named pipe (which would block the open) is refused in words.
+  const unusable = unreadableFileReason(file);
+  if (unusable) throw new InvalidBackupError(file, `it ${unusable}`, 'Give the backup file written by `dbmove export`.');
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r');

@@ -31,13 +31,19 @@ export interface ConsistentCopyResult {
   bytes: number;
   journalMode: string;
   durationMs: number;
+  /**
+   * When the copy's snapshot was pinned (read right after the read transaction took it): the
+   * copy holds the source exactly as it was at this moment. In rollback-journal mode no writer
+   * can commit from then until the copy ends.
+   */
+  snapshotAt: Date;
 }
 
 export async function consistentCopy(
   sourceFile: string,
   destinationFile: string,
   onProgress: (p: CopyProgress) => void = () => {},
-  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; durable?: boolean; fence?: () => Promise<void> } = {},
+  options: { signal?: AbortSignal; midpoint?: () => Promise<void> | void; durable?: boolean; fence?: () => Promise<void>; clock?: () => Date } = {},
 ): Promise<ConsistentCopyResult> {
   const durable = options.durable ?? true;
   const started = performance.now();
@@ -46,8 +52,11 @@ export async function consistentCopy(
   await removeIfExists(partial);
   await removeIfExists(`${partial}-wal`);
 
+  let snapshotAt = new Date();
   const journalMode = await withThread(async (thread) => {
     const lock = await thread.call<{ handle: number; journalMode: string }>({ op: 'readLock', file: sourceFile, busyTimeoutMs: 30_000 });
+    // The read lock pins the state the copy holds: that is the time of the copy's snapshot.
+    snapshotAt = options.clock?.() ?? new Date();
     try {
       const totalBytes = (await fs.promises.stat(sourceFile)).size;
       await copyWithProgress(sourceFile, partial, totalBytes, onProgress, options);
@@ -74,7 +83,7 @@ export async function consistentCopy(
   await fs.promises.rename(partial, destinationFile);
   if (durable) await fsyncDirectory(path.dirname(destinationFile));
   const bytes = (await fs.promises.stat(destinationFile)).size;
-  return { bytes, journalMode, durationMs: performance.now() - started };
+  return { bytes, journalMode, durationMs: performance.now() - started, snapshotAt };
 }
 
 async function copyWithProgress(

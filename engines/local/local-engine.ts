@@ -15,9 +15,11 @@ import type {
   ExportResult,
   Holding,
   Marker,
+  RestoreChoice,
   RestorePointInfo,
   RestoreResult,
   RestoreWindow,
+  SealResult,
   StagingAddress,
   SwapResult,
 } from '../port';
@@ -25,6 +27,10 @@ import { readIdentityRecord, writeIdentityRecord } from './identity-records';
 import { bootId, consistentCopy, fsyncDirectory, fsyncFile, readJson, removeIfExists, sha256File, writeJsonAtomic } from './consistent-copy';
 import { SqliteSession, type SessionGuard } from './sqlite-session';
 import { exportBackupFile, importBackupFile, InvalidBackupError, readBackupManifest } from './backup-file';
+import { rewriteWithoutFreeSpace, sealingFile } from './seal';
+import { confirmSwap, exactRanges, fileIdentity, observations, observe, pruneObservations } from './timeline';
+import { planRestore } from '../../common/restore-plan';
+import { RestoreNotExact } from '../../common/errors';
 import { parseDuration } from '../../config/durations';
 import { formatBytes } from '../../common/format';
 import { DatabaseCorrupt, TargetBusy } from '../../common/errors';
@@ -44,6 +50,8 @@ import type { IntegrityResult, TargetWrites } from '../port';
  *   staging/<op>.sqlite            the database being prepared (COPY, RESTORE, import)
  *   restore-points/<op>.sqlite     the target as it was at MARKER, byte for byte
  *   history/<time>--<op>.sqlite    restore points kept after sign-off, for point-in-time restore
+ *   timeline/<time>--<op>--*.json  checksums of the database at moments the engine saw it, which
+ *                                  prove the times a restore point restores exactly (timeline.ts)
  *   operations/<op>.json           what the engine already did for the operation (swap, rollback)
  */
 export interface LocalEngineOptions {
@@ -69,6 +77,15 @@ interface StagingManifest {
   origin: string;
   /** The boot the copy was made in: it is not fsynced until SWAP, so a crash since voids it. */
   bootId?: string;
+  /** Set by sealStaging: the file as the rewrite left it (a later change voids it). */
+  sealed?: SealRecord;
+}
+
+interface SealRecord {
+  at: string;
+  bytes: number;
+  mtimeMs: number;
+  ino: number;
 }
 
 interface OperationJournal {
@@ -264,19 +281,23 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       ctx.log(`Restore point for ${operationId} already taken at ${existing.at}; reusing it`);
       return { environment: target.name, at: existing.at, restorePoint: path.basename(file), checksum: existing.checksum };
     }
-    const at = this.now().toISOString();
     await ctx.fence?.('marker');
     const copy = await consistentCopy(
       this.databaseFile(target),
       file,
       (p) => ctx.progress(p.totalBytes ? (90 * p.copiedBytes) / p.totalBytes : 90, 'taking restore point'),
-      { signal: ctx.signal, fence: () => ctx.fence?.('marker') ?? Promise.resolve() },
+      { signal: ctx.signal, fence: () => ctx.fence?.('marker') ?? Promise.resolve(), clock: () => this.now() },
     );
+    // The point holds the target as it was when the copy's read snapshot was taken.
+    const at = copy.snapshotAt.toISOString();
     ctx.progress(90, 'checksumming the restore point');
     const checksum = await sha256File(file);
     await ctx.fence?.('marker');
     const identity = await this.readIdentity(target);
     await writeJsonAtomic(manifestFile, { environment: target.name, operationId, at, checksum, bytes: copy.bytes, identity } satisfies RestorePointManifest);
+    // Read after the copy: unchanged since the last swap means unchanged through the snapshot too.
+    await confirmSwap(this.workDir(target), await fileIdentity(this.databaseFile(target)), checksum);
+    await observe(this.workDir(target), { at, sha256: checksum, operationId, event: 'restore-point' });
     return { environment: target.name, at, restorePoint: path.basename(file), checksum };
   }
 
@@ -339,6 +360,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
           resumed: true,
           notes: ["The target already holds this operation's data; an earlier attempt swapped it in"],
         };
+        // When this happened is not known: the timeline records a change of unknown content.
+        await observe(this.workDir(target), { at: this.now().toISOString(), operationId, event: 'swap' });
         await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
         return result;
       }
@@ -354,7 +377,13 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         );
       }
     }
+    // For the point-in-time restore's timeline: the identity of the sealed file the target now
+    // is (the next restore point turns it into a checksum); an unsealed staging, a restore's, is
+    // recorded as a change of unknown content.
+    const sealed = await this.currentSeal(target, operationId);
     const result = await this.replaceLiveFile(target, staging, ctx);
+    const file = sealed ? await fileIdentity(this.databaseFile(target)) : undefined;
+    await observe(this.workDir(target), { at: this.now().toISOString(), operationId, event: 'swap', ...(file ? { file } : {}) });
     await removeIfExists(this.stagingManifest(target, operationId));
     await writeJsonAtomic(this.journalFile(target, operationId), { ...journal, swap: { ...result, at: this.now().toISOString() } });
     return result;
@@ -460,6 +489,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     };
     if (marker.checksum && (await sha256File(this.databaseFile(target))) === marker.checksum) {
       await removeIfExists(this.rollbackFile(target, operationId));
+      await observe(this.workDir(target), { at: this.now().toISOString(), sha256: marker.checksum, operationId, event: 'unchanged' });
       return record({ unavailableWindowMs: 0, durationMs: 0, resumed: true, notes: [`${target.name} already matches the restore point of ${marker.at}`] });
     }
     // Restore from a copy so the restore point survives until sign-off, should this be retried.
@@ -473,6 +503,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const atMarker = (await readJson<RestorePointManifest>(`${restorePoint.slice(0, -'.sqlite'.length)}.json`))?.identity;
     if (atMarker) writeIdentityRecord(temp, this.databaseFile(target), atMarker);
     const result = await this.replaceLiveFile(target, temp, ctx);
+    // A copy of a restore point (rollback-journal mode, so byte for byte): the target holds the marker's content again.
+    await observe(this.workDir(target), { at: this.now().toISOString(), sha256: marker.checksum, operationId, event: 'rollback' });
     return record({ ...result, notes: [...result.notes, `Restored ${target.name} to its restore point of ${marker.at}`] });
   }
 
@@ -537,12 +569,21 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async compareWithMarker(target: LocalEnvironment, marker: Marker): Promise<'identical' | 'changed' | 'unknown'> {
     if (!marker.checksum) return 'unknown';
-    return (await sha256File(this.databaseFile(target))) === marker.checksum ? 'identical' : 'changed';
+    if ((await sha256File(this.databaseFile(target))) !== marker.checksum) return 'changed';
+    // Seen unchanged since the marker: the restore point restores exactly every time up to now.
+    await observe(this.workDir(target), {
+      at: this.now().toISOString(),
+      sha256: marker.checksum,
+      operationId: path.basename(marker.restorePoint, '.sqlite'),
+      event: 'unchanged',
+    });
+    return 'identical';
   }
 
   async dropStaging(target: LocalEnvironment, operationId: string): Promise<Holding[]> {
     const removed: Holding[] = [];
-    for (const file of [this.stagingFile(target, operationId), `${this.stagingFile(target, operationId)}.partial`, this.rollbackFile(target, operationId)]) {
+    const staging = this.stagingFile(target, operationId);
+    for (const file of [staging, `${staging}.partial`, sealingFile(staging), this.rollbackFile(target, operationId)]) {
       if (await removeIfExists(file)) removed.push(this.stagingHolding(target, file));
       await removeIfExists(`${file}-journal`);
     }
@@ -554,6 +595,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const candidates: [Holding['kind'], string][] = [
       ['staging', this.stagingFile(env, operationId)],
       ['staging', `${this.stagingFile(env, operationId)}.partial`],
+      ['temporary', sealingFile(this.stagingFile(env, operationId))],
       ['temporary', this.rollbackFile(env, operationId)],
       ['restore-point', this.restorePointFile(env, operationId)],
     ];
@@ -593,6 +635,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   private async pruneHistory(env: LocalEnvironment, retentionMs: number): Promise<void> {
     const cutoff = this.now().getTime() - retentionMs;
+    await pruneObservations(this.workDir(env), cutoff);
     for (const point of await this.historyPoints(env)) {
       if (Date.parse(point.at) < cutoff) {
         await removeIfExists(point.file);
@@ -601,8 +644,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     }
   }
 
-  private async historyPoints(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string })[]> {
-    const points: (RestorePointInfo & { file: string })[] = [];
+  private async historyPoints(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string; sha256: string })[]> {
+    const points: (RestorePointInfo & { file: string; sha256: string })[] = [];
     for (const dir of [this.historyDir(env), path.join(this.workDir(env), 'restore-points')]) {
       let names: string[];
       try {
@@ -620,30 +663,38 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
           bytes: manifest.bytes,
           description: `before operation ${manifest.operationId}`,
           file,
+          sha256: manifest.checksum,
         });
       }
     }
     return points.sort((a, b) => a.at.localeCompare(b.at));
   }
 
-  async restorePoints(env: LocalEnvironment): Promise<RestoreWindow> {
+  /** The kept restore points, each with the times it restores exactly (timeline.ts). */
+  private async pointsWithRanges(env: LocalEnvironment): Promise<(RestorePointInfo & { file: string; sha256: string })[]> {
     const points = await this.historyPoints(env);
+    const ranges = exactRanges(points, await observations(this.workDir(env)));
+    return points.map((p, i) => ({ ...p, ...ranges[i] }));
+  }
+
+  async restorePoints(env: LocalEnvironment): Promise<RestoreWindow> {
+    const points = await this.pointsWithRanges(env);
     return {
       environment: env.name,
       continuous: false,
-      earliest: points[0]?.at,
-      latest: points[points.length - 1]?.at,
-      points: points.map(({ file: _file, ...p }) => p),
+      earliest: points[0]?.exactFrom,
+      latest: points.reduce<string | undefined>((latest, p) => (!latest || Date.parse(p.exactUntil!) > Date.parse(latest) ? p.exactUntil : latest), undefined),
+      points: points.map(({ file: _file, sha256: _sha256, ...p }) => p),
     };
   }
 
-  async restoreToStaging(target: LocalEnvironment, at: string, operationId: string, ctx: EngineContext): Promise<RestoreResult> {
-    const points = await this.historyPoints(target);
-    const wanted = Date.parse(at);
-    const chosen = [...points].reverse().find((p) => Date.parse(p.at) <= wanted);
-    if (!chosen) {
-      throw new Error(`No restore point of ${target.name} at or before ${at}; the earliest kept is ${points[0]?.at ?? 'none'}`);
-    }
+  async restoreToStaging(target: LocalEnvironment, at: string, operationId: string, ctx: EngineContext, choice: RestoreChoice = {}): Promise<RestoreResult> {
+    const points = await this.pointsWithRanges(target);
+    // The same rule as PRECHECK, decided again on what is kept now: never another time's state unless asked.
+    const decision = planRestore(target.name, { to: at, ...choice }, { environment: target.name, continuous: false, points }, this.now());
+    if (!decision.ok) throw new RestoreNotExact(`${decision.message}. Fix: ${decision.fix}`);
+    const plan = decision.plan;
+    const chosen = points.find((p) => p.id === plan.point?.id)!;
     const file = this.stagingFile(target, operationId);
     const started = performance.now();
     await ctx.fence?.('restore');
@@ -667,9 +718,69 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       durationMs: performance.now() - started,
       staging: this.stagingHolding(target, file, copy.bytes),
       resumed: false,
-      restoredTo: chosen.at,
-      notes: [`Restoring ${target.name} to its restore point of ${chosen.at} (${chosen.description}), the latest at or before ${at}`],
+      restoredTo: plan.stateAt,
+      exact: plan.exact,
+      point: { id: chosen.id, at: chosen.at },
+      notes: [
+        plan.exact
+          ? `Restored ${target.name} as it was at ${plan.stateAt}: restore point ${chosen.id} (${chosen.description}) holds exactly that state`
+          : `Restored ${target.name} as it was at ${plan.stateAt} (restore point ${chosen.id}), the nearest earlier state that can be restored exactly; ${at} was asked`,
+      ],
     };
+  }
+
+  /**
+   * Rewrites staging from its live rows (VACUUM INTO), so that no byte of what SCRUB, SYNC or
+   * POSTCONFIG deleted or overwrote, nor of what the source had freed before the copy, is left
+   * in the file SWAP installs or PACKAGE exports. Recorded in the staging manifest with the
+   * file's identity: a retried VERIFY does not rewrite it again, a file changed since is
+   * rewritten again, and SWAP knows the file it installs is the sealed one.
+   */
+  async sealStaging(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<SealResult> {
+    const file = this.stagingFile(target, operationId);
+    const manifestFile = this.stagingManifest(target, operationId);
+    const manifest = await readJson<StagingManifest>(manifestFile);
+    const seal = await this.currentSeal(target, operationId);
+    if (seal) {
+      return {
+        bytesBefore: seal.bytes,
+        bytesAfter: seal.bytes,
+        durationMs: 0,
+        resumed: true,
+        notes: [`Staging was already rewritten at ${seal.at} and has not changed since`],
+      };
+    }
+    if (!fs.existsSync(file)) {
+      throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${file}); run the COPY or RESTORE step first`);
+    }
+    const rewrite = await rewriteWithoutFreeSpace(file, ctx);
+    const stat = await fs.promises.stat(file);
+    const sealed: SealRecord = { at: this.now().toISOString(), bytes: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino };
+    await writeJsonAtomic(manifestFile, {
+      ...(manifest ?? { operationId, completedAt: sealed.at, bytes: stat.size, origin: 'unknown' }),
+      sealed,
+    } satisfies StagingManifest);
+    return {
+      bytesBefore: rewrite.bytesBefore,
+      bytesAfter: rewrite.bytesAfter,
+      durationMs: rewrite.durationMs,
+      resumed: false,
+      notes: [
+        `Rewrote staging from its live rows (VACUUM INTO): ${formatBytes(rewrite.bytesBefore)} → ${formatBytes(rewrite.bytesAfter)} in ${(rewrite.durationMs / 1000).toFixed(2)} s; no deleted or overwritten value is left in its bytes`,
+      ],
+    };
+  }
+
+  /** The seal of staging if the file is still exactly what sealStaging left. */
+  private async currentSeal(target: LocalEnvironment, operationId: string): Promise<SealRecord | undefined> {
+    const sealed = (await readJson<StagingManifest>(this.stagingManifest(target, operationId)))?.sealed;
+    if (!sealed) return undefined;
+    try {
+      const stat = await fs.promises.stat(this.stagingFile(target, operationId));
+      return stat.size === sealed.bytes && stat.mtimeMs === sealed.mtimeMs && stat.ino === sealed.ino ? sealed : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async exportStaging(
@@ -679,7 +790,10 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     manifest: Omit<BackupManifest, 'content'>,
     ctx: EngineContext,
   ): Promise<ExportResult> {
-    return exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
+    // A backup carries only live rows: VERIFY sealed staging; if anything changed it since, seal it again.
+    const seal = await this.sealStaging(env, operationId, ctx);
+    const result = await exportBackupFile(this.stagingFile(env, operationId), destination, manifest, ctx);
+    return seal.resumed ? result : { ...result, notes: [...seal.notes, ...result.notes] };
   }
 
   /**

@@ -61,6 +61,17 @@ export function backupLogMarker(database: string, file: string, name: string, de
   };
 }
 
+/**
+ * Zeroes the free space of every data page of `database` (sp_clean_db_free_space, run in
+ * master; db_owner): the bytes of rows SCRUB deleted or rewrote, and of what the source had
+ * freed before its backup was taken, so that neither the swapped-in database nor a backup of
+ * it carries them on its pages. What it leaves is in docs/engines.md ("What a page-level copy
+ * keeps").
+ */
+export function cleanFreeSpace(database: string): RenderedAdmin {
+  return { sql: 'EXEC sys.sp_clean_db_free_space @dbname = @p0', params: [database] };
+}
+
 export function fileList(files: string[]): RenderedAdmin {
   return { sql: `RESTORE FILELISTONLY FROM ${disks(files, 0)}`, params: [...files] };
 }

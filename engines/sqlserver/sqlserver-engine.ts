@@ -17,6 +17,7 @@ import type {
   Marker,
   RestoreResult,
   RestoreWindow,
+  SealResult,
   StagingAddress,
   SwapResult,
 } from '../port';
@@ -661,6 +662,7 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
           staging: holding,
           resumed: true,
           restoredTo: at,
+          exact: true,
           notes: [`${holding.location} was already restored by an earlier attempt`],
         };
       const state = s.get(live);
@@ -681,6 +683,9 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
           staging: holding,
           resumed: false,
           restoredTo,
+          // Discrete points: the time asked only when it is the backup's own (PRECHECK refuses any other unless --nearest).
+          exact: restoredTo === new Date(at).toISOString(),
+          point: { id: full.name ?? `backup set ${full.id}`, at: restoredTo },
           notes: [`${live} uses ${state.recoveryModel} recovery: restored its full backup that finished ${restoredTo}, the latest at or before ${at}`],
         };
       }
@@ -691,9 +696,37 @@ export class SqlServerEngine implements DatabaseEngine<SqlServerEnvironment> {
         staging: holding,
         resumed: false,
         restoredTo: new Date(at).toISOString(),
+        exact: true,
         notes: [`Restored ${live} to ${at} (server time ${local}) from 1 full and ${chain.logs.length} log backups into ${holding.location}`],
       };
     });
+  }
+
+  /**
+   * VERIFY, before SWAP or an export: a CHECKPOINT in staging (so that SCRUB's changes are on
+   * its pages), then sp_clean_db_free_space, which zeroes every data page's free space. Safe to
+   * repeat. Ghost records the ghost cleanup task has not yet removed, unallocated pages of the
+   * data files and the transaction log are not cleaned by it (docs/engines.md).
+   */
+  async sealStaging(target: SqlServerEnvironment, operationId: string, ctx: EngineContext): Promise<SealResult> {
+    const { staging } = this.names(target, operationId);
+    const started = performance.now();
+    const db = this.connect(target, staging);
+    try {
+      await db.run('CHECKPOINT', []);
+    } finally {
+      await db.close();
+    }
+    ctx.progress(10, 'cleaning free space');
+    const clean = admin.cleanFreeSpace(staging);
+    await this.withMaster(target, (master) => master.run(clean.sql, clean.params));
+    return {
+      bytesBefore: 0,
+      bytesAfter: 0,
+      durationMs: performance.now() - started,
+      resumed: false,
+      notes: [`sp_clean_db_free_space zeroed the free space of every data page of ${this.location(target, staging)}`],
+    };
   }
 
   async exportStaging(

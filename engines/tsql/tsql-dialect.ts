@@ -1,6 +1,15 @@
 import { assertName, SQL_IDENTIFIER } from '../../config/names';
 import type { Dialect, RenderedStatement } from '../dialect';
-import type { ColumnDefinition, IndexDefinition, TableDefinition } from '../schema';
+import {
+  indexKeys,
+  type ColumnDefinition,
+  type IndexDefinition,
+  type TableDefinition,
+  type TriggerDefinition,
+  type UniqueConstraintDefinition,
+  type ViewDefinition,
+} from '../schema';
+import { assertCreateStatement } from '../sql-text';
 import { compatibleSqlTypes, ddlType, defaultLiteral } from './tsql-types';
 
 /**
@@ -10,11 +19,17 @@ import { compatibleSqlTypes, ddlType, defaultLiteral } from './tsql-types';
  */
 export const DELETE_BATCH_ROWS = 4000;
 
+function collate(collation: string | null | undefined): string {
+  return collation ? ` COLLATE ${assertName('collation', collation, SQL_IDENTIFIER)}` : '';
+}
+
 function column(c: ColumnDefinition, dialect: Dialect): string {
+  // A computed column: its formula (the target's own text, from sys.computed_columns), stored when PERSISTED.
+  if (c.generated) return `${dialect.quote(c.name)} AS (${c.generated.expression})${c.generated.stored ? ' PERSISTED' : ''}`;
   const type = ddlType(c.type, c.name);
   const nullability = c.notNull ? ' NOT NULL' : ' NULL';
   const def = c.defaultValue === undefined || c.defaultValue === null ? '' : ` DEFAULT ${defaultLiteral(c.defaultValue, c.name)}`;
-  return `${dialect.quote(c.name)} ${type}${nullability}${def}`;
+  return `${dialect.quote(c.name)} ${type}${collate(c.collation)}${nullability}${def}`;
 }
 
 /**
@@ -24,6 +39,7 @@ function column(c: ColumnDefinition, dialect: Dialect): string {
  */
 export const tsqlDialect: Dialect = {
   name: 'tsql',
+  defaultCollation: null,
   quote(identifier: string): string {
     return `[${assertName('identifier', identifier, SQL_IDENTIFIER)}]`;
   },
@@ -64,11 +80,55 @@ export const tsqlDialect: Dialect = {
     const withValues = !c.notNull && c.defaultValue !== undefined && c.defaultValue !== null ? ' WITH VALUES' : '';
     return `ALTER TABLE ${this.quote(table)} ADD ${column(c, this)}${withValues}`;
   },
+  dropColumn(table: string, name: string): string {
+    return `ALTER TABLE ${this.quote(table)} DROP COLUMN ${this.quote(name)}`;
+  },
+  alterColumnCollation(table: string, c: ColumnDefinition): string {
+    // ALTER COLUMN restates type and nullability; SQL Server refuses it while an index or constraint uses the column.
+    return `ALTER TABLE ${this.quote(table)} ALTER COLUMN ${this.quote(c.name)} ${ddlType(c.type, c.name)}${c.collation ? collate(c.collation) : ' COLLATE DATABASE_DEFAULT'}${c.notNull ? ' NOT NULL' : ' NULL'}`;
+  },
   createIndex(index: IndexDefinition): string {
-    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(index.name)} ON ${this.quote(index.table)} (${index.columns.map((c) => this.quote(c)).join(', ')})`;
+    const keys = indexKeys(index).map((k) => {
+      if (k.column === undefined) throw new Error(`SQL Server cannot index an expression (${k.expression}); index a computed column instead`);
+      return `${this.quote(k.column)}${k.descending ? ' DESC' : ''}`;
+    });
+    const include = index.include?.length ? ` INCLUDE (${index.include.map((c) => this.quote(c)).join(', ')})` : '';
+    // A filtered index's predicate is the target's own text (sys.indexes.filter_definition).
+    const filter = index.where ? ` WHERE ${index.where}` : '';
+    return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(index.name)} ON ${this.quote(index.table)} (${keys.join(', ')})${include}${filter}`;
   },
   dropIndex(index: IndexDefinition): string {
     return `DROP INDEX ${this.quote(index.name)} ON ${this.quote(index.table)}`;
+  },
+  addUniqueConstraint(constraint: UniqueConstraintDefinition): string {
+    const name = constraint.name ?? `UQ_${constraint.table}_${constraint.columns.join('_')}`.slice(0, 128);
+    return `ALTER TABLE ${this.quote(constraint.table)} ADD CONSTRAINT ${this.quote(name)} UNIQUE (${constraint.columns.map((c) => this.quote(c)).join(', ')})`;
+  },
+  dropUniqueConstraint(constraint: UniqueConstraintDefinition): string {
+    if (!constraint.name) throw new Error(`the UNIQUE (${constraint.columns.join(', ')}) constraint of ${constraint.table} has no name to drop it by`);
+    return `ALTER TABLE ${this.quote(constraint.table)} DROP CONSTRAINT ${this.quote(constraint.name)}`;
+  },
+  createView(view: ViewDefinition): string {
+    // The target's own definition (sys.sql_modules): CREATE VIEW is the only statement of its batch.
+    return assertCreateStatement(view.sql, 'VIEW', view.name);
+  },
+  dropView(view: ViewDefinition): string {
+    return `DROP VIEW ${this.quote(view.name)}`;
+  },
+  createTrigger(trigger: TriggerDefinition): string {
+    return assertCreateStatement(trigger.sql, 'TRIGGER', trigger.name);
+  },
+  dropTrigger(trigger: TriggerDefinition): string {
+    return `DROP TRIGGER ${this.quote(trigger.name)}`;
+  },
+  suspendTriggers(triggers: TriggerDefinition[]) {
+    // Only the enabled ones: a trigger the source had disabled stays disabled.
+    const enabled = triggers.filter((t) => !t.disabled);
+    return {
+      before: enabled.map((t) => `DISABLE TRIGGER ${this.quote(t.name)} ON ${this.quote(t.table)}`),
+      after: enabled.map((t) => `ENABLE TRIGGER ${this.quote(t.name)} ON ${this.quote(t.table)}`),
+      transactional: false,
+    };
   },
   hash(expressionSql: string): string {
     // SHA-256 of the value as nvarchar, that is of its UTF-16LE bytes (how SQL Server stores

@@ -291,7 +291,7 @@ describe('LIVE: Azure behaviours the loopback mock stands in for', function () {
     expect(window.latest, 'a non-Hyperscale database lists its log backups').to.be.a('string');
     const age = Date.now() - Date.parse(window.latest!);
     expect(age).to.be.within(0, 30 * 60_000);
-    expect(checkRestoreTime('uat', new Date(Date.parse(window.latest!) - 60_000).toISOString(), window).ok).to.equal(true);
+    expect(checkRestoreTime('uat', { to: new Date(Date.parse(window.latest!) - 60_000).toISOString() }, window).ok).to.equal(true);
   });
 
   it('a paused serverless staging copy is kept and resumed by a login, not copied again', async function () {

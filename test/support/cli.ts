@@ -37,6 +37,7 @@ export function runProcess(command: string, args: string[], options: { cwd?: str
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': a busy machine can report the exit before the last of the output is read.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

@@ -47,7 +47,7 @@ export function foTsqlSchema(options: { customisation?: boolean } = {}): SchemaD
     return {
       tables: schema.tables.map((t) => ({
         name: t.name,
-        indexes: t.indexes,
+        indexes: t.indexes.map(({ name, table, columns, unique }) => ({ name, table, columns, unique })),
         columns: t.columns.map((c) => ({ ...c, type: tsqlType(c), defaultValue: tsqlDefault(c.defaultValue), notNull: c.notNull || Boolean(c.primaryKey) })),
       })),
     };

@@ -1,6 +1,6 @@
 import type { SchemaDefinition } from '../../engines/schema';
 import type { ConnectionFactory, ConnectionTarget, TsqlConnection, TsqlResult } from '../../engines/tsql/tsql-connection';
-import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY } from '../../engines/tsql/tsql-introspect';
+import { COLUMNS_QUERY, INDEXES_QUERY, REFERENCED_QUERY, TRIGGERS_QUERY, VIEWS_QUERY } from '../../engines/tsql/tsql-introspect';
 import { LAST_LOG_BACKUP_QUERY, USED_BYTES_QUERY } from '../../engines/azure-sql/azure-sql-engine';
 import { catalogRows } from './fo-tsql';
 import * as principals from '../../engines/tsql/principals';
@@ -83,6 +83,8 @@ export class RecordingDataPlane {
     if (sql === LAST_LOG_BACKUP_QUERY) return rows([{ latest: content.lastLogBackup ? new Date(content.lastLogBackup) : null }]);
     if (sql === COLUMNS_QUERY) return rows(catalogRows(content.schema).columns);
     if (sql === INDEXES_QUERY) return rows(catalogRows(content.schema).indexes);
+    if (sql === VIEWS_QUERY) return rows((content.schema.views ?? []).map((v) => ({ name: v.name, definition: v.sql })));
+    if (sql === TRIGGERS_QUERY) return rows((content.schema.triggers ?? []).map((t) => ({ name: t.name, tableName: t.table, definition: t.sql })));
     if (sql === REFERENCED_QUERY) return rows([{ n: content.referenced.includes(String(params[0])) ? 1 : 0 }]);
     const done = (n = 1) => ({ rows: [], rowsAffected: n });
     // Kernel settings, Admin and tenant (POSTCONFIG and VERIFY).

@@ -7,15 +7,15 @@ import { tuningOf } from '../../environment-settings';
 
 export function createPrecheckRestoreActivities(deps: ActivityDeps) {
   return {
-    /** PRECHECK of a point-in-time restore: the time is in the past and within what is kept. */
-    async precheckRestore(input: { operationId: string; target: string; to: string }): Promise<PrecheckOutcome> {
+    /** PRECHECK of a point-in-time restore: the state asked for (exactly that time, unless the nearest was accepted) can be given. */
+    async precheckRestore(input: { operationId: string; target: string; to: string; nearest?: boolean; point?: string }): Promise<PrecheckOutcome> {
       return runStepActivity(deps, 'PRECHECK', input.operationId, async (scope) => {
         const started = performance.now();
         const checks: CheckResult[] = [];
         const reading = await replaceableTarget(deps, scope, input.target, 'a point-in-time restore', checks);
         if (reading) {
           const window = await scope.engine(reading.env).restorePoints(reading.env);
-          checks.push(checkRestoreTime(reading.env.name, input.to, window));
+          checks.push(checkRestoreTime(reading.env.name, { to: input.to, nearest: input.nearest, point: input.point }, window));
           const targetBytes = (await scope.engine(reading.env).inspect(reading.env)).sizeBytes ?? 0;
           const pointBytes = Math.max(0, ...window.points.map((p) => p.bytes ?? 0));
           const space = await spaceCheck(scope, reading.env, targetBytes + pointBytes, 'the restored copy and the restore point');
