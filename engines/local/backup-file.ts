@@ -7,8 +7,7 @@ import { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type { BackupManifest, EngineContext, ExportResult } from '../port';
 import { removeIfExists, sha256File } from './consistent-copy';
-import * as os from 'node:os';
-import { codecPool } from './threads/thread-pool';
+import { codecPool, withThread } from './threads/thread-pool';
 import { unreadableFileReason } from '../../config/files';
 
 /**
@@ -105,59 +104,46 @@ export async function exportBackupFile(
   const headerBytes = Buffer.byteLength(`${BACKUP_MAGIC}\n`) + reserved + 1;
   const partial = `${destination}.partial`;
   await removeIfExists(partial);
-  const contentHash = crypto.createHash('sha256');
   const payloadHash = crypto.createHash('sha256');
   const frames: FrameEntry[] = [];
-  const input = await fs.promises.open(databaseFile, 'r');
   const output = await fs.promises.open(partial, 'wx');
   let offset = headerBytes;
+  // The database's SHA-256 is one sequential pass: a database thread reads and hashes it while
+  // the codec threads compress, so the event loop only writes frames and hashes the (smaller) payload.
+  const contentSha = withThread((thread) => thread.call<string>({ op: 'hashRange', file: databaseFile, start: 0, end: total }));
+  contentSha.catch(() => undefined);
   try {
-    {
-      // Chunks are read ahead, hashed in order, then handed over (transferred, not copied) to
-      // the codec thread, which compresses them in order: it always has the next one waiting.
-      let hashedSoFar: Promise<unknown> = Promise.resolve();
-      await ordered(
-        frameCount,
-        6,
-        async (i) => {
-          const length = Math.min(FRAME_BYTES, total - i * FRAME_BYTES);
-          const chunk = Buffer.allocUnsafe(length);
-          const read = input.read(chunk, 0, length, i * FRAME_BYTES);
-          const hashed = hashedSoFar.then(async () => {
-            const { bytesRead } = await read;
-            if (bytesRead !== length) throw new Error(`${databaseFile} changed size while it was being packaged`);
-            contentHash.update(chunk);
-          });
-          hashedSoFar = hashed;
-          await hashed;
-          const data = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-          const transfer = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? [chunk.buffer as ArrayBuffer] : [];
-          return { length, frame: codecPool.inOrder<Uint8Array>({ op: 'compress', data, level: LEVEL, workers: os.availableParallelism() }, transfer) };
-        },
-        async ({ length, frame: compressing }, i) => {
-          const frame = await compressing;
-          payloadHash.update(frame);
-          await output.write(frame, 0, frame.byteLength, offset);
-          offset += frame.byteLength;
-          frames.push([frame.byteLength, length]);
-          ctx.progress(total ? (95 * Math.min(total, (i + 1) * FRAME_BYTES)) / total : 95, 'compressing');
-          ctx.signal.throwIfAborted();
-        },
-      );
-    }
+    // Each codec thread reads its 8 MiB and compresses it as one frame (as zstd -T0 gives each
+    // worker its own job); frames come back in any order and are written in order.
+    await ordered(
+      frameCount,
+      codecPool.size * 3,
+      async (i) => {
+        const length = Math.min(FRAME_BYTES, total - i * FRAME_BYTES);
+        return { length, frame: await codecPool.run<Uint8Array>({ op: 'compressRange', file: databaseFile, start: i * FRAME_BYTES, length, level: LEVEL }) };
+      },
+      async ({ length, frame }, i) => {
+        payloadHash.update(frame);
+        await output.write(frame, 0, frame.byteLength, offset);
+        offset += frame.byteLength;
+        frames.push([frame.byteLength, length]);
+        ctx.progress(total ? (95 * Math.min(total, (i + 1) * FRAME_BYTES)) / total : 95, 'compressing');
+        ctx.signal.throwIfAborted();
+      },
+    );
+    if ((await fs.promises.stat(databaseFile)).size !== total) throw new Error(`${databaseFile} changed size while it was being packaged`);
     const full: BackupFileManifest = {
       ...manifest,
       format: 'dbmove-backup',
       formatVersion: 2,
       payload: { encoding: 'zstd', bytes: offset - headerBytes, sha256: payloadHash.digest('hex'), frames },
-      content: { bytes: total, sha256: contentHash.digest('hex') },
+      content: { bytes: total, sha256: await contentSha },
     };
     const line = JSON.stringify(full);
     const header = `${BACKUP_MAGIC}\n${line}${' '.repeat(reserved - Buffer.byteLength(line))}\n`;
     await output.write(header, 0, 'utf8');
     if (options.durable !== false) await output.sync();
     await output.close();
-    await input.close();
     await ctx.fence?.('package');
     await fs.promises.rename(partial, destination);
     ctx.progress(100, 'written');
@@ -170,7 +156,6 @@ export async function exportBackupFile(
     };
   } catch (err) {
     await output.close().catch(() => undefined);
-    await input.close().catch(() => undefined);
     await removeIfExists(partial);
     throw err;
   }
@@ -286,51 +271,40 @@ async function unpackFrames(file: string, payloadOffset: number, manifest: Backu
   const total = frames.reduce((n, f) => n + f[1], 0);
   if (total !== manifest.content.bytes)
     throw new InvalidBackupError(file, 'the frame list does not add up to the database size', 'The file is corrupted; export it again.');
-  const input = await fs.promises.open(file, 'r');
+  // Created empty (and exclusively) here; the codec threads write their frames into it at their offsets.
   const output = await fs.promises.open(partial, 'wx');
+  await output.close();
+  // The payload's SHA-256 (one sequential pass) on a database thread, while the codec threads
+  // decompress: each reads its frame, decompresses it (zstd checks the frame's own checksum)
+  // and writes it in place, so no frame passes through the event loop.
+  const payloadSha = withThread((thread) => thread.call<string>({ op: 'hashRange', file, start: payloadOffset, end: payloadOffset + manifest.payload.bytes }));
+  payloadSha.catch(() => undefined);
+  let compressed = payloadOffset;
+  let content = 0;
+  const jobs = frames.map(([compressedBytes, contentBytes]) => {
+    const job = { start: compressed, compressedBytes, contentBytes, intoOffset: content };
+    compressed += compressedBytes;
+    content += contentBytes;
+    return job;
+  });
+  let written = 0;
   try {
-    const starts: { compressed: number; content: number }[] = [];
-    let compressed = payloadOffset;
-    let content = 0;
-    for (const [c, d] of frames) {
-      starts.push({ compressed, content });
-      compressed += c;
-      content += d;
-    }
-    let written = 0;
-    const payloadHash = crypto.createHash('sha256');
-    let hashedSoFar: Promise<unknown> = Promise.resolve();
     await ordered(
-      frames.length,
-      // Enough frames in flight that the codec threads never wait for a read or a write.
-      codecPool.size * 4,
-      async (i) => {
-        const [compressedBytes, contentBytes] = frames[i];
-        const frame = Buffer.allocUnsafe(compressedBytes);
-        const read = input.read(frame, 0, compressedBytes, starts[i].compressed);
-        const hashed = hashedSoFar.then(async () => {
-          await read;
-          payloadHash.update(frame);
-        });
-        hashedSoFar = hashed;
-        await hashed;
-        const transfer = frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? [frame.buffer as ArrayBuffer] : [];
-        return codecPool.run<Uint8Array>({ op: 'decompress', frame, contentBytes }, transfer);
-      },
-      async (data, i) => {
-        await output.write(data, 0, data.byteLength, starts[i].content);
-        written += data.byteLength;
+      jobs.length,
+      codecPool.size * 3,
+      (i) => codecPool.run<void>({ op: 'decompressRange', file, ...jobs[i], into: partial }),
+      async (_done, i) => {
+        written += jobs[i].contentBytes;
         ctx.progress(total ? (100 * written) / total : 100, 'restoring backup');
         ctx.signal.throwIfAborted();
       },
     );
-    if (total === 0) await output.truncate(0);
-    if (payloadHash.digest('hex') !== manifest.payload.sha256) {
-      throw new InvalidBackupError(file, 'the payload checksum does not match the manifest', 'The file is corrupted; export it again.');
-    }
   } finally {
-    await output.close();
-    await input.close();
+    // Each codec thread keeps the file open while it writes frames into it: let go of it now.
+    await codecPool.broadcast({ op: 'closeOutput', file: partial });
+  }
+  if ((await payloadSha) !== manifest.payload.sha256) {
+    throw new InvalidBackupError(file, 'the payload checksum does not match the manifest', 'The file is corrupted; export it again.');
   }
 }
 

@@ -170,10 +170,9 @@ class CodecPool {
     return this.on(this.leastLoaded(), request, transfer);
   }
 
-  /** Jobs that must run in order (an export's frames, compressed by zstd's own workers) go to one thread. */
-  async inOrder<T>(request: ThreadRequest, transfer: ArrayBuffer[] = []): Promise<T> {
-    this.fill();
-    return this.on(this.threads[0], request, transfer);
+  /** Runs `request` on every codec thread alive (closing what each holds open). */
+  async broadcast(request: ThreadRequest): Promise<void> {
+    await Promise.all(this.threads.filter((t) => t.thread.alive).map((slot) => this.on(slot, request, [])));
   }
 
   private fill(): void {

@@ -19,8 +19,12 @@ export type ThreadRequest =
   /** One attempt, never waiting, at the exclusive lock that keeps every other connection out. */
   | { op: 'tryExclusive'; file: string }
   | { op: 'integrity'; file: string; level: 'quick' | 'full'; maxErrors: number }
-  | { op: 'compress'; data: Uint8Array; level: number; workers?: number }
-  | { op: 'decompress'; frame: Uint8Array; contentBytes: number }
+  /** Reads `length` bytes of `file` at `start` here and returns them as one zstd frame (one thread per frame). */
+  | { op: 'compressRange'; file: string; start: number; length: number; level: number }
+  /** Reads one frame of `file` here, decompresses it, and writes the bytes into `into` at `intoOffset`. */
+  | { op: 'decompressRange'; file: string; start: number; compressedBytes: number; contentBytes: number; into: string; intoOffset: number }
+  /** Closes the file this thread's `decompressRange` calls wrote into (the import is done with it). */
+  | { op: 'closeOutput'; file: string }
   | { op: 'hashRange'; file: string; start: number; end: number };
 
 export type ThreadMessage = ThreadRequest & { id: number };
