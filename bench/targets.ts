@@ -212,7 +212,7 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
       `Concurrency at ${c.businessRows.toLocaleString('en-US')} rows: ${c.refreshes} refreshes prod → sbx01..sbx${String(c.refreshes).padStart(2, '0')} started together on one worker: ` +
         `${c.completed} completed, ${c.failedActivities} failed activities, wall time ${ms(c.wallMs)} against ${ms(c.singleRefreshMs)} for a single refresh (${x(c.wallOverSingle)}), ` +
         `at most ${c.maxHistoryEvents} history events each, worker peak RSS ${mb(c.workerPeakRssBytes)}, ` +
-        `${c.workflowTaskTimeouts} workflow-task timeouts, longest event-loop stall ${ms(c.eventLoop.maxMs)}.`,
+        `${c.workflowTaskTimeouts} workflow-task timeouts (${c.benignTaskFailures ?? 0} tasks Temporal re-ran as UNHANDLED_COMMAND, not counted), longest event-loop stall ${ms(c.eventLoop.maxMs)}.`,
       '',
     );
   }
