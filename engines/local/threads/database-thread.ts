@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { introspectSqlite } from '../sqlite-introspect';
 import { openSqlite } from '../sqlite-open';
+import { writeAllSync } from '../write-pieces';
 import type { ExclusiveAttempt, IntegrityReport, ThreadMessage, ThreadReply } from './thread-protocol';
 
 /**
@@ -221,8 +222,7 @@ function writeAt(file: string, data: Uint8Array, offset: number): void {
     closeOutput();
     output = { file, fd: fs.openSync(file, 'r+') };
   }
-  let done = 0;
-  while (done < data.byteLength) done += fs.writeSync(output.fd, data, done, data.byteLength - done, offset + done);
+  writeAllSync(output.fd, data, offset);
 }
 
 function handle(message: ThreadMessage): { result: unknown; transfer?: ArrayBuffer[] } {
