@@ -46,6 +46,7 @@ export const ERROR_TYPES = {
   TargetChangedSinceMarker: 'permanent',
   ApplicationUnavailable: 'permanent',
   DatabaseSyncFailed: 'permanent',
+  StagingLost: 'permanent',
   // transient: worth another attempt
   AzureRequestError: 'transient',
   TargetBusy: 'transient',
@@ -168,6 +169,17 @@ export class OperationFailed extends DbmoveError {
 export class DatabaseCorrupt extends DbmoveError {
   constructor(message: string) {
     super('DatabaseCorrupt', message);
+  }
+}
+
+/**
+ * The staging copy was written before the machine restarted, and staging is not flushed to disk
+ * until VERIFY seals it: some of its writes (SCRUB's among them) may be gone. Retrying the step
+ * would work on that file again, so none is offered; a new operation makes a fresh copy.
+ */
+export class StagingLost extends DbmoveError {
+  constructor(message: string) {
+    super('StagingLost', message);
   }
 }
 
