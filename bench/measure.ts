@@ -124,6 +124,10 @@ export interface ConcurrencyFigures {
   workflowTaskTimeouts: number;
   benignTaskFailures: number;
   eventLoop: EventLoopFigures;
+  /** Written to disk from the start until every refresh's writes were flushed (sync after the run). */
+  diskWrittenBytes: number;
+  /** Per step, across the concurrent refreshes: where the wall time went. */
+  steps: { name: string; activityMsTotal: number; durationMsMax: number }[];
 }
 
 export interface BenchResults {
@@ -239,9 +243,12 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         settleDisk();
         const rssAll = sampleRss();
         const loopAll = watchEventLoop();
+        const writtenBefore = diskWrittenBytes();
         const started = performance.now();
         const all = await Promise.all(Array.from({ length: options.concurrent }, (_, i) => refreshOnce(server, taskQueue, SANDBOX(i + 1))));
         const wallMs = performance.now() - started;
+        settleDisk();
+        const diskWritten = diskWrittenBytes() - writtenBefore;
         const eventLoopAll = loopAll.stop();
         concurrency = {
           businessRows: rows,
@@ -256,6 +263,15 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
           workflowTaskTimeouts: sum(all.map((r) => r.figures.workflowTaskTimeouts)),
           benignTaskFailures: sum(all.map((r) => r.figures.benignTaskFailures)),
           eventLoop: eventLoopAll,
+          diskWrittenBytes: diskWritten,
+          steps: single.figures.steps.map(({ name }) => {
+            const runs = all.map((r) => r.figures.steps.find((step) => step.name === name));
+            return {
+              name,
+              activityMsTotal: sum(runs.map((step) => step?.activityMs ?? 0)),
+              durationMsMax: Math.max(...runs.map((step) => step?.durationMs ?? 0)),
+            };
+          }),
         };
         log(`${options.concurrent} concurrent refreshes: ${concurrency.completed} completed in ${(wallMs / 1000).toFixed(2)} s`);
       }
@@ -394,6 +410,23 @@ export async function copyBesideCp(
  */
 function settleDisk(): void {
   spawnSync('sync');
+}
+
+/**
+ * Bytes the machine's disks have written so far (Linux: sectors written, from /sys/block), or
+ * NaN elsewhere. Loop, RAM and zram devices are not disks.
+ */
+function diskWrittenBytes(): number {
+  try {
+    return sum(
+      fs
+        .readdirSync('/sys/block')
+        .filter((device) => !/^(loop|ram|zram)/.test(device))
+        .map((device) => Number(fs.readFileSync(`/sys/block/${device}/stat`, 'utf8').trim().split(/\s+/)[6]) * 512),
+    );
+  } catch {
+    return NaN;
+  }
 }
 
 /** Peak resident memory of this process (the worker runs in it) while `stop` is not called. */

@@ -212,9 +212,17 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
       `Concurrency at ${c.businessRows.toLocaleString('en-US')} rows: ${c.refreshes} refreshes prod → sbx01..sbx${String(c.refreshes).padStart(2, '0')} started together on one worker: ` +
         `${c.completed} completed, ${c.failedActivities} failed activities, wall time ${ms(c.wallMs)} against ${ms(c.singleRefreshMs)} for a single refresh (${x(c.wallOverSingle)}), ` +
         `at most ${c.maxHistoryEvents} history events each, worker peak RSS ${mb(c.workerPeakRssBytes)}, ` +
-        `${c.workflowTaskTimeouts} workflow-task timeouts (${c.benignTaskFailures ?? 0} tasks Temporal re-ran as UNHANDLED_COMMAND, not counted), longest event-loop stall ${ms(c.eventLoop.maxMs)}.`,
+        `${c.workflowTaskTimeouts} workflow-task timeouts (${c.benignTaskFailures ?? 0} tasks Temporal re-ran as UNHANDLED_COMMAND, not counted), longest event-loop stall ${ms(c.eventLoop.maxMs)}, ${mb(c.diskWrittenBytes ?? NaN)} written to disk (flushed with sync after the run).`,
       '',
     );
+    if (c.steps?.length) {
+      lines.push(
+        `Where the concurrent run's time went, per step: activity time summed over the ${c.refreshes} refreshes, and the longest single step (queueing included): ` +
+          c.steps.map((step) => `${step.name} ${ms(step.activityMsTotal)} (longest ${ms(step.durationMsMax)})`).join(', ') +
+          '.',
+        '',
+      );
+    }
   }
   if (results.cliSpeed) {
     const speed = results.cliSpeed;
