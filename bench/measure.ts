@@ -126,6 +126,8 @@ export interface ConcurrencyFigures {
   eventLoop: EventLoopFigures;
   /** Written to disk from the start until every refresh's writes were flushed (sync after the run). */
   diskWrittenBytes: number;
+  /** CPU time of the run (ms), the whole machine's and the worker process's, and per refresh. */
+  cpu: { machineMs: number; workerMs: number; singleMachineMs: number; singleWorkerMs: number };
   /** Per step, across the concurrent refreshes: where the wall time went. */
   steps: { name: string; activityMsTotal: number; durationMsMax: number }[];
 }
@@ -184,7 +186,9 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
       await probe.ready;
       const loop = watchEventLoop();
       const rss = sampleRss();
+      const cpuBefore = cpuMs();
       const single = await refreshOnce(server, taskQueue, 'uat');
+      const cpuSingle = cpuMs();
       const peak = rss.stop();
       const eventLoop = loop.stop();
       const usersWindowMs = await probe.stop();
@@ -244,9 +248,11 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
         const rssAll = sampleRss();
         const loopAll = watchEventLoop();
         const writtenBefore = diskWrittenBytes();
+        const cpuAllBefore = cpuMs();
         const started = performance.now();
         const all = await Promise.all(Array.from({ length: options.concurrent }, (_, i) => refreshOnce(server, taskQueue, SANDBOX(i + 1))));
         const wallMs = performance.now() - started;
+        const cpuAll = cpuMs();
         settleDisk();
         const diskWritten = diskWrittenBytes() - writtenBefore;
         const eventLoopAll = loopAll.stop();
@@ -264,6 +270,12 @@ export async function runBench(server: BenchServer, options: BenchOptions): Prom
           benignTaskFailures: sum(all.map((r) => r.figures.benignTaskFailures)),
           eventLoop: eventLoopAll,
           diskWrittenBytes: diskWritten,
+          cpu: {
+            machineMs: cpuAll.machine - cpuAllBefore.machine,
+            workerMs: cpuAll.worker - cpuAllBefore.worker,
+            singleMachineMs: cpuSingle.machine - cpuBefore.machine,
+            singleWorkerMs: cpuSingle.worker - cpuBefore.worker,
+          },
           steps: single.figures.steps.map(({ name }) => {
             const runs = all.map((r) => r.figures.steps.find((step) => step.name === name));
             return {
@@ -410,6 +422,24 @@ export async function copyBesideCp(
  */
 function settleDisk(): void {
   spawnSync('sync');
+}
+
+/**
+ * CPU time used so far, in ms: by the whole machine (Linux /proc/stat: every state but idle and
+ * iowait) and by this process (the worker and its threads). The difference is the Temporal
+ * server, the kernel's own threads (writeback) and anything else running.
+ */
+function cpuMs(): { machine: number; worker: number } {
+  const usage = process.cpuUsage();
+  let machine = NaN;
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const tick = 10; // USER_HZ is 100 on Linux
+    machine = (sum(fields) - fields[3] - fields[4]) * tick;
+  } catch {
+    /* not Linux */
+  }
+  return { machine, worker: (usage.user + usage.system) / 1000 };
 }
 
 /**

@@ -215,6 +215,14 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
         `${c.workflowTaskTimeouts} workflow-task timeouts (${c.benignTaskFailures ?? 0} tasks Temporal re-ran as UNHANDLED_COMMAND, not counted), longest event-loop stall ${ms(c.eventLoop.maxMs)}, ${mb(c.diskWrittenBytes ?? NaN)} written to disk (flushed with sync after the run).`,
       '',
     );
+    if (c.cpu) {
+      lines.push(
+        `CPU time: the 20-refresh run used ${ms(c.cpu.machineMs)} of the machine's CPU (${ms(c.cpu.workerMs)} in the worker process, the rest in the Temporal server and the kernel), ` +
+          `${ms(c.cpu.machineMs / c.refreshes)} per refresh, against ${ms(c.cpu.singleMachineMs)} (${ms(c.cpu.singleWorkerMs)} in the worker) for the single refresh, which ran while the user probe read uat; ` +
+          `with ${results.machine.cpus} cores the run cannot take less than ${ms(c.cpu.machineMs / results.machine.cpus)}.`,
+        '',
+      );
+    }
     if (c.steps?.length) {
       lines.push(
         `Where the concurrent run's time went, per step: activity time summed over the ${c.refreshes} refreshes, and the longest single step (queueing included): ` +
