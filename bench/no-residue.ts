@@ -24,7 +24,9 @@ export interface NoResidueFigures {
   sealedBytes: number;
   /** Median of the rewrite runs, each beside a cp of the same scrubbed file. */
   rewriteMs: number;
-  rewritePairs: { cpMs: number; rewriteMs: number }[];
+  rewritePairs: { cpMs: number; rewriteMs: number; fsyncMs: number }[];
+  /** Median of the rewrite runs without their fsync: how the rewrite itself grows with the data. */
+  rewriteWithoutFsyncMs: number;
   /** Median of the pairs' ratios. */
   rewriteOverCp: number;
   /** The rewrite as VERIFY timed it inside the refresh (one run). */
@@ -68,7 +70,7 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
   }
   const stagingBytes = fs.statSync(scrubbed).size;
 
-  const pairs: { cpMs: number; rewriteMs: number }[] = [];
+  const pairs: { cpMs: number; rewriteMs: number; fsyncMs: number }[] = [];
   let sealedBytes = 0;
   for (let i = 0; i < rounds; i++) {
     const timeCp = () => {
@@ -84,14 +86,15 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
       settle();
       const result = await rewriteWithoutFreeSpace(target);
       sealedBytes = result.bytesAfter;
-      return result.durationMs;
+      return result;
     };
     if (i % 2 === 0) {
       const cpMs = timeCp();
-      pairs.push({ cpMs, rewriteMs: await timeRewrite() });
+      const rewrite = await timeRewrite();
+      pairs.push({ cpMs, rewriteMs: rewrite.durationMs, fsyncMs: rewrite.fsyncMs });
     } else {
-      const rewriteMs = await timeRewrite();
-      pairs.push({ cpMs: timeCp(), rewriteMs });
+      const rewrite = await timeRewrite();
+      pairs.push({ cpMs: timeCp(), rewriteMs: rewrite.durationMs, fsyncMs: rewrite.fsyncMs });
     }
   }
 
@@ -113,6 +116,7 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
     sealedBytes,
     rewriteMs: median(pairs.map((p) => p.rewriteMs)),
     rewritePairs: pairs,
+    rewriteWithoutFsyncMs: median(pairs.map((p) => p.rewriteMs - p.fsyncMs)),
     rewriteOverCp: median(pairs.map((p) => p.rewriteMs / p.cpMs)),
     inRefreshMs,
     secureDeleteScrubExtraMs: median(secureMs) - median(scrubMs),

@@ -25,6 +25,8 @@ export interface RewriteResult {
   bytesAfter: number;
   /** The rewrite and its fsync: the whole cost of leaving no residue. */
   durationMs: number;
+  /** Of which the fsync: the disk's part, not the rewrite's. */
+  fsyncMs: number;
 }
 
 export function sealingFile(file: string): string {
@@ -47,8 +49,10 @@ export async function rewriteWithoutFreeSpace(file: string, guard?: SessionGuard
   } finally {
     await session.close();
   }
+  const syncStarted = performance.now();
   await fsyncFile(next);
+  const fsyncMs = performance.now() - syncStarted;
   await fs.promises.rename(next, file);
   await fsyncDirectory(path.dirname(file));
-  return { bytesBefore, bytesAfter: (await fs.promises.stat(file)).size, durationMs: performance.now() - started };
+  return { bytesBefore, bytesAfter: (await fs.promises.stat(file)).size, durationMs: performance.now() - started, fsyncMs };
 }
