@@ -25,8 +25,6 @@ export interface NoResidueFigures {
   /** Median of the rewrite runs, each beside a cp of the same scrubbed file. */
   rewriteMs: number;
   rewritePairs: { cpMs: number; rewriteMs: number; fsyncMs: number }[];
-  /** Median of the rewrite runs without their fsync: how the rewrite itself grows with the data. */
-  rewriteWithoutFsyncMs: number;
   /** Median of the pairs' ratios. */
   rewriteOverCp: number;
   /** The rewrite as VERIFY timed it inside the refresh (one run). */
@@ -116,7 +114,6 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
     sealedBytes,
     rewriteMs: median(pairs.map((p) => p.rewriteMs)),
     rewritePairs: pairs,
-    rewriteWithoutFsyncMs: median(pairs.map((p) => p.rewriteMs - p.fsyncMs)),
     rewriteOverCp: median(pairs.map((p) => p.rewriteMs / p.cpMs)),
     inRefreshMs,
     secureDeleteScrubExtraMs: median(secureMs) - median(scrubMs),

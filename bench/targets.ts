@@ -66,15 +66,14 @@ export function judge(results: BenchResults): TargetVerdict[] {
     const label = `${large.businessRows.toLocaleString('en-US')}/${small.businessRows.toLocaleString('en-US')}`;
     const window = ratio(large.swapWindowMs, small.swapWindowMs);
     verdicts.push({ target: `window ${label} <= 1.5`, figure: `${ms(large.swapWindowMs)} / ${ms(small.swapWindowMs)} = ${x(window)}`, pass: window <= 1.5 });
-    // The rewrite reads and writes every live page: it grows with the data.
+    // The rewrite reads and writes every live page: it grows with the data, and no faster than
+    // the disk's sustained rate once the new file outgrows what the page cache holds dirty
+    // (at 20M rows, 2.2 GB: runs measured 20x and 32x for 20.6x the data).
     const dataRatio = large.noResidue.stagingBytes / small.noResidue.stagingBytes;
-    // Without the fsync: a 2 GB file's fsync runs at the disk's sustained rate where a 100 MB
-    // one fits its write cache, so with it the ratio measured the disk (20.1x to 32x between
-    // runs at 20x the data). The fsync is in every figure above; this one is the rewrite's growth.
-    const rewrite = large.noResidue.rewriteWithoutFsyncMs / small.noResidue.rewriteWithoutFsyncMs;
+    const rewrite = large.noResidue.rewriteMs / small.noResidue.rewriteMs;
     verdicts.push({
-      target: `no-residue rewrite (without its fsync) ${label} <= 1.5 x the data's growth (${x(dataRatio)})`,
-      figure: `${ms(large.noResidue.rewriteWithoutFsyncMs)} / ${ms(small.noResidue.rewriteWithoutFsyncMs)} = ${x(rewrite)}`,
+      target: `no-residue rewrite ${label} <= 1.5 x the data's growth (${x(dataRatio)})`,
+      figure: `${ms(large.noResidue.rewriteMs)} / ${ms(small.noResidue.rewriteMs)} = ${x(rewrite)}`,
       pass: rewrite <= 1.5 * dataRatio,
     });
     const whole = ratio(large.scrub.wholeTableMs, small.scrub.wholeTableMs);
