@@ -1,7 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { LoadedCatalog } from '../config/catalog';
 import { packageRoot } from '../config/package-root';
@@ -94,16 +93,4 @@ export async function startDemoAppServers(catalog: LoadedCatalog, options: Start
     started.push({ environment: env.name, port, child, output: () => output, stop });
   }
   return started;
-}
-
-/** A TCP port free on the loopback interface right now (for a server started next). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -5,7 +5,8 @@ import { Connection } from '@temporalio/client';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { ensureSearchAttributes } from './search-attributes';
 import { locateTemporalCli } from './temporal-cli';
-import { freeLoopbackPort, startUiProxy } from './ui-proxy';
+import { freeLoopbackPort } from './loopback-port';
+import { startUiProxy } from './ui-proxy';
 
 /**
  * The local Temporal: `temporal server start-dev` with a persistent database file, so that

@@ -1,6 +1,5 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
 /**
@@ -42,17 +41,6 @@ export function withColumnSeed(html: string, namespaces: string[]): string {
   return html
     .replace(/(<meta[^>]*http-equiv="content-security-policy"[^>]*content="[^"]*script-src)/i, `$1 ${hash}`)
     .replace(/<head>/i, `<head>\n    <script>${script}</script>`);
-}
-
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface UiProxy {

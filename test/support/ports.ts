@@ -1,13 +1,2 @@
-import * as net from 'node:net';
-
 /** A TCP port free on the loopback interface right now, for servers a test starts itself. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from '../../server/loopback-port';
