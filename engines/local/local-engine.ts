@@ -186,6 +186,17 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     return session;
   }
 
+  /** Staging is complete: what it holds, where from, and the boot it was written in. */
+  private async recordStaging(target: LocalEnvironment, operationId: string, bytes: number, origin: string): Promise<void> {
+    await writeJsonAtomic(this.stagingManifest(target, operationId), {
+      operationId,
+      completedAt: this.now().toISOString(),
+      bytes,
+      origin,
+      bootId: bootId(),
+    } satisfies StagingManifest);
+  }
+
   /**
    * Staging written before the machine restarted cannot be trusted until it is sealed: its
    * writes lived in the page cache, so a restart can have lost some of SCRUB's changes and left
@@ -350,13 +361,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       },
     );
     await ctx.fence?.('copy');
-    await writeJsonAtomic(manifestFile, {
-      operationId,
-      completedAt: this.now().toISOString(),
-      bytes: copy.bytes,
-      origin: source.name,
-      bootId: bootId(),
-    } satisfies StagingManifest);
+    await this.recordStaging(target, operationId, copy.bytes, source.name);
     return {
       bytes: copy.bytes,
       durationMs: performance.now() - started,
@@ -729,13 +734,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
         fence: () => ctx.fence?.('restore') ?? Promise.resolve(),
       },
     );
-    await writeJsonAtomic(this.stagingManifest(target, operationId), {
-      operationId,
-      completedAt: this.now().toISOString(),
-      bytes: copy.bytes,
-      origin: chosen.id,
-      bootId: bootId(),
-    } satisfies StagingManifest);
+    await this.recordStaging(target, operationId, copy.bytes, chosen.id);
     return {
       bytes: copy.bytes,
       durationMs: performance.now() - started,
@@ -910,13 +909,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const started = performance.now();
     await ctx.fence?.('restore');
     const bytes = await importBackupFile(backup, file, ctx);
-    await writeJsonAtomic(this.stagingManifest(target, operationId), {
-      operationId,
-      completedAt: this.now().toISOString(),
-      bytes,
-      origin: backup,
-      bootId: bootId(),
-    } satisfies StagingManifest);
+    await this.recordStaging(target, operationId, bytes, backup);
     return {
       bytes,
       durationMs: performance.now() - started,
