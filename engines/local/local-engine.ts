@@ -179,8 +179,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const session = await SqliteSession.open(file, 'read-write', `${target.name} (staging of ${operationId})`, ctx);
     // Staging is scratch until VERIFY seals it, and the seal fsyncs what it installs. Commits
     // here need not reach the disk: with SQLite's default (FULL) every SCRUB commit flushed the
-    // whole fresh copy, and 20 refreshes at once wrote 27% more to disk (7.3 GB against 5.3 GB
-    // at 1M rows, bench). A process crash loses nothing (the OS has the writes); a machine
+    // whole fresh copy: 20 refreshes at once at 1M rows wrote 7.3 GB to disk with it and
+    // 5.3-6.5 GB without it (bench runs). A process crash loses nothing (the OS has the writes); a machine
     // crash is caught by assertStagingFromThisBoot.
     await session.pragma('synchronous = OFF');
     return session;
