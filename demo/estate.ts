@@ -90,8 +90,11 @@ export function demoCatalog() {
   };
 }
 
-/** A small deterministic generator, so two demo estates of the same size are identical. */
-function random(seed: number): () => number {
+/**
+ * mulberry32, a small deterministic generator: two demo estates of the same size are identical,
+ * and a test that draws from it can be replayed from its seed.
+ */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -223,7 +226,7 @@ const CLASSES: [number, string][] = [
 
 function buildDatabase(file: string, p: Profile): void {
   const db = new Database(file);
-  const rnd = random(p.seed);
+  const rnd = seededRandom(p.seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)];
   try {
     db.pragma('journal_mode = OFF');

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { decide, getStatus, startOperation } from '../client/operations';
+import { seededRandom } from '../demo/estate';
 import { readBackupManifest } from '../engines/local/backup-file';
 import { readIdentityRecord } from '../engines/local/identity-records';
 import { RunningServer, startDevServer, type DevServerOptions } from '../server/dev-server';
@@ -23,18 +24,6 @@ import { spawnWorker, WorkerProcess } from './support/worker-process';
 const BUSINESS = ['VENDTABLE', 'GENERALJOURNALACCOUNTENTRY', 'DIRPARTYTABLE'];
 const KILLS_PER_OPERATION = 2;
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('random kills of the worker and the Temporal server over refresh, export, import and restore', function () {
   this.timeout(600_000);
   let server: RunningServer | undefined;
@@ -49,7 +38,7 @@ describe('random kills of the worker and the Temporal server over refresh, expor
 
   it('every operation ends with the right data, nothing left on disk, and its lease released', async () => {
     const seed = Number(process.env.DBMOVE_KILL_SEED ?? Date.now() % 1_000_000);
-    const random = generator(seed);
+    const random = seededRandom(seed);
     const log: string[] = [`seed ${seed} (DBMOVE_KILL_SEED=${seed} replays this run)`];
     const estate = createTestEstate(2000, 'random-kill');
     const prod = tableChecksums(estate.database('prod'), BUSINESS);
