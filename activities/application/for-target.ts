@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from '../../config/catalog';
 import type { ActivityDeps, ActivityScope } from '../runtime';
+import { readAdmin } from '../fo/target-settings';
 import { withSession } from '../sessions';
 import { Application } from './application';
 
@@ -14,12 +15,6 @@ export function applicationOf(deps: ActivityDeps, scope: ActivityScope, target: 
  */
 export async function adminSignIn(scope: ActivityScope, target: EnvironmentConfig): Promise<{ signInName: string; identityProvider: string } | undefined> {
   if (target.administrator) return { signInName: target.administrator.networkAlias, identityProvider: target.administrator.identityProvider };
-  const engine = scope.engine(target);
-  const rows = await withSession(engine.openLive(target), (s) =>
-    s.query<{ alias: string; provider: string }>(
-      `SELECT ${s.dialect.quote('NETWORKALIAS')} AS alias, ${s.dialect.quote('IDENTITYPROVIDER')} AS provider FROM ${s.dialect.quote('USERINFO')} WHERE ${s.dialect.equalsIgnoreCase(s.dialect.quote('ID'), s.dialect.param(0))}`,
-      ['Admin'],
-    ),
-  ).catch(() => []);
-  return rows[0]?.alias ? { signInName: rows[0].alias, identityProvider: rows[0].provider } : undefined;
+  const admin = await withSession(scope.engine(target).openLive(target), readAdmin).catch(() => undefined);
+  return admin?.networkAlias ? { signInName: admin.networkAlias, identityProvider: admin.identityProvider } : undefined;
 }

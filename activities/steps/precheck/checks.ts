@@ -49,6 +49,8 @@ export interface LiveReading {
   env: EnvironmentConfig;
   exists: boolean;
   location: string;
+  /** The database's size as inspect found it (what PRECHECK's free-space checks add up). */
+  sizeBytes?: number;
   identity?: DatabaseIdentity;
   versions: VersionReading;
   runningDataJobs: string[];
@@ -65,6 +67,7 @@ export async function readLive(deps: ActivityDeps, scope: ActivityScope, env: En
     env,
     exists: true,
     location: facts.location,
+    sizeBytes: facts.sizeBytes,
     identity: await engine.readIdentity(env),
     versions,
     ...(await withSession(engine.openLive(env, scope.engineContext()), async (session) => ({
@@ -94,7 +97,7 @@ export function scrubPolicyCheck(kind: PolicyKind, env: EnvironmentConfig): Chec
 }
 
 /** The live database must say (in its platform's metadata) that it belongs to the environment the catalog says it is. */
-export function identityCheck(reading: LiveReading): CheckResult {
+export function identityCheck(reading: Pick<LiveReading, 'env' | 'location' | 'identity'>): CheckResult {
   const { env, identity } = reading;
   const name = `identity-${env.name}`;
   if (!identity) {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { EnvironmentConfig } from '../../../config/catalog';
 import type { CheckResult, PrecheckOutcome } from '../../../workflows/types';
 import { ActivityDeps, runStepActivity } from '../../runtime';
-import { identityCheck, precheckOutcome, readLive, scrubPolicyCheck } from './checks';
+import { identityCheck, precheckOutcome, scrubPolicyCheck } from './checks';
 import { integrityCheck, outputSpaceCheck, removeLeftovers, spaceCheck } from './runtime-checks';
 import { tuningOf } from '../../environment-settings';
 
@@ -25,7 +25,8 @@ export function createPrecheckExportActivities(deps: ActivityDeps) {
           const file = await scope.engine(source).inspect(source);
           const integrity = file.exists ? await integrityCheck(deps, scope, source, 'source') : undefined;
           if (integrity) checks.push(integrity);
-          const reading = integrity && !integrity.ok ? undefined : await readLive(deps, scope, source);
+          // Only the identity matters for an export (no target, versions or users to compare).
+          const identity = integrity && !integrity.ok ? undefined : await scope.engine(source).readIdentity(source);
           if (!file.exists)
             checks.push({
               name: `database-${source.name}`,
@@ -33,7 +34,7 @@ export function createPrecheckExportActivities(deps: ActivityDeps) {
               message: `${source.name}'s database does not exist at ${file.location}`,
               fix: 'correct the catalog',
             });
-          else if (reading) checks.push(identityCheck(reading));
+          else if (!integrity || integrity.ok) checks.push(identityCheck({ env: source, location: file.location, identity }));
           if (file.exists) {
             notes.push(...(await removeLeftovers(scope, source)));
             const space = await spaceCheck(scope, source, file.sizeBytes ?? 0, 'the temporary copy');

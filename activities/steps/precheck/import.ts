@@ -31,8 +31,12 @@ export function createPrecheckImportActivities(deps: ActivityDeps) {
                 ok: true,
                 message: `${input.input}: a backup of ${manifest.source.environment} taken ${manifest.createdAt} by ${manifest.operationId}, checksums correct`,
               });
-              const targetBytes = (await engine.inspect(reading.env)).sizeBytes ?? 0;
-              const space = await spaceCheck(scope, reading.env, (manifest.content?.bytes ?? 0) + targetBytes, 'the restored backup and the restore point');
+              const space = await spaceCheck(
+                scope,
+                reading.env,
+                (manifest.content?.bytes ?? 0) + (reading.sizeBytes ?? 0),
+                'the restored backup and the restore point',
+              );
               if (space) checks.push(space);
               checks.push(
                 ...versionChecks(

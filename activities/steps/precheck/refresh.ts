@@ -70,8 +70,7 @@ export function createPrecheckRefreshActivities(deps: ActivityDeps) {
           const [s, t] = readings;
           if (t.exists) {
             notes.push(...(await removeLeftovers(scope, target)));
-            const targetBytes = (await scope.engine(target).inspect(target)).sizeBytes ?? 0;
-            const space = await spaceCheck(scope, target, (sourceFile.sizeBytes ?? 0) + targetBytes, 'the staging copy and the restore point');
+            const space = await spaceCheck(scope, target, (sourceFile.sizeBytes ?? 0) + (t.sizeBytes ?? 0), 'the staging copy and the restore point');
             if (space) checks.push(space);
           }
           if (s.exists && t.exists && !sourceDamaged) {

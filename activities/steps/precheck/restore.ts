@@ -16,9 +16,8 @@ export function createPrecheckRestoreActivities(deps: ActivityDeps) {
         if (reading) {
           const window = await scope.engine(reading.env).restorePoints(reading.env);
           checks.push(checkRestoreTime(reading.env.name, { to: input.to, nearest: input.nearest, point: input.point }, window));
-          const targetBytes = (await scope.engine(reading.env).inspect(reading.env)).sizeBytes ?? 0;
           const pointBytes = Math.max(0, ...window.points.map((p) => p.bytes ?? 0));
-          const space = await spaceCheck(scope, reading.env, targetBytes + pointBytes, 'the restored copy and the restore point');
+          const space = await spaceCheck(scope, reading.env, (reading.sizeBytes ?? 0) + pointBytes, 'the restored copy and the restore point');
           if (space) checks.push(space);
         }
         const notes = reading ? await removeLeftovers(scope, reading.env) : [];
