@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Client } from '@temporalio/client';
-import type { EnvironmentConfig, LoadedCatalog } from '../config/catalog';
+import type { LoadedCatalog } from '../config/catalog';
 import type { EngineRegistry } from '../engines/registry';
 import type { OperationReader } from '../client/reader';
-import { DbmoveHome, resolveHome } from '../config/home';
+import { DbmoveHome, homeCatalog, homeTemporalConfig, resolveHome } from '../config/home';
 import type { TemporalConfig } from '../config/temporal-config';
 import { DbmoveError, UsageError } from '../common/errors';
 
@@ -45,15 +45,11 @@ export class CliContext {
   }
 
   temporal(): TemporalConfig {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (this.config ??= (require('../config/temporal-config') as typeof import('../config/temporal-config')).loadTemporalConfig(
-      this.home.temporalConfigFile,
-    ));
+    return (this.config ??= homeTemporalConfig(this.home));
   }
 
   catalog(): LoadedCatalog {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('../config/catalog') as typeof import('../config/catalog')).loadCatalog(this.home.catalogFile);
+    return homeCatalog(this.home);
   }
 
   /**
@@ -79,10 +75,6 @@ export class CliContext {
       this.registry = createEngineRegistry({ defaultRetention: this.catalog().defaults.restorePointRetention });
     }
     return this.registry;
-  }
-
-  async engineFor(env: EnvironmentConfig) {
-    return (await this.engines())(env);
   }
 
   /** The Temporal client library, for commands that start operations, decide or manage schedules. */

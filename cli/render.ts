@@ -1,7 +1,7 @@
 import type { OperationStatus, StepRecord } from '../workflows/types';
 import { isRefusal } from '../common/checks';
 
-/** A step whose heartbeat has not moved for this long is shown as quiet (client/operations.ts QUIET_AFTER_MS). */
+/** A step whose heartbeat has not moved for this long is shown as quiet ("no heartbeat for N s"). */
 const QUIET_AFTER_MS = 10_000;
 
 /** Plain-text rendering of an operation for terminals and logs. */

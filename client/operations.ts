@@ -202,15 +202,6 @@ export async function resolveOperation(source: StatusSource, ref: string, option
   );
 }
 
-/** Kept for scripts: the handle of the operation `ref` names (see resolveOperation). */
-export async function findOperation(client: Client, ref: string, options: ResolveOptions = {}): Promise<WorkflowHandle> {
-  const resolved = await resolveOperation(client, ref, options);
-  return client.workflow.getHandle(resolved.workflowId, resolved.runId);
-}
-
-/** A step whose heartbeat has not moved for this long is shown as quiet ("no heartbeat for N s"). */
-export const QUIET_AFTER_MS = 10_000;
-
 /** The running step's live figures, from the pending activity Temporal describes. */
 export function liveProgress(status: OperationStatus, activities: PendingActivity[], now = Date.now()): Progress | undefined {
   const running = status.steps.find((s) => s.status === 'running');

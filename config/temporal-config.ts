@@ -91,13 +91,12 @@ export function loadTemporalConfig(file: string | undefined, env: NodeJS.Process
       throw new ConfigError(`environment variable ${variable}`, key, TEMPORAL_CONFIG_RULES[key].message, `correct or unset ${variable}`);
     data[key] = value;
   }
-  const check = { data };
   const tls = resolveTls(cfg.tls, resolved, env);
   const apiKey = env[cfg.apiKeyEnv] || undefined;
-  const [host] = check.data.address.split(':');
+  const [host] = data.address.split(':');
   return {
     file: resolved,
-    ...check.data,
+    ...data,
     tls: apiKey && tls === false ? true : tls,
     apiKey,
     devServer: cfg.devServer,

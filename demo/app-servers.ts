@@ -43,10 +43,6 @@ function healthy(port: number): Promise<boolean> {
   });
 }
 
-export async function isAppServerAnswering(port: number): Promise<boolean> {
-  return healthy(port);
-}
-
 export async function startDemoAppServers(catalog: LoadedCatalog, options: StartAppServersOptions = {}): Promise<AppServerProcess[]> {
   const cli = path.join(packageRoot(), 'dist', 'cli', 'cli.js');
   const started: AppServerProcess[] = [];

@@ -27,12 +27,5 @@ export function demoUserSid(signInName: string, identityProvider: string): strin
   return [SID_PREFIX, ...subAuthorities(signInName.trim()), ...subAuthorities(identityProvider.trim())].join('-');
 }
 
-/** True when `sid` has the shape of a claims user's SID: S-1-19 and ten 32-bit sub-authorities. */
-export function isClaimsUserSid(sid: string): boolean {
-  const parts = sid.split('-');
-  if (parts.length !== 13 || parts.slice(0, 3).join('-') !== SID_PREFIX) return false;
-  return parts.slice(3).every((p) => /^\d{1,10}$/.test(p) && Number(p) <= 0xffffffff);
-}
-
 /** The identity provider of users who sign in with Microsoft Entra ID (USERINFO.NETWORKDOMAIN / IDENTITYPROVIDER). */
 export const ENTRA_PROVIDER = 'https://sts.windows.net/';

@@ -1,4 +1,3 @@
-import { findEnvironment } from '../../config/catalog';
 import { UsageError } from '../../common/errors';
 import { startAppServer } from '../../demo/app-server';
 import { demoApplicationPort } from '../../demo/app-catalog';
@@ -19,8 +18,7 @@ export const registerAppServer: Register = (program, ctx) => {
     .option('--port <n>', "port to listen on on 127.0.0.1 (default: the one its catalog entry's application block names)", integer(1, 65535))
     .option('--token-env <NAME>', 'require "Authorization: Bearer <value of NAME>" on its service endpoints')
     .action(async (opts: { environment: string; port?: number; tokenEnv?: string }) => {
-      requireEnvironment(ctx, opts.environment, 'environment');
-      const env = findEnvironment(ctx.catalog(), opts.environment);
+      const env = await requireEnvironment(ctx, opts.environment, 'environment');
       if (env.engine !== 'local')
         throw new UsageError(`--environment: ${env.name} is not on the embedded engine; the demo application server serves SQLite databases only`);
       const port = opts.port ?? demoApplicationPort(env.application);

@@ -21,15 +21,6 @@ function operationOptions(command: Command): Command {
     .option('--id <operationId>', 'operation id to use');
 }
 
-/** "2026-11-22T08:00:00Z", or a duration ago such as "-2h". */
-export function parseRestoreTime(text: string, now = Date.now()): string {
-  const at = restoreTimeOf(text, now);
-  if (at === undefined)
-    throw new UsageError(`--to "${text.slice(0, 60)}" is not a time: give an ISO time such as 2026-11-22T08:00:00Z, or -2h for two hours ago`);
-  if (Date.parse(at) > now) throw new UsageError(`--to ${at} is in the future: a restore goes back in time`);
-  return at;
-}
-
 /** The time `text` names, undefined when it names none (it may then be a restore point id). */
 function restoreTimeOf(text: string, now: number): string | undefined {
   const ago = /^-(.+)$/.exec(text.trim());
