@@ -29,7 +29,8 @@ import { armCall, ASLEEP, BROKEN, BUILDING, droppedRestorableFrom, READY, Server
 import { exportBacpac, importBacpac } from './bacpac';
 import { derivedNames, DerivedNames, isAsideOf } from './names';
 import { copyPlan, describePlacement, Placement, placementOf, placementUpdate, restoreBody, stagingPlacement } from './placement';
-import { ResumeJournal, runResumable, sleep } from './resumable';
+import { sleep } from '../abort';
+import { ResumeJournal, runResumable } from './resumable';
 
 /**
  * Azure SQL Database behind the engine port. The control plane (copy, point-in-time

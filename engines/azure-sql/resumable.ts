@@ -1,3 +1,4 @@
+import { sleep } from '../abort';
 import type { OperationState, SimplePollerLike } from '@azure/core-lro';
 import type { EngineContext, Marker } from '../port';
 
@@ -44,21 +45,6 @@ export class ResumeJournal {
     this.state = { ...this.state, marker };
     this.ctx.saveResumeState(this.state);
   }
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error('cancelled'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason ?? new Error('cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export interface LroRun<T> {

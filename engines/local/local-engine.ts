@@ -38,6 +38,7 @@ import { acquireThread, releaseThread } from './threads/thread-pool';
 import type { ExclusiveAttempt, IntegrityReport } from './threads/thread-protocol';
 import { asEngineError } from './sqlite-errors';
 import { readSqliteHeader } from './sqlite-header';
+import { abortReason, sleep } from '../abort';
 import type { IntegrityResult, TargetWrites } from '../port';
 
 /**
@@ -147,6 +148,21 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     return path.join(this.workDir(env), 'restore-points', `${operationId}.sqlite`);
   }
 
+  private restorePointManifest(env: LocalEnvironment, operationId: string): string {
+    return path.join(this.workDir(env), 'restore-points', `${operationId}.json`);
+  }
+
+  /** Every file of an operation's staging, by kind: the copy, its partial, the seal's rewrite, a rollback's copy. */
+  private stagingFiles(env: LocalEnvironment, operationId: string): [Holding['kind'], string][] {
+    const staging = this.stagingFile(env, operationId);
+    return [
+      ['staging', staging],
+      ['staging', `${staging}.partial`],
+      ['temporary', sealingFile(staging)],
+      ['temporary', this.rollbackFile(env, operationId)],
+    ];
+  }
+
   private journalFile(env: LocalEnvironment, operationId: string): string {
     return path.join(this.workDir(env), 'operations', `${operationId}.json`);
   }
@@ -186,6 +202,12 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     return session;
   }
 
+  /** The manifest of staging an earlier attempt completed in this boot, for a retried step to reuse. */
+  private async completedStaging(target: LocalEnvironment, operationId: string): Promise<StagingManifest | undefined> {
+    const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
+    return done && fs.existsSync(this.stagingFile(target, operationId)) && done.bootId === bootId() ? done : undefined;
+  }
+
   /** Staging is complete: what it holds, where from, and the boot it was written in. */
   private async recordStaging(target: LocalEnvironment, operationId: string, bytes: number, origin: string): Promise<void> {
     await writeJsonAtomic(this.stagingManifest(target, operationId), {
@@ -202,9 +224,9 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
    * writes lived in the page cache, so a restart can have lost some of SCRUB's changes and left
    * values that scrubbing removed. Once sealed (fsynced), it is durable and trusted.
    */
-  private async assertStagingFromThisBoot(target: LocalEnvironment, operationId: string): Promise<void> {
-    const manifest = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
-    if (!manifest?.bootId || manifest.bootId === bootId() || (await this.currentSeal(target, operationId))) return;
+  private async assertStagingFromThisBoot(target: LocalEnvironment, operationId: string, manifest: StagingManifest | undefined = undefined): Promise<void> {
+    manifest ??= await readJson<StagingManifest>(this.stagingManifest(target, operationId));
+    if (!manifest?.bootId || manifest.bootId === bootId() || (await this.currentSeal(target, operationId, manifest))) return;
     throw new StagingLost(
       `The staging copy of ${operationId} for ${target.name} was made before this machine restarted, and its writes are only flushed to disk when VERIFY seals it: ` +
         `some of them (SCRUB's among them) may be lost. Roll the operation back (dbmove rollback ${operationId}) and start it again; COPY makes a fresh staging copy.`,
@@ -240,7 +262,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     // Shared, so one caller's cancellation does not stop the check the others wait for.
     const shared = result;
     return new Promise<IntegrityResult>((resolve, reject) => {
-      const onAbort = () => reject(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled'));
+      const onAbort = () => reject(abortReason(ctx.signal));
       if (ctx.signal.aborted) return onAbort();
       ctx.signal.addEventListener('abort', onAbort, { once: true });
       shared.then(resolve, reject).finally(() => ctx.signal.removeEventListener('abort', onAbort));
@@ -249,7 +271,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   private async runIntegrityCheck(file: string, level: 'quick' | 'full', ctx: EngineContext): Promise<IntegrityResult> {
     const thread = acquireThread();
-    const stop = () => void thread.terminate(ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('cancelled'));
+    const stop = () => void thread.terminate(abortReason(ctx.signal));
     ctx.signal.addEventListener('abort', stop);
     try {
       ctx.signal.throwIfAborted();
@@ -307,7 +329,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async markPointInTime(target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<Marker> {
     const file = this.restorePointFile(target, operationId);
-    const manifestFile = `${file.slice(0, -'.sqlite'.length)}.json`;
+    const manifestFile = this.restorePointManifest(target, operationId);
     const existing = await readJson<RestorePointManifest>(manifestFile);
     if (existing && fs.existsSync(file)) {
       ctx.log(`Restore point for ${operationId} already taken at ${existing.at}; reusing it`);
@@ -335,9 +357,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async copyToStaging(source: LocalEnvironment, target: LocalEnvironment, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const file = this.stagingFile(target, operationId);
-    const manifestFile = this.stagingManifest(target, operationId);
-    const done = await readJson<StagingManifest>(manifestFile);
-    if (done && fs.existsSync(file) && done.bootId === bootId()) {
+    const done = await this.completedStaging(target, operationId);
+    if (done) {
       return {
         bytes: done.bytes,
         durationMs: 0,
@@ -436,9 +457,12 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const notes: string[] = [];
     if (liveHeader.wal) {
       // The target's journal mode travels with the data: the replacement becomes a WAL database too.
-      await withSessionThread(replacement, async (call) => {
-        await call({ op: 'pragma', pragma: 'journal_mode = WAL' });
-      });
+      const session = await SqliteSession.open(replacement, 'read-write', `${target.name} (replacement, switched to WAL)`);
+      try {
+        await session.pragma('journal_mode = WAL');
+      } finally {
+        await session.close();
+      }
       notes.push(`${target.name} is a WAL-mode database; the replacement was switched to WAL mode before the swap`);
     }
     // The replacement reaches the disk before its name can: a crash never leaves a torn live database.
@@ -527,7 +551,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       fence: () => ctx.fence?.('rollback') ?? Promise.resolve(),
     });
     // The restored file takes back the identity the target had at the marker, in the same rename.
-    const atMarker = (await readJson<RestorePointManifest>(`${restorePoint.slice(0, -'.sqlite'.length)}.json`))?.identity;
+    const atMarker = (await readJson<RestorePointManifest>(this.restorePointManifest(target, operationId)))?.identity;
     if (atMarker) writeIdentityRecord(temp, this.databaseFile(target), atMarker);
     const result = await this.replaceLiveFile(target, temp, ctx);
     // A copy of a restore point (rollback-journal mode, so byte for byte): the target holds the marker's content again.
@@ -609,8 +633,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async dropStaging(target: LocalEnvironment, operationId: string): Promise<Holding[]> {
     const removed: Holding[] = [];
-    const staging = this.stagingFile(target, operationId);
-    for (const file of [staging, `${staging}.partial`, sealingFile(staging), this.rollbackFile(target, operationId)]) {
+    for (const [, file] of this.stagingFiles(target, operationId)) {
       if (await removeIfExists(file)) removed.push(this.stagingHolding(target, file));
       await removeIfExists(`${file}-journal`);
     }
@@ -619,13 +642,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
   }
 
   async holdings(env: LocalEnvironment, operationId: string): Promise<Holding[]> {
-    const candidates: [Holding['kind'], string][] = [
-      ['staging', this.stagingFile(env, operationId)],
-      ['staging', `${this.stagingFile(env, operationId)}.partial`],
-      ['temporary', sealingFile(this.stagingFile(env, operationId))],
-      ['temporary', this.rollbackFile(env, operationId)],
-      ['restore-point', this.restorePointFile(env, operationId)],
-    ];
+    const candidates: [Holding['kind'], string][] = [...this.stagingFiles(env, operationId), ['restore-point', this.restorePointFile(env, operationId)]];
     const found: Holding[] = [];
     for (const [kind, file] of candidates) {
       try {
@@ -642,7 +659,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const held = await this.holdings(env, operationId);
     await this.dropStaging(env, operationId);
     const restorePoint = this.restorePointFile(env, operationId);
-    const manifestFile = `${restorePoint.slice(0, -'.sqlite'.length)}.json`;
+    const manifestFile = this.restorePointManifest(env, operationId);
     const manifest = await readJson<RestorePointManifest>(manifestFile);
     const retentionMs = parseDuration(env.restorePointRetention ?? this.options.defaultRetention ?? '0d');
     if (options.keepRestorePoint && manifest && fs.existsSync(restorePoint) && retentionMs > 0) {
@@ -762,7 +779,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     const file = this.stagingFile(target, operationId);
     const manifestFile = this.stagingManifest(target, operationId);
     const manifest = await readJson<StagingManifest>(manifestFile);
-    const seal = await this.currentSeal(target, operationId);
+    const seal = await this.currentSeal(target, operationId, manifest);
     if (seal) {
       return {
         bytesBefore: seal.bytes,
@@ -775,7 +792,7 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     if (!fs.existsSync(file)) {
       throw new Error(`The staging database of operation ${operationId} for ${target.name} does not exist (${file}); run the COPY or RESTORE step first`);
     }
-    await this.assertStagingFromThisBoot(target, operationId);
+    await this.assertStagingFromThisBoot(target, operationId, manifest);
     const rewrite = await rewriteWithoutFreeSpace(file, ctx);
     const stat = await fs.promises.stat(file);
     const sealed: SealRecord = { at: this.now().toISOString(), bytes: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino };
@@ -794,9 +811,9 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
     };
   }
 
-  /** The seal of staging if the file is still exactly what sealStaging left. */
-  private async currentSeal(target: LocalEnvironment, operationId: string): Promise<SealRecord | undefined> {
-    const sealed = (await readJson<StagingManifest>(this.stagingManifest(target, operationId)))?.sealed;
+  /** The seal of staging if the file is still exactly what sealStaging left (`manifest`: the staging manifest, when already read). */
+  private async currentSeal(target: LocalEnvironment, operationId: string, manifest?: StagingManifest): Promise<SealRecord | undefined> {
+    const sealed = (manifest ?? (await readJson<StagingManifest>(this.stagingManifest(target, operationId))))?.sealed;
     if (!sealed) return undefined;
     try {
       const stat = await fs.promises.stat(this.stagingFile(target, operationId));
@@ -896,8 +913,8 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
 
   async importToStaging(target: LocalEnvironment, backup: string, operationId: string, ctx: EngineContext): Promise<CopyResult> {
     const file = this.stagingFile(target, operationId);
-    const done = await readJson<StagingManifest>(this.stagingManifest(target, operationId));
-    if (done && fs.existsSync(file) && done.bootId === bootId()) {
+    const done = await this.completedStaging(target, operationId);
+    if (done) {
       return {
         bytes: done.bytes,
         durationMs: 0,
@@ -918,33 +935,4 @@ export class LocalEngine implements DatabaseEngine<LocalEnvironment> {
       notes: [`Restored the backup into staging (${formatBytes(bytes)})`],
     };
   }
-}
-
-/** Runs calls on a short-lived connection to `file` on a database thread. */
-async function withSessionThread(file: string, fn: (call: (request: { op: 'pragma'; pragma: string }) => Promise<unknown>) => Promise<void>): Promise<void> {
-  const thread = acquireThread();
-  try {
-    const handle = await thread.call<number>({ op: 'open', file, access: 'read-write' });
-    try {
-      await fn((request) => thread.call({ ...request, handle }));
-    } finally {
-      await thread.call({ op: 'close', handle });
-    }
-  } finally {
-    releaseThread(thread);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

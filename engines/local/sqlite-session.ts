@@ -3,6 +3,7 @@ import type { SchemaDefinition } from '../schema';
 import { sqliteDialect } from './sqlite-dialect';
 import { acquireThread, DatabaseThread, releaseThread } from './threads/thread-pool';
 import { asEngineError } from './sqlite-errors';
+import { abortReason } from '../abort';
 
 export { openSqlite, type SqliteAccess } from './sqlite-open';
 import type { SqliteAccess } from './sqlite-open';
@@ -109,9 +110,4 @@ export class SqliteSession implements DataSession {
     if (this.thread.alive) await this.thread.call({ op: 'close', handle: this.handle }).catch(() => undefined);
     releaseThread(this.thread);
   }
-}
-
-export function abortReason(signal: AbortSignal | undefined): Error {
-  const reason = signal?.reason;
-  return reason instanceof Error ? reason : new Error(`cancelled${reason ? ` (${String(reason)})` : ''}`);
 }

@@ -76,10 +76,14 @@ export function timelineDir(workDir: string): string {
   return path.join(workDir, DIR);
 }
 
+/** The file an observation is kept in: written by observe, removed by pruneObservations. */
+function observationFile(workDir: string, o: Pick<Observation, 'at' | 'operationId' | 'event'>): string {
+  return path.join(timelineDir(workDir), `${o.at.replace(/[:.]/g, '-')}--${o.operationId}--${o.event}.json`);
+}
+
 /** Records an observation (atomically, one small file each: concurrent writers never interleave). */
 export async function observe(workDir: string, observation: Observation): Promise<void> {
-  const name = `${observation.at.replace(/[:.]/g, '-')}--${observation.operationId}--${observation.event}.json`;
-  await writeJsonAtomic(path.join(timelineDir(workDir), name), observation);
+  await writeJsonAtomic(observationFile(workDir, observation), observation);
 }
 
 export async function observations(workDir: string): Promise<Observation[]> {
@@ -112,7 +116,7 @@ export async function confirmSwap(workDir: string, identity: FileIdentity, sha25
 /** Removes observations older than `cutoff` (they can only bound restore points no longer kept). */
 export async function pruneObservations(workDir: string, cutoffMs: number): Promise<void> {
   for (const o of await observations(workDir)) {
-    if (Date.parse(o.at) < cutoffMs) await removeIfExists(path.join(timelineDir(workDir), `${o.at.replace(/[:.]/g, '-')}--${o.operationId}--${o.event}.json`));
+    if (Date.parse(o.at) < cutoffMs) await removeIfExists(observationFile(workDir, o));
   }
 }
 

@@ -2,7 +2,7 @@ import { UnsupportedByEngine } from '../../common/errors';
 import { ENGINE_CAPABILITIES } from '../capabilities';
 import type { SqlServerEnvironment } from '../../config/catalog';
 import { derivedNames, DerivedNames, shortOperationId } from '../azure-sql/names';
-import { sleep } from '../azure-sql/resumable';
+import { sleep } from '../abort';
 import type {
   BackupManifest,
   CopyResult,
