@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { DecisionDesk } from './decisions';
-import { checksSummary } from '../common/checks';
+import { checksSummary, isRefusal } from '../common/checks';
 import { describeFailure, RollbackRequested } from './failure';
 import { statusQuery } from './messages';
 import { mayMove } from './phases';
@@ -409,7 +409,7 @@ export class Runbook {
         lines.push(
           `Refused at PRECHECK, nothing touched: ${cut(
             s.checks
-              .filter((c) => !c.ok && c.severity !== 'warning')
+              .filter(isRefusal)
               .map((c) => c.message)
               .join('; '),
             90,

@@ -17,7 +17,7 @@ import { KERNEL, readAdmin, readTenant, type AdminAccount } from '../fo/target-s
  * d365fo.tools set-bacpacvaluesazure.sql, disable-maintenancemode.sql, enable-user.sql):
  *
  * - Admin becomes the target's environment administrator, with the SID F&O derives from the
- *   sign-in name and provider (see `adminSid`);
+ *   sign-in name and provider (see `adminTarget`);
  * - the target's batch servers join its batch groups;
  * - mail: the target's relay, and the non-interactive mailer on SMTP (the Exchange provider
  *   can still send from a refreshed sandbox); the SMTP password is never written, because F&O
@@ -76,13 +76,6 @@ export interface AdminTarget extends AdminAccount {
   sidFrom: string;
 }
 
-/**
- * Admin's account on the target: the catalog's environment administrator, else the target's
- * own Admin as its live database holds it (what Lifecycle Services resets Admin to). The SID:
- * the catalog's, when pinned; else F&O's own, from the target's live Admin, when it is the same
- * sign-in. F&O derives a SID with Microsoft's SidGenerator, which dbmove cannot run and does not
- * imitate: with neither, PRECHECK refuses (`administratorSidCheck`).
- */
 /** Why Admin's SID cannot be known, and how to fix it (PRECHECK and POSTCONFIG say the same). */
 export function administratorSidProblem(env: EnvironmentConfig, liveAdmin: AdminAccount | undefined): string {
   return (
@@ -92,14 +85,30 @@ export function administratorSidProblem(env: EnvironmentConfig, liveAdmin: Admin
   );
 }
 
+/** True when the live Admin is the administrator's own sign-in and carries F&O's SID for it. */
+export function isAdministratorsOwnAdmin(
+  liveAdmin: AdminAccount | undefined,
+  administrator: { networkAlias: string; identityProvider: string },
+): liveAdmin is AdminAccount {
+  return (
+    !!liveAdmin &&
+    liveAdmin.networkAlias.toLowerCase() === administrator.networkAlias.toLowerCase() &&
+    liveAdmin.identityProvider.toLowerCase() === administrator.identityProvider.toLowerCase() &&
+    liveAdmin.sid !== ''
+  );
+}
+
+/**
+ * Admin's account on the target: the catalog's environment administrator, else the target's
+ * own Admin as its live database holds it (what Lifecycle Services resets Admin to). The SID:
+ * the catalog's, when pinned; else F&O's own, from the target's live Admin, when it is the same
+ * sign-in. F&O derives a SID with Microsoft's SidGenerator, which dbmove cannot run and does not
+ * imitate: with neither, PRECHECK refuses (the `administrator-sid` check).
+ */
 export function adminTarget(env: EnvironmentConfig, liveAdmin: AdminAccount | undefined): AdminTarget | undefined {
   const a = env.administrator;
   if (!a) return liveAdmin ? { ...liveAdmin, sidFrom: `${env.name}'s own Admin before the refresh` } : undefined;
-  const same =
-    liveAdmin &&
-    liveAdmin.networkAlias.toLowerCase() === a.networkAlias.toLowerCase() &&
-    liveAdmin.identityProvider.toLowerCase() === a.identityProvider.toLowerCase() &&
-    liveAdmin.sid !== '';
+  const same = isAdministratorsOwnAdmin(liveAdmin, a);
   const account = {
     networkAlias: a.networkAlias,
     name: a.name ?? 'Admin',

@@ -7,7 +7,8 @@ import { ActivityDeps, ActivityScope, elapsed } from '../../runtime';
 import { compareVersions, readDeploymentVersions, type VersionField, type VersionReading } from '../../deployment/versions';
 import { withSession } from '../../sessions';
 import { readAdmin, type AdminAccount } from '../../fo/target-settings';
-import { administratorSidProblem } from '../postconfig';
+import { configuredUsers } from '../../fo/database-users';
+import { administratorSidProblem, isAdministratorsOwnAdmin } from '../postconfig';
 import { policyFor, type PolicyKind } from '../../policy/policy-for';
 import type { DatabaseIdentity, DataSession } from '../../../engines/port';
 import { checksSummary, targetNotProductionCheck } from '../../../common/checks';
@@ -222,21 +223,11 @@ export function targetChecks(deps: ActivityDeps, target: LiveReading): CheckResu
     });
   }
   const administrator = env.administrator;
-  if (administrator && !administrator.sid) {
-    const same =
-      target.admin?.sid &&
-      target.admin.networkAlias.toLowerCase() === administrator.networkAlias.toLowerCase() &&
-      target.admin.identityProvider.toLowerCase() === administrator.identityProvider.toLowerCase();
-    if (!same) {
-      checks.push({
-        name: 'administrator-sid',
-        ok: false,
-        message: administratorSidProblem(env, target.admin).split(' Fix: ')[0],
-        fix: administratorSidProblem(env, target.admin).split(' Fix: ')[1],
-      });
-    }
+  if (administrator && !administrator.sid && !isAdministratorsOwnAdmin(target.admin, administrator)) {
+    const [message, fix] = administratorSidProblem(env, target.admin).split(' Fix: ');
+    checks.push({ name: 'administrator-sid', ok: false, message, fix });
   }
-  for (const user of env.engine === 'local' ? [] : env.database.users) {
+  for (const user of configuredUsers(env)) {
     if (user.login || !user.passwordEnv || deps.secret(user.passwordEnv) !== undefined) continue;
     checks.push({
       name: 'database-user-secret',
