@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { exportBackupFile, importBackupFile } from '../engines/local/backup-file';
 import { fsyncFile } from '../engines/local/consistent-copy';
-import type { EngineContext } from '../engines/port';
+import { median, quietContext, settleDisk } from './side-by-side';
 
 /**
  * PACKAGE and the import's unpack beside Debian's `zstd` on the same bytes, in pairs whose
@@ -27,14 +27,6 @@ export interface CodecFigures {
   fsyncMs: number;
   zstd: string;
 }
-
-const quietContext = (): EngineContext => ({
-  progress: () => undefined,
-  saveResumeState: () => undefined,
-  resumeState: undefined,
-  signal: new AbortController().signal,
-  log: () => undefined,
-});
 
 /**
  * The yardstick must be there: Debian's zstd, installed by the bench itself when missing
@@ -66,7 +58,7 @@ export async function codecBesideZstd(database: string, dir: string, rounds: num
   };
   const clean = () => {
     for (const f of [backup, zst, unpacked, `${unpacked}.partial`, `${backup}.partial`]) fs.rmSync(f, { force: true });
-    spawnSync('sync');
+    settleDisk();
   };
   const timed = async (fn: () => Promise<unknown> | void) => {
     const started = performance.now();
@@ -85,12 +77,12 @@ export async function codecBesideZstd(database: string, dir: string, rounds: num
     const order = i % 2 === 0 ? (['dbmove', 'zstd'] as const) : (['zstd', 'dbmove'] as const);
     const pair = { packageMs: 0, zstdMs: 0, unpackMs: 0, zstdDecompressMs: 0 };
     for (const who of order) {
-      spawnSync('sync');
+      settleDisk();
       if (who === 'dbmove') pair.packageMs = await timed(() => exportBackupFile(database, backup, manifest, quietContext(), { durable: false }));
       else pair.zstdMs = await timed(zstdRun(['-3', '-T0', database, '-o', zst]));
     }
     for (const who of order) {
-      spawnSync('sync');
+      settleDisk();
       if (who === 'dbmove') pair.unpackMs = await timed(() => importBackupFile(backup, unpacked, quietContext()));
       else pair.zstdDecompressMs = await timed(zstdRun(['-d', zst, '-o', `${unpacked}.zstd`]));
     }
@@ -105,7 +97,6 @@ export async function codecBesideZstd(database: string, dir: string, rounds: num
     zstdBytes: fs.statSync(zst).size,
   };
   clean();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   return {
     ...figures,
     packageMs: median(pairs.map((p) => p.packageMs)),

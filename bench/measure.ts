@@ -17,6 +17,7 @@ import type { OperationStatus, RefreshInput } from '../workflows/types';
 import { createDbmoveWorker } from '../worker/create-worker';
 import { LocalEngine } from '../engines/local/local-engine';
 import { codecBesideZstd, ensureZstd, type CodecFigures } from './codec';
+import { median, quietContext, settleDisk } from './side-by-side';
 import { measureNoResidue, type NoResidueFigures } from './no-residue';
 import { statusBesideDescribe, type CliSpeedFigures } from './cli-speed';
 
@@ -310,14 +311,7 @@ function watchEventLoop(): { stop(): EventLoopFigures } {
 async function quickCheckMs(home: string): Promise<number> {
   const engine = new LocalEngine();
   const env = { name: 'prod', database: { path: path.join(home, 'state', 'estate', 'prod.sqlite') } } as never;
-  const context = {
-    progress: () => undefined,
-    saveResumeState: () => undefined,
-    resumeState: undefined,
-    signal: new AbortController().signal,
-    log: () => undefined,
-  };
-  const result = await engine.checkIntegrity(env, 'live', 'quick', context);
+  const result = await engine.checkIntegrity(env, 'live', 'quick', quietContext());
   if (!result.ok) throw new Error(`the bench estate's prod failed quick_check: ${result.messages.join('; ')}`);
   return result.durationMs;
 }
@@ -412,7 +406,6 @@ export async function copyBesideCp(
   }
   fs.rmSync(to, { force: true });
   settleDisk();
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   return { cpMs: median(pairs.map((p) => p.cpMs)), copyMs: median(pairs.map((p) => p.copyMs)), ratio: median(pairs.map((p) => p.copyMs / p.cpMs)), pairs };
 }
 
@@ -421,9 +414,6 @@ export async function copyBesideCp(
  * pays for the first one's writeback (measured: up to 1.9x on the same file), and the
  * estate generator's own writeback lands in the middle of the refresh.
  */
-function settleDisk(): void {
-  spawnSync('sync');
-}
 
 /**
  * CPU time used so far, in ms: by the whole machine (Linux /proc/stat: every state but idle and

@@ -6,6 +6,7 @@ import { loadScrubPolicy, REFRESH_POLICY, shippedPolicyFile } from '../activitie
 import { consistentCopy } from '../engines/local/consistent-copy';
 import { rewriteWithoutFreeSpace } from '../engines/local/seal';
 import { openSqlite, SqliteSession } from '../engines/local/sqlite-session';
+import { median, settleDisk } from './side-by-side';
 
 /**
  * What "no residue" costs, and what the alternatives would have cost, at one estate size. The
@@ -35,8 +36,6 @@ export interface NoResidueFigures {
   vacuumInPlaceMs: number;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 async function scrubbedCopy(source: string, to: string, secureDelete = false): Promise<number> {
   for (const f of [to, `${to}-journal`]) fs.rmSync(f, { force: true });
   await consistentCopy(source, to, () => {}, { durable: false });
@@ -56,14 +55,13 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
   fs.mkdirSync(work, { recursive: true });
   const scrubbed = path.join(work, 'scrubbed.sqlite');
   const target = path.join(work, 'sealed.sqlite');
-  const settle = () => spawnSync('sync');
 
   const scrubMs: number[] = [];
   const secureMs: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    settle();
+    settleDisk();
     secureMs.push(await scrubbedCopy(source, scrubbed, true));
-    settle();
+    settleDisk();
     scrubMs.push(await scrubbedCopy(source, scrubbed, false));
   }
   const stagingBytes = fs.statSync(scrubbed).size;
@@ -73,7 +71,7 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
   for (let i = 0; i < rounds; i++) {
     const timeCp = () => {
       fs.rmSync(target, { force: true });
-      settle();
+      settleDisk();
       const started = performance.now();
       if (spawnSync('cp', [scrubbed, target]).status !== 0) throw new Error(`cp ${scrubbed} failed`);
       return performance.now() - started;
@@ -81,7 +79,7 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
     const timeRewrite = async () => {
       fs.rmSync(target, { force: true });
       fs.copyFileSync(scrubbed, target);
-      settle();
+      settleDisk();
       const result = await rewriteWithoutFreeSpace(target);
       sealedBytes = result.bytesAfter;
       return result;
@@ -98,7 +96,7 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
 
   fs.rmSync(target, { force: true });
   fs.copyFileSync(scrubbed, target);
-  settle();
+  settleDisk();
   const db = openSqlite(target, 'read-write');
   const vacuumStarted = performance.now();
   try {
@@ -108,7 +106,7 @@ export async function measureNoResidue(source: string, dir: string, inRefreshMs:
   }
   const vacuumInPlaceMs = performance.now() - vacuumStarted;
   fs.rmSync(work, { recursive: true, force: true });
-  settle();
+  settleDisk();
   return {
     stagingBytes,
     sealedBytes,

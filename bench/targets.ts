@@ -221,7 +221,7 @@ export function renderMarkdown(results: BenchResults, verdicts: TargetVerdict[],
     );
     if (c.cpu) {
       lines.push(
-        `CPU time: the 20-refresh run used ${ms(c.cpu.machineMs)} of the machine's CPU (${ms(c.cpu.workerMs)} in the worker process, the rest in the Temporal server and the kernel), ` +
+        `CPU time: the ${c.refreshes}-refresh run used ${ms(c.cpu.machineMs)} of the machine's CPU (${ms(c.cpu.workerMs)} in the worker process, the rest in the Temporal server and the kernel), ` +
           `${ms(c.cpu.machineMs / c.refreshes)} per refresh, against ${ms(c.cpu.singleMachineMs)} (${ms(c.cpu.singleWorkerMs)} in the worker) for the single refresh, which ran while the user probe read uat; ` +
           `with ${results.machine.cpus} cores the run cannot take less than ${ms(c.cpu.machineMs / results.machine.cpus)}.`,
         '',
