@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { goInstall, GoInstallFailed, hasGo } from './go-install';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../config/package-root';
@@ -47,28 +47,18 @@ export function findTemporalCli(): LocatedCli | undefined {
 }
 
 export async function buildTemporalCli(log: (line: string) => void = () => {}): Promise<LocatedCli | undefined> {
-  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) return undefined;
+  if (!hasGo()) return undefined;
   const gobin = cacheDir();
   fs.mkdirSync(gobin, { recursive: true });
   log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from the Go module proxy into ${gobin} (a few minutes, once)...`);
-  const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn('go', ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: gobin, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const ticker = setInterval(() => log(`  still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)} s)...`), 30_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(ticker);
-      if (code === 0) resolve();
-      else
-        reject(new Error(`go install ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed (exit ${code}): ${stderr.trim().split('\n').slice(-5).join('\n')}`));
-    });
-  });
-  log(`Built the Temporal CLI in ${Math.round((Date.now() - started) / 1000)} s`);
+  const target = `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`;
+  const built = await goInstall([target], gobin, (p) => log(`  still building the Temporal CLI (${Math.round(p.elapsedMs / 1000)} s)...`), 30_000).catch(
+    (err) => {
+      if (!(err instanceof GoInstallFailed)) throw err;
+      throw new Error(`go install ${target} failed (exit ${err.exitCode}): ${err.tail.slice(-5).join('\n')}`);
+    },
+  );
+  log(`Built the Temporal CLI in ${Math.round(built.elapsedMs / 1000)} s`);
   return { path: path.join(gobin, 'temporal'), source: 'built' };
 }
 

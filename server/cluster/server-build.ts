@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { goInstall, GoInstallFailed, hasGo } from '../go-install';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../config/package-root';
@@ -43,7 +43,7 @@ export class ServerBuildError extends Error {
 }
 
 export async function buildServerBinaries(log: (line: string) => void): Promise<ServerBinaries> {
-  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
+  if (!hasGo()) {
     throw new ServerBuildError(
       `No Go toolchain: Temporal Server ${TEMPORAL_SERVER_VERSION} is built from the Go module proxy. Install Go from https://go.dev/dl/ (v1.29.1 needs Go 1.25; an older go fetches 1.25 through the proxy unless GOTOOLCHAIN=local), then run this again`,
     );
@@ -54,40 +54,18 @@ export async function buildServerBinaries(log: (line: string) => void): Promise<
   log(`Building Temporal Server ${TEMPORAL_SERVER_VERSION} (server and temporal-sql-tool) from the Go module proxy into ${gobin}`);
   log('  once per machine: 4 minutes on 2 cores with empty Go caches, seconds when they are warm');
   const started = Date.now();
-  let compiled = 0;
-  let downloaded = 0;
-  let tail: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    // -v names each package as it is compiled: the count is the progress shown below.
-    const child = spawn('go', ['install', '-v', ...targets], {
-      env: { ...process.env, GOBIN: gobin, GOFLAGS: `${process.env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let pending = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      const lines = (pending + chunk.toString()).split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        if (line.startsWith('go: downloading ')) downloaded++;
-        else if (line.trim()) compiled++;
-        tail = [...tail.slice(-19), line];
-      }
-    });
-    const ticker = setInterval(() => log(`  still building: ${downloaded} modules downloaded, ${compiled} packages compiled (${elapsed(started)})`), 20_000);
-    child.on('error', (err) => {
-      clearInterval(ticker);
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      clearInterval(ticker);
-      if (code === 0) return resolve();
-      reject(
-        new ServerBuildError(
-          `go install ${targets.join(' ')} failed (exit ${code}). Its last lines:\n${tail.filter(Boolean).slice(-8).join('\n')}\n` +
-            'Fix: check that the Go module proxy is reachable (GOPROXY) and that Go is 1.25 or later (or GOTOOLCHAIN allows fetching it), then run this again',
-        ),
-      );
-    });
+  // -v names each package as it is compiled: the count is the progress shown.
+  const { downloaded, compiled } = await goInstall(
+    targets,
+    gobin,
+    (p) => log(`  still building: ${p.downloaded} modules downloaded, ${p.compiled} packages compiled (${elapsed(started)})`),
+    20_000,
+  ).catch((err) => {
+    if (!(err instanceof GoInstallFailed)) throw err;
+    throw new ServerBuildError(
+      `go install ${targets.join(' ')} failed (exit ${err.exitCode}). Its last lines:\n${err.tail.slice(-8).join('\n')}\n` +
+        'Fix: check that the Go module proxy is reachable (GOPROXY) and that Go is 1.25 or later (or GOTOOLCHAIN allows fetching it), then run this again',
+    );
   });
   const binaries = findServerBinaries();
   if (!binaries)
