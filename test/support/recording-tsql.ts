@@ -157,7 +157,6 @@ export class RecordingDataPlane {
     }
     if (sql.startsWith('SELECT [ID] AS ID FROM [USERINFO]')) return rows(content.enabledUsers.map((ID) => ({ ID })));
     if (sql === 'SELECT [GROUP_] AS g FROM [BATCHGROUP]') return rows(content.batchGroups.map((g) => ({ g })));
-    if (sql.startsWith('SELECT [CAPTION] AS label, [STATUS] AS status FROM [BatchJob]')) return rows([]);
     let m = /^ALTER TABLE \[(\w+)\] ADD \[(\w+)\] (\w+(?:\([^)]*\))?)( NOT NULL| NULL)/.exec(sql);
     if (m) {
       content.schema.tables.find((t) => t.name === m![1])?.columns.push({ name: m[2], type: m[3], notNull: m[4] === ' NOT NULL' });
