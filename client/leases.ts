@@ -40,16 +40,3 @@ export async function leaseHolder(client: Client, environment: string, taskQueue
     return holder;
   }
 }
-
-/** Every environment held on a task queue, from the visibility store (one list call). */
-export async function heldEnvironments(client: Client, taskQueue: string): Promise<Map<string, string>> {
-  const holders = new Map<string, string>();
-  const prefix = leaseWorkflowId('', taskQueue).split('@')[0];
-  for await (const lease of client.workflow.list({
-    query: `WorkflowType = 'environmentLease' AND ExecutionStatus = 'Running' AND TaskQueue = '${taskQueue}'`,
-  })) {
-    const environment = lease.workflowId.slice(prefix.length, -`@${taskQueue}`.length);
-    holders.set(environment, lease.parentExecution?.workflowId ?? '?');
-  }
-  return holders;
-}
